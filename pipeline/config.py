@@ -1,0 +1,333 @@
+"""The office profile (kkwna.toml): who the office is, who works there, when it is open.
+
+A bad or missing value stops the program with one line naming the key, e.g.
+``kkwna.toml: service.open: expected a time HH:MM, got "8"``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pipeline import sop
+
+FILENAME = "kkwna.toml"
+DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+
+
+class ConfigError(Exception):
+    """kkwna.toml is missing or has a bad value; str() is one line naming the key."""
+
+
+@dataclass(frozen=True)
+class Officer:
+    role: str
+    nama: str
+    nip: str  # digits only
+    jabatan: str
+    demo: bool = False
+
+    @property
+    def nip_display(self) -> str:
+        return format_nip(self.nip)
+
+
+@dataclass(frozen=True)
+class Office:
+    pemerintah: str
+    dinas: str
+    bidang: str
+    kabupaten: str
+    provinsi: str
+    kota: str
+    alamat: str
+    kode_pos: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Config:
+    office: Office
+    officers: tuple[Officer, ...]
+    open_at: time
+    close_at: time
+    working_days: tuple[int, ...]  # Monday = 0
+    holidays: frozenset[date]
+    stable_seconds: float
+    rescan_seconds: float
+    max_file_mb: int
+    cases_per_odner: int
+    minutes: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.office.timezone)
+
+    def officers_for(self, role: str) -> list[Officer]:
+        return [o for o in self.officers if o.role == role]
+
+    def head_of_office(self) -> Officer:
+        return self.officers_for("kepala_dinas")[0]
+
+    def officer(self, nip: str, role: str | None = None) -> Officer | None:
+        digits = only_digits(nip)
+        for o in self.officers:
+            if o.nip == digits and (role is None or o.role == role):
+                return o
+        return None
+
+    def office_data(self) -> dict[str, str]:
+        """The office as the document layouts see it."""
+        head = self.head_of_office()
+        o = self.office
+        return {
+            "pemerintah": o.pemerintah, "dinas": o.dinas, "bidang": o.bidang,
+            "kabupaten": o.kabupaten, "provinsi": o.provinsi, "kota": o.kota,
+            "alamat": o.alamat, "kode_pos": o.kode_pos,
+            "kepala_dinas_nama": head.nama, "kepala_dinas_nip": head.nip_display,
+            "jabatan_kepala": f"KEPALA {o.dinas} KABUPATEN {o.kabupaten}",
+        }
+
+
+def only_digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def format_nip(nip: str) -> str:
+    """18-digit NIP as printed: ``19820311 200501 2 017``."""
+    d = only_digits(nip)
+    if len(d) != 18:
+        return nip
+    return f"{d[:8]} {d[8:14]} {d[14]} {d[15:]}"
+
+
+# --- reading ------------------------------------------------------------------------------
+
+class _Reader:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def get(self, dotted: str, default: Any = ...) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is ...:
+                    raise ConfigError(f"{FILENAME}: {dotted}: missing")
+                return default
+            node = node[part]
+        return node
+
+    def text(self, dotted: str, default: Any = ...) -> str:
+        value = self.get(dotted, default)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{FILENAME}: {dotted}: expected text, got {value!r}")
+        return value.strip()
+
+    def number(self, dotted: str, default: Any = ..., minimum: float = 0) -> float:
+        value = self.get(dotted, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise ConfigError(f"{FILENAME}: {dotted}: expected a number >= {minimum}, "
+                              f"got {value!r}")
+        return float(value)
+
+    def clock(self, dotted: str, default: Any = ...) -> time:
+        value = self.get(dotted, default)
+        m = re.fullmatch(r"(\d{2}):(\d{2})", str(value))
+        if not m or int(m[1]) > 23 or int(m[2]) > 59:
+            raise ConfigError(f'{FILENAME}: {dotted}: expected a time HH:MM, got "{value}"')
+        return time(int(m[1]), int(m[2]))
+
+
+def _officer(raw: Any, index: int) -> Officer:
+    key = f"officers[{index}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{FILENAME}: {key}: expected a table")
+    r = _Reader(raw)
+    role = r.get("role", None)
+    if role not in {x.key for x in sop.STAFF_ROLES}:
+        names = ", ".join(x.key for x in sop.STAFF_ROLES)
+        raise ConfigError(f"{FILENAME}: {key}.role: expected one of {names}, got {role!r}")
+    for k in ("nama", "nip", "jabatan"):
+        value = raw.get(k)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{FILENAME}: {key}.{k}: missing")
+    nip = only_digits(raw["nip"])
+    if len(nip) != 18:
+        raise ConfigError(f"{FILENAME}: {key}.nip: a NIP has 18 digits, got {raw['nip']!r}")
+    return Officer(role, raw["nama"].strip(), nip, raw["jabatan"].strip(),
+                   bool(raw.get("demo", False)))
+
+
+def parse(data: dict[str, Any]) -> Config:
+    r = _Reader(data)
+    office = Office(
+        pemerintah=r.text("office.pemerintah"), dinas=r.text("office.dinas"),
+        bidang=r.text("office.bidang"), kabupaten=r.text("office.kabupaten"),
+        provinsi=r.text("office.provinsi"), kota=r.text("office.kota"),
+        alamat=r.text("office.alamat"), kode_pos=r.text("office.kode_pos"),
+        timezone=r.text("office.timezone", "Asia/Makassar"),
+    )
+    try:
+        ZoneInfo(office.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{FILENAME}: office.timezone: unknown time zone "
+                          f"{office.timezone!r}") from None
+
+    raw_officers = r.get("officers")
+    if not isinstance(raw_officers, list) or not raw_officers:
+        raise ConfigError(f"{FILENAME}: officers: expected a list of [[officers]]")
+    officers = tuple(_officer(o, i) for i, o in enumerate(raw_officers))
+    for role in sop.STAFF_ROLES:
+        if not any(o.role == role.key for o in officers):
+            raise ConfigError(f"{FILENAME}: officers: no officer with role {role.key!r}")
+
+    open_at, close_at = r.clock("service.open", "08:00"), r.clock("service.close", "15:00")
+    if close_at <= open_at:
+        raise ConfigError(f"{FILENAME}: service.close: must be after service.open")
+    day_names = r.get("service.working_days", list(DAY_NAMES[:5]))
+    if not isinstance(day_names, list) or any(d not in DAY_NAMES for d in day_names):
+        raise ConfigError(f"{FILENAME}: service.working_days: expected names from "
+                          f"{', '.join(DAY_NAMES)}")
+    holidays = set()
+    for h in r.get("service.holidays", []):
+        try:
+            holidays.add(date.fromisoformat(str(h)))
+        except ValueError:
+            raise ConfigError(f"{FILENAME}: service.holidays: expected YYYY-MM-DD, "
+                              f"got {h!r}") from None
+
+    minutes = {}
+    raw_minutes = r.get("sop.minutes", {})
+    if not isinstance(raw_minutes, dict):
+        raise ConfigError(f"{FILENAME}: sop.minutes: expected a table")
+    for s in sop.STEPS:
+        minutes[s.number] = r.number(f"sop.minutes.{s.number}", s.minutes) \
+            if str(s.number) in raw_minutes else s.minutes
+    for k in raw_minutes:
+        if not str(k).isdigit() or int(k) not in minutes:
+            raise ConfigError(f"{FILENAME}: sop.minutes.{k}: not an SOP step (1-11)")
+
+    return Config(
+        office=office, officers=officers, open_at=open_at, close_at=close_at,
+        working_days=tuple(DAY_NAMES.index(d) for d in day_names),
+        holidays=frozenset(holidays),
+        stable_seconds=r.number("watch.stable_seconds", 2.0, minimum=0),
+        rescan_seconds=r.number("watch.rescan_seconds", 30.0, minimum=1),
+        max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
+        cases_per_odner=int(r.number("archive.cases_per_odner", 100, minimum=1)),
+        minutes=minutes,
+    )
+
+
+def load(home: Path) -> Config:
+    path = home / FILENAME
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found; run `kkwna init` in the office folder first")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{FILENAME}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{FILENAME}: not UTF-8 text") from None
+    return parse(data)
+
+
+DEFAULT = '''\
+# kkwna office profile: Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin.
+# Source: Standar Pelayanan and SOP 800/003-SOP/DUKCAPIL/2022 (revised 1 August 2022).
+
+[office]
+pemerintah = "PEMERINTAH KABUPATEN TAPIN"
+dinas = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
+bidang = "BIDANG PENDAFTARAN PENDUDUK"
+kabupaten = "TAPIN"
+provinsi = "KALIMANTAN SELATAN"
+kota = "Rantau"
+alamat = "Jl. Datu Nuraya, Kawasan Rantau Baru, Kelurahan Rantau Kiwa, Kecamatan Tapin Utara, Rantau"
+kode_pos = "71111"
+timezone = "Asia/Makassar"   # WITA: register years and every date are in this zone
+
+[service]
+# "Diterima dari jam 08.00 s/d 15.00"; applications taken outside these hours are still
+# opened, marked "di luar jam layanan", and their SOP clock starts at the next opening.
+open = "08:00"
+close = "15:00"
+working_days = ["senin", "selasa", "rabu", "kamis", "jumat"]
+holidays = []                # national holidays, "YYYY-MM-DD"
+
+[watch]
+stable_seconds = 2           # a file is taken once its size and mtime are quiet this long
+rescan_seconds = 30          # full rescan of inbox/ and desks/ (network shares miss events)
+max_file_mb = 300            # larger scans are quarantined
+
+[archive]
+cases_per_odner = 100        # case files per binder (odner)
+
+[sop.minutes]                # standard minutes per step (mutu baku); the SOP's by default
+1 = 1
+2 = 1
+3 = 10
+4 = 5
+5 = 1
+6 = 1
+7 = 0.5
+8 = 0.5
+9 = 0.5
+10 = 1
+11 = 0.5
+
+# Officers per role. The head of office is the one the SOP names; the others are
+# DEMONSTRATION officers (demo = true): replace them with the office's real staff.
+[[officers]]
+role = "kepala_dinas"
+nama = "Hj. RINA INDRIANI, ST"
+nip = "19820311 200501 2 017"
+jabatan = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
+
+[[officers]]
+role = "front_office"
+nama = "DEMO FITRI HANDAYANI"
+nip = "19900101 201503 2 001"
+jabatan = "Front Office"
+demo = true
+
+[[officers]]
+role = "verifikator"
+nama = "DEMO AHMAD RIDUAN"
+nip = "19880202 201403 1 002"
+jabatan = "Verifikator"
+demo = true
+
+[[officers]]
+role = "adm_siak"
+nama = "DEMO SITI NURHALIZA"
+nip = "19920303 201603 2 003"
+jabatan = "Administrator SIAK Identitas Penduduk"
+demo = true
+
+[[officers]]
+role = "analis"
+nama = "DEMO MUHAMMAD YUSUF"
+nip = "19850404 201001 1 004"
+jabatan = "Jf. Analis Kebijakan Bidang Pendaftaran Penduduk"
+demo = true
+
+[[officers]]
+role = "kepala_bidang"
+nama = "DEMO HJ. NOOR HIDAYAH, SE"
+nip = "19800505 200501 2 005"
+jabatan = "Kepala Bidang Pendaftaran Penduduk"
+demo = true
+
+[[officers]]
+role = "penyerahan"
+nama = "DEMO RAHMAT HIDAYAT"
+nip = "19950606 201903 1 006"
+jabatan = "Petugas Penyerahan Dokumen"
+demo = true
+'''

@@ -1,0 +1,75 @@
+"""`kkwna status`: where every open case stands against the SOP's standard times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline import clock, sop
+from pipeline.config import Config
+from pipeline.home import Home
+from pipeline.register import Case, Register
+
+
+def waiting_minutes(cfg: Config, case: Case, now: datetime) -> float:
+    """Minutes on the current step; a case taken outside hours waits from the next opening."""
+    start = max(case.step_since, case.clock_start)
+    return clock.minutes_between(start, now)
+
+
+def returns(reg: Register, case: Case) -> int:
+    return sum(1 for e in reg.events(case.id) if e["action"] == "dikembalikan")
+
+
+def where(case: Case) -> str:
+    step = sop.step(case.step)
+    if step.desk:
+        return f"desks/{step.desk}"
+    return "menunggu pengajuan TTE" if case.step == 7 else "-"
+
+
+def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
+    step = sop.step(case.step)
+    waited = waiting_minutes(cfg, case, now)
+    standard = cfg.minutes[case.step]
+    late = "TERLAMBAT" if waited > standard else ""
+    rounds = max(case.rounds.values(), default=1)
+    marks = " (di luar jam layanan)" if case.outside_hours else ""
+    return [case.id, case.title + marks, f"{case.step} {step.role.name}", where(case),
+            f"{waited:.1f}/{standard:g}", str(rounds), str(returns(reg, case)), late]
+
+
+HEADER = ["KASUS", "PEMOHON", "LANGKAH", "MEJA", "MENIT/STANDAR", "PUTARAN", "KEMBALI", ""]
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [HEADER, *rows]]
+    return "\n".join(lines)
+
+
+def render(home: Home, cfg: Config, reg: Register, case_id: str | None = None) -> str:
+    now = clock.now(cfg.tz)
+    if case_id:
+        case = reg.find(case_id.strip().upper())
+        if case is None:
+            from pipeline.register import RegisterError
+            raise RegisterError(f"no case {case_id!r} in the register")
+        lines = [f"{case.id}  {case.title}", f"status: {case.status}, langkah {case.step} "
+                 f"({sop.step(case.step).role.name}), {where(case)}",
+                 f"diterima: {clock.stamp(case.received_at)}"
+                 + (" (di luar jam layanan; jam SOP mulai "
+                    f"{clock.stamp(case.clock_start)})" if case.outside_hours else ""),
+                 f"folder: {case.folder}", "", "riwayat:"]
+        for e in reg.events(case.id):
+            who = f" - {e['officer_name']}" if e["officer_name"] else ""
+            rnd = f" (putaran {e['round']})" if e["round"] > 1 else ""
+            lines.append(f"  {clock.stamp(datetime.fromisoformat(e['at']))}  langkah "
+                         f"{e['step']}: {e['action']}{rnd}{who}")
+        if case.status == "open":
+            lines += ["", table([row(cfg, reg, case, now)])]
+        return "\n".join(lines)
+    open_cases = [c for c in reg.cases("open")]
+    if not open_cases:
+        return "Tidak ada kasus terbuka."
+    return table([row(cfg, reg, c, now) for c in open_cases])

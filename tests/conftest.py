@@ -1,0 +1,46 @@
+"""Shared fixtures: a fresh office home, a fixed office clock, the demo officers."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pipeline import config
+from pipeline import home as homes
+from pipeline.register import Register
+
+# A Monday morning inside service hours, WITA.
+MONDAY_9 = "2026-11-23T09:00:00+08:00"
+
+FRONT_OFFICE = "199001012015032001"
+VERIFIKATOR = "198802022014031002"
+ADM_SIAK = "199203032016032003"
+ANALIS = "198504042010011004"
+KEPALA_BIDANG = "198005052005012005"
+
+
+@pytest.fixture
+def cfg() -> config.Config:
+    data = tomllib.loads(config.DEFAULT)
+    data["watch"]["stable_seconds"] = 0.3
+    return config.parse(data)
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> homes.Home:
+    """An initialised home with a quick stability delay and the clock at Monday 09:00."""
+    monkeypatch.setenv("KKWNA_NOW", MONDAY_9)
+    home = homes.Home(tmp_path / "kantor")
+    homes.init(home)
+    path = home.root / config.FILENAME
+    path.write_text(path.read_text().replace("stable_seconds = 2 ", "stable_seconds = 0.3 "))
+    return home
+
+
+@pytest.fixture
+def reg(office: homes.Home):
+    r = Register(office.register_path)
+    yield r
+    r.close()

@@ -1,0 +1,54 @@
+import tomllib
+
+import pytest
+
+from pipeline import config
+
+
+def raw():
+    return tomllib.loads(config.DEFAULT)
+
+
+def test_default_profile_is_the_sop_office():
+    cfg = config.parse(raw())
+    head = cfg.head_of_office()
+    assert head.nama == "Hj. RINA INDRIANI, ST"
+    assert head.nip_display == "19820311 200501 2 017"
+    assert cfg.office.timezone == "Asia/Makassar"
+    assert cfg.minutes[3] == 10 and sum(cfg.minutes.values()) == 22
+    assert all(o.demo for o in cfg.officers if o.role != "kepala_dinas")
+    assert cfg.office_data()["jabatan_kepala"] == (
+        "KEPALA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN TAPIN")
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda d: d["service"].__setitem__("open", "8"), "service.open"),
+    (lambda d: d["service"].__setitem__("close", "07:00"), "service.close"),
+    (lambda d: d["service"].__setitem__("working_days", ["monday"]), "service.working_days"),
+    (lambda d: d["service"].__setitem__("holidays", ["25-12-2026"]), "service.holidays"),
+    (lambda d: d["office"].__delitem__("dinas"), "office.dinas"),
+    (lambda d: d["office"].__setitem__("timezone", "Mars/Olympus"), "office.timezone"),
+    (lambda d: d["watch"].__setitem__("stable_seconds", "two"), "watch.stable_seconds"),
+    (lambda d: d["officers"][1].__setitem__("nip", "123"), "officers[1].nip"),
+    (lambda d: d["officers"][1].__setitem__("role", "boss"), "officers[1].role"),
+    (lambda d: d["sop"]["minutes"].__setitem__("12", 1), "sop.minutes.12"),
+    (lambda d: d.__setitem__("officers", [d["officers"][0]]), "officers"),
+])
+def test_bad_value_names_the_key_in_one_line(change, key):
+    data = raw()
+    change(data)
+    with pytest.raises(config.ConfigError) as err:
+        config.parse(data)
+    message = str(err.value)
+    assert f": {key}:" in message and "\n" not in message
+
+
+def test_missing_file_says_run_init(tmp_path):
+    with pytest.raises(config.ConfigError, match="kkwna init"):
+        config.load(tmp_path)
+
+
+def test_officer_lookup_by_nip_and_role():
+    cfg = config.parse(raw())
+    assert cfg.officer("19900101 201503 2 001", "front_office").nama == "DEMO FITRI HANDAYANI"
+    assert cfg.officer("19900101 201503 2 001", "verifikator") is None
