@@ -1,0 +1,185 @@
+"""Performance targets of the intake (issue: Foundation), measured, not assumed.
+
+    .venv/bin/python bench/benchmark.py [--quick]
+
+1. latency: drop-to-checklist for a 3-scan folder case (p50/p95), watcher running with the
+   default stability delay; target p95 <= stable_seconds + 0.5 s.
+2. throughput: 200 single-scan cases dropped at once; target >= 10 cases/s on 2 cores.
+   Reported with the stability delay subtracted (the delay is a wait, not work).
+3. memory: peak RSS of a `kkwna watch --once` process while a ~200 MB scan (a multi-page
+   scanner PDF) goes through; target < 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image  # noqa: E402
+
+from pipeline import config  # noqa: E402
+from pipeline import home as homes  # noqa: E402
+from pipeline.watcher import Watcher  # noqa: E402
+
+
+def make_home(base: Path) -> homes.Home:
+    home = homes.Home(base)
+    homes.init(home)
+    return home
+
+
+def scan_jpeg(path: Path, seed: int, size=(1240, 1754)) -> None:  # A4 at 150 dpi
+    img = Image.new("RGB", size, (235, 235, 228))
+    img.putpixel((seed % size[0], 0), (seed % 251, 0, 0))
+    img.save(path, "JPEG", dpi=(150, 150), quality=85)
+
+
+def scan_tiff(path: Path, pages=2) -> None:
+    frames = [Image.new("L", (1240, 1754), 250 - i) for i in range(pages)]
+    frames[0].save(path, "TIFF", save_all=True, append_images=frames[1:], dpi=(150, 150),
+                   compression="tiff_deflate")
+
+
+def scan_pdf(path: Path) -> None:
+    from pipeline import fonts
+    buf = io.BytesIO()
+    c = fonts.new_canvas(buf, (595, 842), "scan")
+    c.drawString(72, 770, "FORMULIR F-1.01")
+    c.showPage()
+    c.save()
+    path.write_bytes(buf.getvalue())
+
+
+class Running:
+    def __init__(self, home: homes.Home) -> None:
+        self.watcher = Watcher(home, config.load(home.root))
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.watcher.stop.set()
+        self.thread.join()
+
+
+def latency(base: Path, runs: int) -> tuple[list[float], float]:
+    home = make_home(base)
+    stable = config.load(home.root).stable_seconds
+    desk = home.desks / "02-front-office"
+    times = []
+    with Running(home):
+        for i in range(runs):
+            src = base / "scanner" / f"PEMOHON {i:03d}"
+            src.mkdir(parents=True)
+            scan_jpeg(src / "kitap.jpg", i)
+            scan_tiff(src / "paspor.tif")
+            scan_pdf(src / "formulir.pdf")
+            before = len(list(desk.glob("*.pdf")))
+            start = time.monotonic()
+            os.rename(src, home.inbox / src.name)
+            while len(list(desk.glob("*.pdf"))) == before:
+                time.sleep(0.01)
+            times.append(time.monotonic() - start)
+    return times, stable
+
+
+def throughput(base: Path, count: int) -> tuple[float, float, float]:
+    home = make_home(base)
+    stable = config.load(home.root).stable_seconds
+    desk = home.desks / "02-front-office"
+    staging = base / "scanner"
+    staging.mkdir()
+    for i in range(count):
+        scan_jpeg(staging / f"pemohon {i:03d}.jpg", i, size=(827, 1169))  # A4 at 100 dpi
+    with Running(home):
+        start = time.monotonic()
+        for f in sorted(staging.iterdir()):
+            os.rename(f, home.inbox / f.name)
+        while len(list(desk.glob("*.pdf"))) < count:
+            time.sleep(0.05)
+        total = time.monotonic() - start
+    return total, stable, count / max(total - stable, 1e-9)
+
+
+def big_pdf(path: Path, target_mb: int) -> int:
+    """A scanner-like PDF: every page its own (noisy, so incompressible) JPEG."""
+    import pikepdf
+    page_img = Image.effect_noise((2480, 3508), 60).convert("RGB")  # A4 at 300 dpi
+    buf = io.BytesIO()
+    page_img.save(buf, "JPEG", quality=90)
+    jpeg_bytes = buf.getvalue()
+    pdf = pikepdf.new()
+    pages = max(1, target_mb * 1024 * 1024 // len(jpeg_bytes))
+    for i in range(pages):
+        data = jpeg_bytes[:-2] + bytes([i % 256]) + jpeg_bytes[-2:]  # distinct streams
+        image = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject,
+                               Subtype=pikepdf.Name.Image, Width=2480, Height=3508,
+                               ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+                               Filter=pikepdf.Name.DCTDecode)
+        page = pikepdf.Page(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
+            Contents=pikepdf.Stream(pdf, b"q 595 0 0 842 0 0 cm /Im0 Do Q")))
+        pdf.pages.append(page)
+    pdf.save(path)
+    return pages
+
+
+def memory(base: Path, target_mb: int) -> tuple[float, float, int]:
+    home = make_home(base)
+    scan = base / "besar.pdf"
+    pages = big_pdf(scan, target_mb)
+    size_mb = scan.stat().st_size / 1024 / 1024
+    os.rename(scan, home.inbox / scan.name)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home.root),
+                             "watch", "--once"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if result.returncode != 0:
+        raise SystemExit(f"watch --once failed: {result.stderr}")
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert list((home.desks / "02-front-office").glob("*.pdf")), result.stdout
+    return size_mb, max(peak_kb, before) / 1024, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller files")
+    args = parser.parse_args()
+    runs, count, mb = (5, 50, 50) if args.quick else (20, 200, 200)
+    with tempfile.TemporaryDirectory(prefix="kkwna-bench-") as tmp:
+        base = Path(tmp)
+        times, stable = latency(base / "latency", runs)
+        q = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
+        p50, p95 = statistics.median(times), q[18]
+        verdict = "ok" if p95 <= stable + 0.5 else "MISSED"
+        print(f"latency   drop-to-checklist, 3-scan case, {runs} runs: p50 {p50:.2f} s, "
+              f"p95 {p95:.2f} s (target <= {stable + 0.5:.1f} s: {verdict})")
+        total, stable, rate = throughput(base / "throughput", count)
+        verdict = "ok" if rate >= 10 else "MISSED"
+        print(f"throughput {count} cases dropped at once: all checklists after {total:.1f} s; "
+              f"{rate:.1f} cases/s after the {stable:g} s stability wait "
+              f"(target >= 10: {verdict})")
+        size_mb, peak, pages = memory(base / "memory", mb)
+        verdict = "ok" if peak < 200 else "MISSED"
+        print(f"memory    {size_mb:.0f} MB scan ({pages}-page PDF) through `watch --once`: "
+              f"peak RSS {peak:.0f} MB (target < 200 MB: {verdict})")
+
+
+if __name__ == "__main__":
+    main()

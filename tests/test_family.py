@@ -1,0 +1,456 @@
+"""Family data: normal form, form fields and the SIAK operator's validation rules."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from pipeline import family, refdata
+from pipeline.family import FieldError, parse_date
+
+TODAY = date(2026, 12, 1)
+
+HEAD = {
+    "nama_lengkap": "JOHN MICHAEL SMITH",
+    "nik": "6305041503800001",
+    "jenis_kelamin": "LAKI-LAKI",
+    "tempat_lahir": "MELBOURNE",
+    "tanggal_lahir": "15-03-1980",
+    "agama": "KRISTEN",
+    "pendidikan": "DIPLOMA IV/STRATA I",
+    "jenis_pekerjaan": "KARYAWAN SWASTA",
+    "golongan_darah": "O",
+    "status_perkawinan": "KAWIN TERCATAT",
+    "tanggal_perkawinan": "20-06-2008",
+    "status_hubungan": "KEPALA KELUARGA",
+    "kewarganegaraan": "AUSTRALIA",
+    "no_paspor": "PA1234567",
+    "no_kitap": "2C21JD0001-A",
+    "nama_ayah": "ROBERT SMITH",
+    "nama_ibu": "MARY SMITH",
+}
+# an Indonesian wife: day 22 + 40 = 62 in her NIK
+WIFE = {
+    "nama_lengkap": "SITI AMINAH",
+    "nik": "6305046207850002",
+    "jenis_kelamin": "PEREMPUAN",
+    "tempat_lahir": "RANTAU",
+    "tanggal_lahir": "22-07-1985",
+    "agama": "ISLAM",
+    "pendidikan": "SLTA/SEDERAJAT",
+    "jenis_pekerjaan": "MENGURUS RUMAH TANGGA",
+    "golongan_darah": "A",
+    "status_perkawinan": "KAWIN TERCATAT",
+    "tanggal_perkawinan": "20-06-2008",
+    "status_hubungan": "ISTRI",
+    "kewarganegaraan": "INDONESIA",
+    "no_paspor": "",
+    "no_kitap": "",
+    "nama_ayah": "AHMAD",
+    "nama_ibu": "FATIMAH",
+}
+# a foreign daughter born on 29 February of a leap year: 29 + 40 = 69
+CHILD = {
+    "nama_lengkap": "EMMA SMITH",
+    "nik": "6305046902120003",
+    "jenis_kelamin": "PEREMPUAN",
+    "tempat_lahir": "BANJARMASIN",
+    "tanggal_lahir": "29-02-2012",
+    "agama": "KRISTEN",
+    "pendidikan": "TAMAT SD/SEDERAJAT",
+    "jenis_pekerjaan": "PELAJAR/MAHASISWA",
+    "golongan_darah": "TIDAK TAHU",
+    "status_perkawinan": "BELUM KAWIN",
+    "tanggal_perkawinan": "",
+    "status_hubungan": "ANAK",
+    "kewarganegaraan": "AUSTRALIA",
+    "no_paspor": "PB7654321",
+    "no_kitap": "2C21JD0002-B",
+    "nama_ayah": "JOHN MICHAEL SMITH",
+    "nama_ibu": "SITI AMINAH",
+}
+FAMILY = {
+    "no_kk": "6305041211260001",
+    "alamat": "JL. BRIGJEN H. HASAN BASRI NO. 12",
+    "rt": "003",
+    "rw": "001",
+    "desa_kelurahan": "RANTAU KIWA",
+    "kecamatan": "TAPIN UTARA",
+    "kode_pos": "71111",
+    "email": "",
+    "anggota": [HEAD, WIFE, CHILD],
+}
+INTERFACE_EXAMPLE = {**{k: v for k, v in FAMILY.items() if k != "anggota"}, "anggota": [HEAD]}
+
+
+def family_with(changes: dict[str, Any] | Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """FAMILY with *changes*, keyed by form field ("no_kk", "a2_nik"), or changed by a function."""
+    data = copy.deepcopy(FAMILY)
+    if callable(changes):
+        changes(data)
+        return data
+    for name, value in changes.items():
+        if name.startswith("a") and "_" in name and name.split("_", 1)[0][1:].isdigit():
+            slot, key = name.split("_", 1)
+            data["anggota"][int(slot[1:]) - 1][key] = value
+        else:
+            data[name] = value
+    return data
+
+
+def _add_member(member: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data["anggota"].append(dict(member))
+
+
+# --------------------------------------------------------------------------- valid
+
+
+VALID: list[tuple[str, Any]] = [
+    ("as given", {}),
+    ("interface example", lambda d: d.update(copy.deepcopy(INTERFACE_EXAMPLE))),
+    ("woman's day +40", {"a2_tanggal_lahir": "01-01-1990", "a2_nik": "6305044101900002"}),
+    ("29 February in a leap year", {"a3_tanggal_lahir": "29-02-2012"}),
+    ("29 February 2000", {"a3_tanggal_lahir": "29-02-2000", "a3_nik": "6305046902000003"}),
+    ("NIK from another Tapin district", {"a1_nik": "6305011503800001"}),
+    ("lower case and spaces", {"a1_nama_lengkap": "  john   michael smith ", "a1_agama": "kristen"}),
+    ("listed value spaced differently", {"a1_pendidikan": "diploma iv / strata i"}),
+    ("date D-M-YYYY", {"a1_tanggal_lahir": "15-3-1980"}),
+    ("date DD/MM/YYYY", {"a1_tanggal_lahir": "15/03/1980"}),
+    ("sex written L and P", {"a1_jenis_kelamin": "L", "a2_jenis_kelamin": "p"}),
+    ("RT/RW of one digit", {"rt": "3", "rw": "1"}),
+    ("district and village in any case", {"kecamatan": "tapin utara", "desa_kelurahan": "Kupang"}),
+    ("email given", {"email": "john.smith@example.com"}),
+    ("NIK typed with spaces", {"a1_nik": "6305 0415 0380 0001"}),
+    ("WNI member without passport", {"a2_kewarganegaraan": "WNI"}),
+    ("KAWIN BELUM TERCATAT without date", {
+        "a2_status_perkawinan": "KAWIN BELUM TERCATAT", "a2_tanggal_perkawinan": ""}),
+    ("CERAI MATI with date", {"a1_status_perkawinan": "CERAI MATI"}),
+    ("optional fields empty", {"a1_pendidikan": "", "a1_jenis_pekerjaan": "", "a1_golongan_darah": ""}),
+    ("passport of one character", {"a1_no_paspor": "X"}),
+    ("born today", {"a3_tanggal_lahir": "01-12-2026", "a3_nik": "6305044112260003"}),
+    ("ten members", lambda d: d["anggota"].extend(
+        dict(CHILD, nama_lengkap=f"ANAK {chr(65 + i)}", nik=f"630504690212{i + 10:04d}")
+        for i in range(7)
+    )),
+    ("accented Latin letters", {"a1_nama_lengkap": "JOSÉ MÜLLER"}),
+    ("empty member rows are ignored", lambda d: d["anggota"].insert(1, {"nama_lengkap": " "})),
+]
+
+
+@pytest.mark.parametrize("changes", [c for _, c in VALID], ids=[i for i, _ in VALID])
+def test_valid(changes: Any) -> None:
+    assert family.validate(family_with(changes), today=TODAY) == []
+
+
+# --------------------------------------------------------------------------- invalid
+
+# (id, changes, the only field with errors, a fragment of one of its messages)
+INVALID: list[tuple[str, Any, str, str]] = [
+    # NIK
+    ("NIK of 15 digits", {"a1_nik": "630504150380001"}, "a1_nik", "16 angka"),
+    ("NIK with letters", {"a1_nik": "63050415038O0001"}, "a1_nik", "16 angka"),
+    ("NIK outside Tapin", {"a1_nik": "3171011503800001"}, "a1_nik",
+     "tidak ada dalam daftar kode wilayah"),
+    ("NIK of another Kalsel regency", {"a1_nik": "6371011503800001"}, "a1_nik", "6371"),
+    ("woman's NIK without +40", {"a2_nik": "6305042207850002"}, "a2_nik",
+     "NIK menunjukkan laki-laki"),
+    ("man's NIK with +40", {"a1_nik": "6305045503800001"}, "a1_nik",
+     "NIK menunjukkan perempuan"),
+    ("NIK date not the birth date", {"a1_nik": "6305041603800001"}, "a1_nik", "tidak sama"),
+    ("NIK year not the birth year", {"a1_nik": "6305041503810001"}, "a1_nik", "tidak sama"),
+    ("NIK serial 0000", {"a1_nik": "6305041503800000"}, "a1_nik", "0000"),
+    ("NIK date part not a date", {"a1_nik": "6305043203800001"}, "a1_nik",
+     "bukan tanggal yang sah"),
+    ("NIK missing", {"a1_nik": ""}, "a1_nik", "wajib"),
+    # No. KK
+    ("No. KK of 15 digits", {"no_kk": "630504121126001"}, "no_kk", "16 angka"),
+    ("No. KK outside Tapin", {"no_kk": "3171011211260001"}, "no_kk", "daftar kode wilayah"),
+    ("No. KK date part not a date", {"no_kk": "6305043211260001"}, "no_kk", "bukan tanggal"),
+    ("No. KK with +40 day", {"no_kk": "6305045211260001"}, "no_kk", "tambahan 40"),
+    ("No. KK 29-02 of a non-leap year", {"no_kk": "6305042902250001"}, "no_kk",
+     "bukan tanggal"),
+    ("No. KK serial 0000", {"no_kk": "6305041211260000"}, "no_kk", "0000"),
+    ("No. KK missing", {"no_kk": ""}, "no_kk", "wajib"),
+    # head of the family
+    ("two heads of family", {"a2_status_hubungan": "KEPALA KELUARGA"}, "a2_status_hubungan",
+     "sudah ada (anggota 1)"),
+    ("no head of family", {"a1_status_hubungan": "SUAMI"}, "anggota", "KEPALA KELUARGA"),
+    # value lists
+    ("religion not in list", {"a1_agama": "JEDI"}, "a1_agama", "tidak ada dalam daftar"),
+    ("education not in list", {"a1_pendidikan": "SMA"}, "a1_pendidikan", "tidak ada"),
+    ("occupation not in list", {"a1_jenis_pekerjaan": "ASTRONOT"}, "a1_jenis_pekerjaan",
+     "tidak ada"),
+    ("blood type not in list", {"a1_golongan_darah": "Z"}, "a1_golongan_darah", "tidak ada"),
+    ("marital status not in list", {"a1_status_perkawinan": "MENIKAH",
+                                    "a1_tanggal_perkawinan": ""},
+     "a1_status_perkawinan", "tidak ada"),
+    ("relationship not in list", {"a3_status_hubungan": "TEMAN"}, "a3_status_hubungan",
+     "tidak ada"),
+    ("sex not in list", {"a3_jenis_kelamin": "X"}, "a3_jenis_kelamin", "LAKI-LAKI, PEREMPUAN"),
+    # address
+    ("district not in Tapin", {"kecamatan": "BANJARMASIN UTARA"}, "kecamatan",
+     "bukan kecamatan"),
+    ("village of another district", {"desa_kelurahan": "BINUANG"}, "desa_kelurahan",
+     "Kecamatan TAPIN UTARA"),
+    ("RT of 4 digits", {"rt": "1234"}, "rt", "1 sampai 3 angka"),
+    ("RW with a letter", {"rw": "A1"}, "rw", "1 sampai 3 angka"),
+    ("postcode of 4 digits", {"kode_pos": "7111"}, "kode_pos", "5 angka"),
+    ("email implausible", {"email": "john at example"}, "email", "email"),
+    ("address missing", {"alamat": ""}, "alamat", "wajib"),
+    # dates
+    ("29 February in a non-leap year", {"a3_tanggal_lahir": "29-02-2013"},
+     "a3_tanggal_lahir", "bukan tanggal yang sah"),
+    ("NIK of 29 February in a non-leap year", {"a3_nik": "6305046902130003"}, "a3_nik",
+     "bukan tanggal yang sah"),
+    ("31 April", {"a1_tanggal_lahir": "31-04-1980"}, "a1_tanggal_lahir", "bukan tanggal"),
+    ("ISO date", {"a1_tanggal_lahir": "1980-03-15"}, "a1_tanggal_lahir", "HH-BB-TTTT"),
+    ("birth in the future", {"a3_tanggal_lahir": "02-12-2026", "a3_nik": "6305044212260003"},
+     "a3_tanggal_lahir", "belum lewat"),
+    ("marriage in the future", {"a1_tanggal_perkawinan": "01-01-2027"},
+     "a1_tanggal_perkawinan", "belum lewat"),
+    ("KAWIN TERCATAT without marriage date", {"a1_tanggal_perkawinan": ""},
+     "a1_tanggal_perkawinan", "wajib"),
+    ("BELUM KAWIN with marriage date", {"a3_tanggal_perkawinan": "01-01-2020"},
+     "a3_tanggal_perkawinan", "harus kosong"),
+    ("married before birth", {"a1_tanggal_perkawinan": "01-01-1979"},
+     "a1_tanggal_perkawinan", "sebelum tanggal lahir"),
+    # foreigners' documents
+    ("foreigner without passport", {"a1_no_paspor": ""}, "a1_no_paspor", "wajib"),
+    ("passport of 10 characters", {"a1_no_paspor": "PA12345678"}, "a1_no_paspor", "ICAO"),
+    ("passport with a dash", {"a1_no_paspor": "PA-12345"}, "a1_no_paspor", "ICAO"),
+    ("foreigner without KITAP", {"a3_no_kitap": ""}, "a3_no_kitap", "wajib"),
+    ("KITAP too short", {"a1_no_kitap": "2C21J"}, "a1_no_kitap", "6 sampai 20"),
+    ("KITAP with underscore", {"a1_no_kitap": "2C21_JD0001"}, "a1_no_kitap", "6 sampai 20"),
+    ("KITAP only dashes", {"a1_no_kitap": "-------"}, "a1_no_kitap", "6 sampai 20"),
+    # required fields and text
+    ("name missing", {"a2_nama_lengkap": ""}, "a2_nama_lengkap", "wajib"),
+    ("birthplace missing", {"a2_tempat_lahir": ""}, "a2_tempat_lahir", "wajib"),
+    ("religion missing", {"a2_agama": ""}, "a2_agama", "wajib"),
+    ("nationality missing", {"a2_kewarganegaraan": ""}, "a2_kewarganegaraan", "wajib"),
+    ("father's name missing", {"a3_nama_ayah": ""}, "a3_nama_ayah", "wajib"),
+    ("mother's name missing", {"a3_nama_ibu": ""}, "a3_nama_ibu", "wajib"),
+    ("sex missing", {"a3_jenis_kelamin": ""}, "a3_jenis_kelamin", "wajib"),
+    ("digits in a name", {"a2_nama_lengkap": "SITI AMINAH 2"}, "a2_nama_lengkap", "angka"),
+    ("letters the card cannot print", {"a1_nama_lengkap": "JOHN 李"}, "a1_nama_lengkap",
+     "tidak dapat dicetak"),
+    ("name too long", {"a1_nama_lengkap": "JOHN " * 20}, "a1_nama_lengkap", "terlalu panjang"),
+    # the family as a whole
+    ("no members", {"anggota": []}, "anggota", "Belum ada anggota"),
+    ("eleven members", lambda d: d["anggota"].extend(
+        dict(CHILD, nama_lengkap=f"ANAK {chr(65 + i)}", nik=f"630504690212{i + 10:04d}")
+        for i in range(8)
+    ), "anggota", "paling banyak 10"),
+    ("members not a list", {"anggota": {"nama_lengkap": "X"}}, "anggota", "daftar"),
+    ("duplicate NIK in the family", _add_member(dict(CHILD, nama_lengkap="EMMA KEDUA")),
+     "a4_nik", "sudah dipakai anggota 3"),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "fragment"),
+    [c[1:] for c in INVALID],
+    ids=[c[0] for c in INVALID],
+)
+def test_invalid(changes: Any, field: str, fragment: str) -> None:
+    errors = family.validate(family_with(changes), today=TODAY)
+    assert {e.field for e in errors} == {field}, errors
+    assert any(fragment in e.message for e in errors), errors
+
+
+def test_nik_in_another_kk_names_its_register_number() -> None:
+    errors = family.validate(
+        FAMILY, today=TODAY, other_kk_niks={"6305046207850002": "KKWNA-2025-0007"}
+    )
+    assert [(e.field, e.label) for e in errors] == [("a2_nik", "Anggota 2, NIK")]
+    assert "KKWNA-2025-0007" in errors[0].message
+    assert "KK lain" in errors[0].message
+
+
+def test_every_extra_head_is_named() -> None:
+    data = family_with({"a2_status_hubungan": "KEPALA KELUARGA",
+                        "a3_status_hubungan": "KEPALA KELUARGA"})
+    errors = family.validate(data, today=TODAY)
+    assert [e.field for e in errors] == ["a2_status_hubungan", "a3_status_hubungan"]
+
+
+def test_errors_in_form_order_with_labels() -> None:
+    data = family_with({"a2_nik": "1", "no_kk": "", "a1_agama": "JEDI"})
+    errors = family.validate(data, today=TODAY)
+    assert [e.field for e in errors] == ["no_kk", "a1_agama", "a2_nik"]
+    assert errors[2] == FieldError("a2_nik", "Anggota 2, NIK", errors[2].message)
+    assert errors[2].json_path == "anggota[1].nik"
+    assert errors[0].json_path == "no_kk"
+    assert str(errors[2]).startswith("Anggota 2, NIK: NIK harus 16 angka")
+
+
+def test_validate_does_not_change_its_input() -> None:
+    data = family_with({"a1_nama_lengkap": " john "})
+    before = copy.deepcopy(data)
+    family.validate(data, today=TODAY)
+    assert data == before
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15-03-1980", date(1980, 3, 15)),
+        ("5-3-1980", date(1980, 3, 5)),
+        ("15/03/1980", date(1980, 3, 15)),
+        (" 29-02-2024 ", date(2024, 2, 29)),
+        ("29-02-2000", date(2000, 2, 29)),
+        ("29-02-1900", None),
+        ("29-02-2023", None),
+        ("31-04-2020", None),
+        ("00-01-2020", None),
+        ("15-13-1980", None),
+        ("1980-03-15", None),
+        ("15-03-80", None),
+        ("", None),
+        ("kemarin", None),
+    ],
+)
+def test_parse_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
+
+
+# --------------------------------------------------------------------------- normal form
+
+MESSY = {
+    "no_kk": " 6305 0412 1126 0001 ",
+    "alamat": "jl. brigjen  h. hasan basri no. 12",
+    "rt": "3",
+    "rw": 1,
+    "desa_kelurahan": "rantau kiwa",
+    "kecamatan": "Tapin  Utara",
+    "kode_pos": "71111",
+    "email": " John.Smith@Example.com ",
+    "extra": "dropped",
+    "anggota": [
+        {**HEAD, "nama_lengkap": "john michael smith", "tanggal_lahir": "15/3/1980",
+         "jenis_kelamin": "l", "no_kitap": "2c21jd0001-a"},
+        {"nama_lengkap": "", "nik": None},
+        {k: v.lower() for k, v in WIFE.items()},
+    ],
+}
+
+
+def test_normalise() -> None:
+    norm = family.normalise(MESSY)
+    assert set(norm) == {*family.HEADER_KEYS, "anggota"}
+    assert norm["no_kk"] == "6305041211260001"
+    assert norm["alamat"] == "JL. BRIGJEN H. HASAN BASRI NO. 12"
+    assert (norm["rt"], norm["rw"]) == ("003", "001")
+    assert (norm["kecamatan"], norm["desa_kelurahan"]) == ("TAPIN UTARA", "RANTAU KIWA")
+    assert norm["email"] == "John.Smith@Example.com"
+    assert len(norm["anggota"]) == 2
+    head, wife = norm["anggota"]
+    assert head == HEAD
+    assert wife == WIFE
+    assert family.validate(MESSY, today=TODAY) == []
+
+
+def test_normalise_is_idempotent() -> None:
+    once = family.normalise(MESSY)
+    assert family.normalise(once) == once
+
+
+@pytest.mark.parametrize(
+    "data",
+    [FAMILY, INTERFACE_EXAMPLE, MESSY, {"anggota": []}, {}],
+    ids=["family", "interface example", "messy", "no members", "empty"],
+)
+def test_form_fields_round_trip(data: dict[str, Any]) -> None:
+    fields = family.to_form_fields(data)
+    assert family.from_form_fields(fields) == family.normalise(data)
+
+
+def test_form_fields_names_and_slots() -> None:
+    fields = family.to_form_fields(FAMILY)
+    assert len(fields) == len(family.HEADER_KEYS) + 10 * len(family.MEMBER_KEYS)
+    assert fields["a1_nik"] == "6305041503800001"
+    assert fields["a3_nama_ibu"] == "SITI AMINAH"
+    assert fields["a10_nik"] == ""
+    assert fields["kode_pos"] == "71111"
+
+
+def test_from_form_fields_skips_empty_slots_and_other_fields() -> None:
+    fields = {key: value for key, value in family.to_form_fields(FAMILY).items()
+              if not key.startswith("a2_")}
+    fields.update({f"a5_{k}": v for k, v in WIFE.items()})
+    fields.update({"kasus": "KKWNA-2026-0001", "keputusan": "setuju", "a11_nik": "1"})
+    data = family.from_form_fields(fields)
+    assert [m["nama_lengkap"] for m in data["anggota"]] == [
+        "JOHN MICHAEL SMITH", "EMMA SMITH", "SITI AMINAH"]
+    assert "kasus" not in data
+
+
+def test_validate_form_fields_names_the_slot_the_operator_used() -> None:
+    fields = {key: value for key, value in family.to_form_fields(FAMILY).items()
+              if not key.startswith("a2_")}
+    fields.update({f"a5_{k}": v for k, v in WIFE.items()})
+    fields["a5_agama"] = "JEDI"
+    errors = family.validate_form_fields(fields, today=TODAY)
+    assert [(e.field, e.label) for e in errors] == [("a5_agama", "Anggota 5, Agama")]
+    # the JSON form numbers members as they come
+    assert [e.field for e in family.validate(family.from_form_fields(fields), today=TODAY)] == [
+        "a3_agama"]
+
+
+def test_helpers() -> None:
+    assert family.head_of_family(FAMILY) == HEAD
+    assert family.head_of_family({"anggota": [WIFE]}) is None
+    assert family.niks(FAMILY) == [HEAD["nik"], WIFE["nik"], CHILD["nik"]]
+    assert family.MEMBER_KEYS[:2] == ("nama_lengkap", "nik")
+    assert len(family.MEMBER_KEYS) == 17
+    assert family.MAX_MEMBERS == 10
+
+
+# --------------------------------------------------------------------------- refdata
+
+
+def test_refdata_regions() -> None:
+    districts = refdata.districts()
+    assert len(districts) == 12
+    assert districts["630504"] == "Tapin Utara"
+    assert refdata.district_code("TAPIN UTARA") == "630504"
+    assert refdata.district_code("63.05.04") == "630504"
+    assert refdata.district_code("Banjarmasin") is None
+    assert refdata.villages("630504")["6305041004"] == "Rantau Kiwa"
+    assert refdata.villages("999999") == {}
+    assert refdata.village_code("tapin utara", "RANTAU  KIWA") == "6305041004"
+    assert refdata.village_caps("630501", "a. yani pura") == "A. YANI PURA"
+    assert refdata.district_caps("630506") == "CANDI LARAS UTARA"
+    assert refdata.province_name() == "Kalimantan Selatan"
+    assert refdata.regency_name() == "Kabupaten Tapin"
+    assert sum(len(refdata.villages(code)) for code in districts) == 135
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "first"),
+    [
+        ("agama", 7, "ISLAM"),
+        ("pendidikan", 10, "TIDAK/BELUM SEKOLAH"),
+        ("pekerjaan", 89, "BELUM/TIDAK BEKERJA"),
+        ("hubungan-keluarga", 11, "KEPALA KELUARGA"),
+        ("golongan-darah", 13, "A"),
+        ("status-perkawinan", 6, "BELUM KAWIN"),
+    ],
+)
+def test_refdata_value_lists(name: str, count: int, first: str) -> None:
+    values = refdata.value_list(name)
+    assert len(values) == count
+    assert values[0] == first
+    assert all(v == v.upper() for v in values)
+
+
+def test_refdata_unknown_list() -> None:
+    with pytest.raises(KeyError):
+        refdata.value_list("suku")
+    assert refdata.JENIS_KELAMIN == ("LAKI-LAKI", "PEREMPUAN")

@@ -1,0 +1,158 @@
+"""Nothing dropped is ever lost, half-taken, numbered twice or skipped."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.home import HomeError, WatchLock
+from pipeline.register import Register
+from tests.office import Running, jpeg, pdf, run_once, wait_for
+
+
+def test_a_file_still_being_written_is_not_taken_early(office):
+    with Running(office):
+        target = office.inbox / "slow scan.jpg"
+        data = jpeg(office.root / "src.jpg", size=(1200, 1600)).read_bytes()
+        with open(target, "wb") as fh:
+            for i in range(0, len(data), 4096):  # a slow network copy: a trickle of bytes
+                fh.write(data[i:i + 4096])
+                fh.flush()
+                time.sleep(0.02)
+                assert not list(office.quarantine.iterdir()), "taken while being written"
+                assert Register(office.register_path).cases() == []
+        wait_for(lambda: Register(office.register_path).cases(), what="the case")
+    assert not list(office.quarantine.iterdir())
+
+
+def test_fifty_files_at_once_become_cases_1_to_50(office):
+    staging = office.root / "batch"
+    for i in range(50):
+        jpeg(staging / f"pemohon {i:02d}.jpg", size=(200, 260), text=str(i))
+    for f in sorted(staging.iterdir()):
+        os.rename(f, office.inbox / f.name)
+    run_once(office)
+    cases = Register(office.register_path).cases()
+    assert [c.id for c in cases] == [f"KKWNA-2026-{n:04d}" for n in range(1, 51)]
+    assert not list(office.inbox.iterdir())
+    titles = sorted(c.title for c in cases)
+    assert titles == sorted(f"PEMOHON {i:02d}" for i in range(50))
+
+
+BAD_INPUTS = {
+    "empty.pdf": b"",
+    "notes.pdf": b"this is a text file, not a PDF\n" * 20,
+    "broken.jpg": b"\xff\xd8\xff\xe0" + b"\x00" * 200,
+    "letter.docx": b"PK\x03\x04" + b"\x00" * 300,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_quarantined_with_a_reason_and_the_next_case_goes_on(office, name):
+    (office.inbox / name).write_bytes(BAD_INPUTS[name])
+    jpeg(office.inbox / "good.jpg")
+    run_once(office)
+    assert (office.quarantine / name).read_bytes() == BAD_INPUTS[name]
+    reason = (office.quarantine / f"{name}.error.txt").read_text()
+    assert "karantina" in reason and "quarantine" in reason
+    assert [c.title for c in Register(office.register_path).cases()] == ["GOOD"]
+
+
+def test_symlink_and_encrypted_pdf_are_quarantined(office):
+    secret = office.root / "secret.txt"
+    secret.write_text("outside the inbox")
+    os.symlink(secret, office.inbox / "link.pdf")
+    import pikepdf
+    locked = pikepdf.open(pdf(office.root / "plain.pdf"))
+    locked.save(office.inbox / "locked.pdf",
+                encryption=pikepdf.Encryption(user="rahasia", owner="rahasia"))
+    run_once(office)
+    assert (office.quarantine / "link.pdf").is_symlink()
+    assert (office.quarantine / "locked.pdf.error.txt").exists()
+    assert Register(office.register_path).cases() == []
+    assert secret.read_text() == "outside the inbox"
+
+
+def test_one_bad_file_holds_the_whole_folder(office):
+    folder = office.root / "ADA LOVELACE"
+    jpeg(folder / "kitap.jpg")
+    (folder / "paspor.pdf").write_bytes(b"")
+    jpeg(folder / "formulir.jpg", text="f")
+    os.rename(folder, office.inbox / folder.name)
+    run_once(office)
+    held = office.quarantine / "ADA LOVELACE"
+    assert sorted(p.name for p in held.iterdir()) == ["formulir.jpg", "kitap.jpg", "paspor.pdf"]
+    reason = (office.quarantine / "ADA LOVELACE.error.txt").read_text()
+    assert "paspor.pdf" in reason and "kitap.jpg" not in reason
+    assert Register(office.register_path).cases() == []
+    assert not list(office.cases.iterdir())
+
+
+def test_junk_and_hidden_files_are_ignored(office):
+    for name in ("Thumbs.db", "desktop.ini", ".DS_Store", "._scan.jpg", "~$form.pdf",
+                 "copy.tmp", "big.part", ".hidden.jpg"):
+        (office.inbox / name).write_bytes(b"junk")
+    run_once(office)
+    assert Register(office.register_path).cases() == []
+    assert not list(office.quarantine.iterdir())
+
+
+def test_two_watchers_cannot_share_a_home_but_a_dead_ones_lock_does_not_block(office):
+    first = WatchLock(office)
+    first.acquire()
+    with pytest.raises(HomeError, match="already running"):
+        WatchLock(office).acquire()
+    first.release()
+    code = "import os, sys; from pipeline.home import Home, WatchLock; " \
+           f"WatchLock(Home(__import__('pathlib').Path({str(office.root)!r}))).acquire(); " \
+           "os.kill(os.getpid(), 9)"
+    subprocess.run([sys.executable, "-c", code])
+    WatchLock(office).acquire()  # the killed holder's lock is gone with it
+
+
+def digests(folder: Path) -> set[str]:
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+def test_sigkill_during_intake_loses_nothing_and_numbers_stay_gap_free(office):
+    rng = random.Random(7)
+    dropped: set[str] = set()
+    staging = office.root / "staging"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    n = 0
+    for _round in range(6):
+        for _ in range(5):
+            n += 1
+            f = jpeg(staging / f"pemohon {n:03d}.jpg", size=(400, 520), text=f"x{n}")
+            dropped.add(hashlib.sha256(f.read_bytes()).hexdigest())
+            os.rename(f, office.inbox / f.name)
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(office.root),
+                                 "watch"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.4, 1.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    run_once(office)  # a clean restart finishes whatever was interrupted
+    reg = Register(office.register_path)
+    cases = reg.cases()
+    assert [c.seq for c in cases] == list(range(1, len(cases) + 1))  # no gap, no repeat
+    assert not list(office.inbox.iterdir())
+    assert not list(office.quarantine.iterdir())
+    taken = [c for c in cases if c.status == "open"]
+    assert len(taken) == len(dropped) == n  # one case per scan
+    in_cases = set()
+    for c in taken:
+        scans = office.root / c.folder / "scans"
+        found = digests(scans)
+        assert len(found) == 1
+        in_cases |= found
+    assert in_cases == dropped
