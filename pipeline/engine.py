@@ -166,9 +166,9 @@ def _verification(d: Decision, ctx: Context,
     for key, label in (("no_paspor", "Nomor paspor"), ("no_kitap", "Nomor KITAP")):
         if not record[key]:
             problems.append(f"{label} ({key}) belum diisi")
-    if record["no_paspor"] and not family._PASPOR_RE.fullmatch(record["no_paspor"]):
+    if record["no_paspor"] and not family.PASPOR_RE.fullmatch(record["no_paspor"]):
         problems.append("no_paspor: nomor paspor 1-9 huruf/angka (ICAO 9303)")
-    if record["no_kitap"] and not family._KITAP_RE.fullmatch(record["no_kitap"]):
+    if record["no_kitap"] and not family.KITAP_RE.fullmatch(record["no_kitap"]):
         problems.append("no_kitap: nomor KITAP 6-20 huruf, angka atau tanda hubung")
     for key, label in VERIFICATION_DATES:
         text = record[key]
@@ -194,7 +194,8 @@ def _verification(d: Decision, ctx: Context,
 def _data_entry(d: Decision, ctx: Context, problems: list[str]) -> tuple[dict[str, Any], list[str]]:
     data = family.normalise(family.from_form_fields(d.fields))
     if d.approve:
-        for error in family.validate(data, today=ctx.today, other_kk_niks=ctx.other_kk_niks):
+        for error in family.validate_form_fields(d.fields, today=ctx.today,
+                                                 other_kk_niks=ctx.other_kk_niks):
             problems.append(f"{error.label} ({error.field}): {error.message}")
     return {"keluarga": data}, []
 

@@ -147,14 +147,16 @@ _SEX_ALIASES = {
 }
 # what the card's font prints: printable ASCII, Latin-1 and the few Latin letters of WinAnsi
 _PRINTABLE = frozenset(
-    [chr(c) for c in range(0x20, 0x7F)]
-    + [chr(c) for c in range(0xA0, 0x100)]
-    + list("ŸŒœŠšŽž")
+    [chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0xA0, 0x100)] + list("ŸŒœŠšŽž")
 )
 _DATE_RE = re.compile(r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[A-Za-z]{2,}")
-_PASPOR_RE = re.compile(r"[A-Z0-9]{1,9}")
-_KITAP_RE = re.compile(r"[A-Z0-9-]{6,20}")
+#: a passport's document number (ICAO 9303 machine-readable zone): 1-9 letters and digits
+PASPOR_RE = re.compile(r"[A-Z0-9]{1,9}")
+#: a KITAS/KITAP number, loosely (no published format): letters, digits and dashes, 6-20
+KITAP_RE = re.compile(r"[A-Z0-9-]{6,20}")
+_PASPOR_RE = PASPOR_RE  # older name, kept for callers
+_KITAP_RE = KITAP_RE
 _NO_NIKS: Mapping[str, str] = MappingProxyType({})
 
 
@@ -198,6 +200,17 @@ def parse_date(text: str) -> date | None:
 
 def format_date(d: date) -> str:
     return f"{d.day:02d}-{d.month:02d}-{d.year:04d}"
+
+
+def valid_paspor(text: str) -> bool:
+    """Is *text* (spaces and case ignored) a passport document number?"""
+    return bool(PASPOR_RE.fullmatch(_squeeze(str(text))))
+
+
+def valid_kitap(text: str) -> bool:
+    """Is *text* (spaces and case ignored) a plausible KITAS/KITAP number?"""
+    number = _squeeze(str(text))
+    return bool(KITAP_RE.fullmatch(number) and re.search(r"[A-Z0-9]", number))
 
 
 # --------------------------------------------------------------------------- normal form
@@ -420,9 +433,7 @@ def _check_nik(slot: int, m: Mapping[str, str], birth: date | None, err: _Errors
         err.member(slot, "nik", "Nomor urut NIK (4 angka terakhir) tidak boleh 0000")
 
 
-def _check_date(
-    slot: int, key: str, text: str, today: date, err: _Errors
-) -> date | None:
+def _check_date(slot: int, key: str, text: str, today: date, err: _Errors) -> date | None:
     if not text:
         return None
     d = parse_date(text)
@@ -538,15 +549,12 @@ def _check_member(slot: int, m: Mapping[str, str], today: date, err: _Errors) ->
             slot, "tanggal_perkawinan", "Tanggal perkawinan wajib diisi untuk KAWIN TERCATAT"
         )
     if status == "BELUM KAWIN" and m["tanggal_perkawinan"]:
-        err.member(
-            slot, "tanggal_perkawinan", "Tanggal perkawinan harus kosong untuk BELUM KAWIN"
-        )
+        err.member(slot, "tanggal_perkawinan", "Tanggal perkawinan harus kosong untuk BELUM KAWIN")
     if married is not None and birth is not None and married < birth:
         err.member(
             slot,
             "tanggal_perkawinan",
-            f"Tanggal perkawinan {format_date(married)} sebelum tanggal lahir "
-            f"{format_date(birth)}",
+            f"Tanggal perkawinan {format_date(married)} sebelum tanggal lahir {format_date(birth)}",
         )
 
     foreign = bool(m["kewarganegaraan"]) and m["kewarganegaraan"] not in WNI
@@ -554,12 +562,11 @@ def _check_member(slot: int, m: Mapping[str, str], today: date, err: _Errors) ->
         err.member(
             slot, "no_paspor", "No. paspor wajib diisi untuk anggota berkewarganegaraan asing"
         )
-    if m["no_paspor"] and not _PASPOR_RE.fullmatch(m["no_paspor"]):
+    if m["no_paspor"] and not valid_paspor(m["no_paspor"]):
         err.member(
             slot,
             "no_paspor",
-            "No. paspor harus 1 sampai 9 huruf atau angka, tanpa spasi atau tanda baca "
-            "(ICAO 9303)",
+            "No. paspor harus 1 sampai 9 huruf atau angka, tanpa spasi atau tanda baca (ICAO 9303)",
         )
     if foreign and not m["no_kitap"]:
         err.member(
@@ -567,9 +574,7 @@ def _check_member(slot: int, m: Mapping[str, str], today: date, err: _Errors) ->
             "no_kitap",
             "No. KITAS/KITAP wajib diisi untuk anggota berkewarganegaraan asing",
         )
-    if m["no_kitap"] and not (
-        _KITAP_RE.fullmatch(m["no_kitap"]) and re.search(r"[A-Z0-9]", m["no_kitap"])
-    ):
+    if m["no_kitap"] and not valid_kitap(m["no_kitap"]):
         err.member(
             slot,
             "no_kitap",
@@ -586,14 +591,10 @@ def _check_family(
         err.family("Belum ada anggota keluarga; isi paling sedikit satu (kepala keluarga)")
         return
     if len(members) > MAX_MEMBERS:
-        err.family(
-            f"Satu KK paling banyak {MAX_MEMBERS} anggota keluarga (terisi {len(members)})"
-        )
+        err.family(f"Satu KK paling banyak {MAX_MEMBERS} anggota keluarga (terisi {len(members)})")
     heads = [slot for slot, m in members if m["status_hubungan"] == KEPALA_KELUARGA]
     if not heads:
-        err.family(
-            "Tidak ada anggota dengan status hubungan KEPALA KELUARGA; harus tepat satu"
-        )
+        err.family("Tidak ada anggota dengan status hubungan KEPALA KELUARGA; harus tepat satu")
     for slot in heads[1:]:
         err.member(
             slot,

@@ -124,7 +124,10 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
         scans.bundle(judged.files, staged, title=f"Berkas permohonan {entry.name}", limits=limits)
     except scans.ScanRejected as exc:
         staged.unlink(missing_ok=True)
-        quarantine(home, entry, [(entry.name, f"{exc.reason_id} / {exc.reason_en}")])
+        bad = Path(getattr(exc, "path", None) or entry)
+        name = str(bad.relative_to(entry)) if bad != entry and bad.is_relative_to(entry) \
+            else entry.name
+        quarantine(home, entry, [(name, f"{exc.reason_id} / {exc.reason_en}")])
         return "quarantined"
 
     now = clock.now(cfg.tz)
@@ -181,6 +184,8 @@ def recover(home: Home, reg: Register) -> list[str]:
     """Cases left in 'intake' whose inbox entry is gone (removed by hand while the watcher
     was down) can never be completed: record them as cancelled, so the number is accounted
     for rather than silently skipped."""
+    for leftover in home.staging.glob(".scans-*"):  # a bundle a crash interrupted
+        remove_tree(leftover)
     cancelled = []
     for case in reg.cases("intake"):
         if not (home.inbox / case.source_name).exists():

@@ -36,6 +36,8 @@ MARGIN_X = 28.0
 ROWS = family.MAX_MEMBERS
 ROW_H = 14.0
 MIN_SIZE = 4.5
+FLOOR_SIZE = 3.0  # below MIN_SIZE only for text longer than validation accepts
+ELLIPSIS = "\u2026"
 LEADING = 1.1
 ASCENT = 0.76  # of the Vera fonts, per point of size
 DESCENT = 0.24
@@ -141,6 +143,8 @@ def _split_at(text: str, cuts: Sequence[int]) -> list[str]:
 def _best_split(text: str, n: int, font: str, anywhere: bool) -> list[str] | None:
     """The split of *text* into *n* non-empty lines whose widest line is narrowest."""
     points = _break_points(text, anywhere)
+    if len(points) > (400 if n == 2 else 40):  # very long text: fill lines greedily
+        return _greedy_split(text, n, font, points)
     best: list[str] | None = None
     best_width = float("inf")
     for cuts in itertools.combinations(points, n - 1):
@@ -153,7 +157,23 @@ def _best_split(text: str, n: int, font: str, anywhere: bool) -> list[str] | Non
     return best
 
 
-def _size_for(lines: Sequence[str], font: str, max_size: float, width: float, height: float):
+def _greedy_split(text: str, n: int, font: str, points: Sequence[int]) -> list[str] | None:
+    target = fonts.text_width(text, font, 1.0) / n
+    cuts: list[int] = []
+    start = 0
+    for p in points:
+        if len(cuts) == n - 1:
+            break
+        if fonts.text_width(text[start:p], font, 1.0) >= target:
+            cuts.append(p)
+            start = p
+    lines = _split_at(text, cuts)
+    return lines if len(lines) == n and all(lines) else None
+
+
+def _size_for(
+    lines: Sequence[str], font: str, max_size: float, width: float, height: float
+) -> float:
     widest = max(fonts.text_width(line, font, 1.0) for line in lines)
     by_width = width / widest if widest else max_size
     by_height = height / (ASCENT + DESCENT + (len(lines) - 1) * LEADING)
@@ -164,17 +184,9 @@ def _size_for(lines: Sequence[str], font: str, max_size: float, width: float, he
     return size
 
 
-def fit_text(
+def _fit(
     text: str, font: str, max_size: float, width: float, height: float
 ) -> tuple[float, list[str]]:
-    """The size and lines that put *text* inside a box *width* x *height* points.
-
-    One line, shrunk down to MIN_SIZE -- unless two lines (broken at spaces, hyphens
-    or slashes) would print it clearly larger; else two lines (broken anywhere if
-    need be); only if that fails too, three lines or smaller than MIN_SIZE.
-    """
-    if not text:
-        return max_size, []
     size = _size_for([text], font, max_size, width, height)
     if size >= max_size or size >= MIN_SIZE + 1.5:
         return size, [text]
@@ -193,6 +205,34 @@ def fit_text(
             return size, lines
         candidates.append((size, lines))
     return max(candidates, key=lambda c: c[0])
+
+
+def fit_text(
+    text: str, font: str, max_size: float, width: float, height: float
+) -> tuple[float, list[str]]:
+    """The size and lines that put *text* inside a box *width* x *height* points.
+
+    One line, shrunk down to MIN_SIZE -- unless two lines (broken at spaces, hyphens
+    or slashes) would print it clearly larger; else two lines (broken anywhere if
+    need be); only if that fails too, three lines or smaller than MIN_SIZE. Text
+    that would need less than FLOOR_SIZE (far beyond what validation accepts) is
+    cut short with an ellipsis rather than drawn unreadably small.
+    """
+    if not text:
+        return max_size, []
+    size, lines = _fit(text, font, max_size, width, height)
+    if size >= FLOOR_SIZE:
+        return size, lines
+    low, high = 0, len(text) - 1  # longest prefix that fits with an ellipsis
+    best: tuple[float, list[str]] = (max_size, [])
+    while low < high:
+        mid = (low + high + 1) // 2
+        trial = _fit(text[:mid].rstrip() + ELLIPSIS, font, max_size, width, height)
+        if trial[0] >= FLOOR_SIZE:
+            low, best = mid, trial
+        else:
+            high = mid - 1
+    return best
 
 
 def _cell(
@@ -263,9 +303,7 @@ def _table_rows(
             else:
                 text = member.get(key, "")
             align = "center" if key in _CENTRED else "left"
-            cells.append(
-                _cell(f"a{row + 1}.{key}", text, x0, x1, y0, y1, align=align, border=True)
-            )
+            cells.append(_cell(f"a{row + 1}.{key}", text, x0, x1, y0, y1, align=align, border=True))
     return cells
 
 
@@ -350,12 +388,30 @@ def layout_kk(
     # title and number
     top = HEIGHT - 22
     cells.append(
-        _cell("title", "KARTU KELUARGA", MARGIN_X, right, top - 20, top, font=fonts.BOLD,
-              size=16, align="center")
+        _cell(
+            "title",
+            "KARTU KELUARGA",
+            MARGIN_X,
+            right,
+            top - 20,
+            top,
+            font=fonts.BOLD,
+            size=16,
+            align="center",
+        )
     )
     cells.append(
-        _cell("no_kk", f"No. {norm['no_kk']}", MARGIN_X, right, top - 34, top - 20,
-              font=fonts.BOLD, size=11, align="center")
+        _cell(
+            "no_kk",
+            f"No. {norm['no_kk']}",
+            MARGIN_X,
+            right,
+            top - 34,
+            top - 20,
+            font=fonts.BOLD,
+            size=11,
+            align="center",
+        )
     )
 
     # address header: label, colon, value -- left and right columns
@@ -381,8 +437,7 @@ def layout_kk(
             y1 = header_top - i * line_h
             y0 = y1 - line_h
             cells.append(_cell(f"label.{key}", label, lx, lx + label_w, y0, y1, size=8))
-            cells.append(_cell(f"colon.{key}", ":", lx + label_w, lx + label_w + 8, y0, y1,
-                               size=8))
+            cells.append(_cell(f"colon.{key}", ":", lx + label_w, lx + label_w + 8, y0, y1, size=8))
             cells.append(_cell(key, value, lx + label_w + 8, value_x1, y0, y1, size=8))
 
     # the two tables
@@ -396,37 +451,91 @@ def layout_kk(
     fx0, fx1 = 560.0, right
     y = bottom - 4
     issued_text = issued.strftime("%d-%m-%Y") if issued else ""
-    cells.append(_cell("label.dikeluarkan", "Dikeluarkan Tanggal", fx0, fx0 + 80, y - 10, y,
-                       size=7.5))
+    cells.append(
+        _cell("label.dikeluarkan", "Dikeluarkan Tanggal", fx0, fx0 + 80, y - 10, y, size=7.5)
+    )
     cells.append(_cell("colon.dikeluarkan", ":", fx0 + 80, fx0 + 88, y - 10, y, size=7.5))
     cells.append(_cell("dikeluarkan", issued_text, fx0 + 88, fx1, y - 10, y, size=7.5))
     jab_top = y - 12
     cells.append(
-        _cell("footer.jabatan_kepala", office.get("jabatan_kepala", "").upper(), fx0, fx1,
-              jab_top - 17, jab_top, font=fonts.BOLD, size=7, align="center")
+        _cell(
+            "footer.jabatan_kepala",
+            office.get("jabatan_kepala", "").upper(),
+            fx0,
+            fx1,
+            jab_top - 17,
+            jab_top,
+            font=fonts.BOLD,
+            size=7,
+            align="center",
+        )
     )
     name_top = jab_top - 17 - QR_SIZE - 2
     cells.append(
-        _cell("footer.nama_kepala_dinas", office.get("kepala_dinas_nama", ""), fx0, fx1,
-              name_top - 9, name_top, font=fonts.BOLD, size=7.5, align="center")
+        _cell(
+            "footer.nama_kepala_dinas",
+            office.get("kepala_dinas_nama", ""),
+            fx0,
+            fx1,
+            name_top - 9,
+            name_top,
+            font=fonts.BOLD,
+            size=7.5,
+            align="center",
+        )
     )
     nip = office.get("kepala_dinas_nip", "")
     cells.append(
-        _cell("footer.nip_kepala_dinas", f"NIP. {nip}" if nip else "", fx0, fx1,
-              name_top - 18, name_top - 9, size=7, align="center")
+        _cell(
+            "footer.nip_kepala_dinas",
+            f"NIP. {nip}" if nip else "",
+            fx0,
+            fx1,
+            name_top - 18,
+            name_top - 9,
+            size=7,
+            align="center",
+        )
     )
-    kx0, kx1 = 60.0, 260.0
+    kx0, kx1 = MARGIN_X + 12, 318.0
     cells.append(
-        _cell("footer.kepala_keluarga", "KEPALA KELUARGA", kx0, kx1, jab_top - 10, jab_top,
-              font=fonts.BOLD, size=7.5, align="center")
+        _cell(
+            "footer.kepala_keluarga",
+            "KEPALA KELUARGA",
+            kx0,
+            kx1,
+            jab_top - 10,
+            jab_top,
+            font=fonts.BOLD,
+            size=7.5,
+            align="center",
+        )
     )
     cells.append(
-        _cell("footer.nama_kepala_keluarga", head.get("nama_lengkap", ""), kx0, kx1,
-              name_top - 12, name_top, font=fonts.BOLD, size=7.5, align="center")
+        _cell(
+            "footer.nama_kepala_keluarga",
+            head.get("nama_lengkap", ""),
+            kx0,
+            kx1,
+            name_top - 14,
+            name_top + 4,
+            font=fonts.BOLD,
+            size=7.5,
+            align="center",
+        )
     )
     cells.append(
-        _cell("footer.bsre", BSRE_LINE, MARGIN_X, right, 8, 18, font=fonts.ITALIC, size=6.5,
-              align="center")
+        _cell(
+            "footer.bsre",
+            BSRE_LINE,
+            MARGIN_X,
+            right,
+            8,
+            18,
+            font=fonts.ITALIC,
+            size=6.5,
+            align="center",
+        )
     )
     if paraf is not None:
         cells += _paraf_cells(paraf, 330.0, 500.0, jab_top - 4)
@@ -439,7 +548,7 @@ QR_SIZE = 50.0
 def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
     rows = [
         ("paraf.judul", "Paraf Kepala Bidang", fonts.BOLD, 6.5),
-        ("paraf.nama", paraf.nama.strip().upper(), fonts.BOLD, 7.0),
+        ("paraf.nama", " ".join(paraf.nama.split()), fonts.BOLD, 7.0),
         ("paraf.nip", f"NIP. {paraf.nip.strip()}", fonts.REGULAR, 6.5),
         ("paraf.waktu", _paraf_time(paraf.waktu), fonts.REGULAR, 6.5),
     ]
@@ -448,8 +557,9 @@ def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
     cells = [Cell("paraf.kotak", "", x0, x1, bottom, top, (), border=True)]
     for i, (key, text, font, size) in enumerate(rows):
         y1 = top - 2 - i * h
-        cells.append(_cell(key, text, x0 + 2, x1 - 2, y1 - h, y1, font=font, size=size,
-                           align="center"))
+        cells.append(
+            _cell(key, text, x0 + 2, x1 - 2, y1 - h, y1, font=font, size=size, align="center")
+        )
     return cells
 
 

@@ -116,7 +116,9 @@ _ITEMS: dict[tuple[str, str], tuple[dict[str, Any], set[str]]] = {
         {"title": str, "key": str, "width": _NUM, "align": str}, {"title", "key"},
     ),
     ("signature", "parties"): (
-        {"label": str, "role": str, "name": str, "nip": str, "mark": str}, {"name"},
+        {"label": str, "role": str, "name": str, "nip": str, "mark": str, "when": str,
+         "unless": str, "mode": str},
+        {"name"},
     ),
     ("rows", "rows"): ({"label": str, "value": str, "when": str, "unless": str},
                        {"label", "value"}),

@@ -14,7 +14,7 @@ from pipeline.family import FieldError, parse_date
 
 TODAY = date(2026, 12, 1)
 
-HEAD = {
+HEAD: dict[str, str] = {
     "nama_lengkap": "JOHN MICHAEL SMITH",
     "nik": "6305041503800001",
     "jenis_kelamin": "LAKI-LAKI",
@@ -34,7 +34,7 @@ HEAD = {
     "nama_ibu": "MARY SMITH",
 }
 # an Indonesian wife: day 22 + 40 = 62 in her NIK
-WIFE = {
+WIFE: dict[str, str] = {
     "nama_lengkap": "SITI AMINAH",
     "nik": "6305046207850002",
     "jenis_kelamin": "PEREMPUAN",
@@ -54,7 +54,7 @@ WIFE = {
     "nama_ibu": "FATIMAH",
 }
 # a foreign daughter born on 29 February of a leap year: 29 + 40 = 69
-CHILD = {
+CHILD: dict[str, str] = {
     "nama_lengkap": "EMMA SMITH",
     "nik": "6305046902120003",
     "jenis_kelamin": "PEREMPUAN",
@@ -73,7 +73,7 @@ CHILD = {
     "nama_ayah": "JOHN MICHAEL SMITH",
     "nama_ibu": "SITI AMINAH",
 }
-FAMILY = {
+FAMILY: dict[str, Any] = {
     "no_kk": "6305041211260001",
     "alamat": "JL. BRIGJEN H. HASAN BASRI NO. 12",
     "rt": "003",
@@ -116,7 +116,10 @@ VALID: list[tuple[str, Any]] = [
     ("29 February in a leap year", {"a3_tanggal_lahir": "29-02-2012"}),
     ("29 February 2000", {"a3_tanggal_lahir": "29-02-2000", "a3_nik": "6305046902000003"}),
     ("NIK from another Tapin district", {"a1_nik": "6305011503800001"}),
-    ("lower case and spaces", {"a1_nama_lengkap": "  john   michael smith ", "a1_agama": "kristen"}),
+    (
+        "lower case and spaces",
+        {"a1_nama_lengkap": "  john   michael smith ", "a1_agama": "kristen"},
+    ),
     ("listed value spaced differently", {"a1_pendidikan": "diploma iv / strata i"}),
     ("date D-M-YYYY", {"a1_tanggal_lahir": "15-3-1980"}),
     ("date DD/MM/YYYY", {"a1_tanggal_lahir": "15/03/1980"}),
@@ -126,16 +129,24 @@ VALID: list[tuple[str, Any]] = [
     ("email given", {"email": "john.smith@example.com"}),
     ("NIK typed with spaces", {"a1_nik": "6305 0415 0380 0001"}),
     ("WNI member without passport", {"a2_kewarganegaraan": "WNI"}),
-    ("KAWIN BELUM TERCATAT without date", {
-        "a2_status_perkawinan": "KAWIN BELUM TERCATAT", "a2_tanggal_perkawinan": ""}),
+    (
+        "KAWIN BELUM TERCATAT without date",
+        {"a2_status_perkawinan": "KAWIN BELUM TERCATAT", "a2_tanggal_perkawinan": ""},
+    ),
     ("CERAI MATI with date", {"a1_status_perkawinan": "CERAI MATI"}),
-    ("optional fields empty", {"a1_pendidikan": "", "a1_jenis_pekerjaan": "", "a1_golongan_darah": ""}),
+    (
+        "optional fields empty",
+        {"a1_pendidikan": "", "a1_jenis_pekerjaan": "", "a1_golongan_darah": ""},
+    ),
     ("passport of one character", {"a1_no_paspor": "X"}),
     ("born today", {"a3_tanggal_lahir": "01-12-2026", "a3_nik": "6305044112260003"}),
-    ("ten members", lambda d: d["anggota"].extend(
-        dict(CHILD, nama_lengkap=f"ANAK {chr(65 + i)}", nik=f"630504690212{i + 10:04d}")
-        for i in range(7)
-    )),
+    (
+        "ten members",
+        lambda d: d["anggota"].extend(
+            dict(CHILD, nama_lengkap=f"ANAK {chr(65 + i)}", nik=f"630504690212{i + 10:04d}")
+            for i in range(7)
+        ),
+    ),
     ("accented Latin letters", {"a1_nama_lengkap": "JOSÉ MÜLLER"}),
     ("empty member rows are ignored", lambda d: d["anggota"].insert(1, {"nama_lengkap": " "})),
 ]
@@ -153,71 +164,127 @@ INVALID: list[tuple[str, Any, str, str]] = [
     # NIK
     ("NIK of 15 digits", {"a1_nik": "630504150380001"}, "a1_nik", "16 angka"),
     ("NIK with letters", {"a1_nik": "63050415038O0001"}, "a1_nik", "16 angka"),
-    ("NIK outside Tapin", {"a1_nik": "3171011503800001"}, "a1_nik",
-     "tidak ada dalam daftar kode wilayah"),
+    (
+        "NIK outside Tapin",
+        {"a1_nik": "3171011503800001"},
+        "a1_nik",
+        "tidak ada dalam daftar kode wilayah",
+    ),
     ("NIK of another Kalsel regency", {"a1_nik": "6371011503800001"}, "a1_nik", "6371"),
-    ("woman's NIK without +40", {"a2_nik": "6305042207850002"}, "a2_nik",
-     "NIK menunjukkan laki-laki"),
-    ("man's NIK with +40", {"a1_nik": "6305045503800001"}, "a1_nik",
-     "NIK menunjukkan perempuan"),
+    (
+        "woman's NIK without +40",
+        {"a2_nik": "6305042207850002"},
+        "a2_nik",
+        "NIK menunjukkan laki-laki",
+    ),
+    ("man's NIK with +40", {"a1_nik": "6305045503800001"}, "a1_nik", "NIK menunjukkan perempuan"),
     ("NIK date not the birth date", {"a1_nik": "6305041603800001"}, "a1_nik", "tidak sama"),
     ("NIK year not the birth year", {"a1_nik": "6305041503810001"}, "a1_nik", "tidak sama"),
     ("NIK serial 0000", {"a1_nik": "6305041503800000"}, "a1_nik", "0000"),
-    ("NIK date part not a date", {"a1_nik": "6305043203800001"}, "a1_nik",
-     "bukan tanggal yang sah"),
+    (
+        "NIK date part not a date",
+        {"a1_nik": "6305043203800001"},
+        "a1_nik",
+        "bukan tanggal yang sah",
+    ),
     ("NIK missing", {"a1_nik": ""}, "a1_nik", "wajib"),
     # No. KK
     ("No. KK of 15 digits", {"no_kk": "630504121126001"}, "no_kk", "16 angka"),
     ("No. KK outside Tapin", {"no_kk": "3171011211260001"}, "no_kk", "daftar kode wilayah"),
     ("No. KK date part not a date", {"no_kk": "6305043211260001"}, "no_kk", "bukan tanggal"),
     ("No. KK with +40 day", {"no_kk": "6305045211260001"}, "no_kk", "tambahan 40"),
-    ("No. KK 29-02 of a non-leap year", {"no_kk": "6305042902250001"}, "no_kk",
-     "bukan tanggal"),
+    ("No. KK 29-02 of a non-leap year", {"no_kk": "6305042902250001"}, "no_kk", "bukan tanggal"),
     ("No. KK serial 0000", {"no_kk": "6305041211260000"}, "no_kk", "0000"),
     ("No. KK missing", {"no_kk": ""}, "no_kk", "wajib"),
     # head of the family
-    ("two heads of family", {"a2_status_hubungan": "KEPALA KELUARGA"}, "a2_status_hubungan",
-     "sudah ada (anggota 1)"),
+    (
+        "two heads of family",
+        {"a2_status_hubungan": "KEPALA KELUARGA"},
+        "a2_status_hubungan",
+        "sudah ada (anggota 1)",
+    ),
     ("no head of family", {"a1_status_hubungan": "SUAMI"}, "anggota", "KEPALA KELUARGA"),
     # value lists
     ("religion not in list", {"a1_agama": "JEDI"}, "a1_agama", "tidak ada dalam daftar"),
     ("education not in list", {"a1_pendidikan": "SMA"}, "a1_pendidikan", "tidak ada"),
-    ("occupation not in list", {"a1_jenis_pekerjaan": "ASTRONOT"}, "a1_jenis_pekerjaan",
-     "tidak ada"),
+    (
+        "occupation not in list",
+        {"a1_jenis_pekerjaan": "ASTRONOT"},
+        "a1_jenis_pekerjaan",
+        "tidak ada",
+    ),
     ("blood type not in list", {"a1_golongan_darah": "Z"}, "a1_golongan_darah", "tidak ada"),
-    ("marital status not in list", {"a1_status_perkawinan": "MENIKAH",
-                                    "a1_tanggal_perkawinan": ""},
-     "a1_status_perkawinan", "tidak ada"),
-    ("relationship not in list", {"a3_status_hubungan": "TEMAN"}, "a3_status_hubungan",
-     "tidak ada"),
+    (
+        "marital status not in list",
+        {"a1_status_perkawinan": "MENIKAH", "a1_tanggal_perkawinan": ""},
+        "a1_status_perkawinan",
+        "tidak ada",
+    ),
+    (
+        "relationship not in list",
+        {"a3_status_hubungan": "TEMAN"},
+        "a3_status_hubungan",
+        "tidak ada",
+    ),
     ("sex not in list", {"a3_jenis_kelamin": "X"}, "a3_jenis_kelamin", "LAKI-LAKI, PEREMPUAN"),
     # address
-    ("district not in Tapin", {"kecamatan": "BANJARMASIN UTARA"}, "kecamatan",
-     "bukan kecamatan"),
-    ("village of another district", {"desa_kelurahan": "BINUANG"}, "desa_kelurahan",
-     "Kecamatan TAPIN UTARA"),
+    ("district not in Tapin", {"kecamatan": "BANJARMASIN UTARA"}, "kecamatan", "bukan kecamatan"),
+    (
+        "village of another district",
+        {"desa_kelurahan": "BINUANG"},
+        "desa_kelurahan",
+        "Kecamatan TAPIN UTARA",
+    ),
     ("RT of 4 digits", {"rt": "1234"}, "rt", "1 sampai 3 angka"),
     ("RW with a letter", {"rw": "A1"}, "rw", "1 sampai 3 angka"),
     ("postcode of 4 digits", {"kode_pos": "7111"}, "kode_pos", "5 angka"),
     ("email implausible", {"email": "john at example"}, "email", "email"),
     ("address missing", {"alamat": ""}, "alamat", "wajib"),
     # dates
-    ("29 February in a non-leap year", {"a3_tanggal_lahir": "29-02-2013"},
-     "a3_tanggal_lahir", "bukan tanggal yang sah"),
-    ("NIK of 29 February in a non-leap year", {"a3_nik": "6305046902130003"}, "a3_nik",
-     "bukan tanggal yang sah"),
+    (
+        "29 February in a non-leap year",
+        {"a3_tanggal_lahir": "29-02-2013"},
+        "a3_tanggal_lahir",
+        "bukan tanggal yang sah",
+    ),
+    (
+        "NIK of 29 February in a non-leap year",
+        {"a3_nik": "6305046902130003"},
+        "a3_nik",
+        "bukan tanggal yang sah",
+    ),
     ("31 April", {"a1_tanggal_lahir": "31-04-1980"}, "a1_tanggal_lahir", "bukan tanggal"),
     ("ISO date", {"a1_tanggal_lahir": "1980-03-15"}, "a1_tanggal_lahir", "HH-BB-TTTT"),
-    ("birth in the future", {"a3_tanggal_lahir": "02-12-2026", "a3_nik": "6305044212260003"},
-     "a3_tanggal_lahir", "belum lewat"),
-    ("marriage in the future", {"a1_tanggal_perkawinan": "01-01-2027"},
-     "a1_tanggal_perkawinan", "belum lewat"),
-    ("KAWIN TERCATAT without marriage date", {"a1_tanggal_perkawinan": ""},
-     "a1_tanggal_perkawinan", "wajib"),
-    ("BELUM KAWIN with marriage date", {"a3_tanggal_perkawinan": "01-01-2020"},
-     "a3_tanggal_perkawinan", "harus kosong"),
-    ("married before birth", {"a1_tanggal_perkawinan": "01-01-1979"},
-     "a1_tanggal_perkawinan", "sebelum tanggal lahir"),
+    (
+        "birth in the future",
+        {"a3_tanggal_lahir": "02-12-2026", "a3_nik": "6305044212260003"},
+        "a3_tanggal_lahir",
+        "belum lewat",
+    ),
+    (
+        "marriage in the future",
+        {"a1_tanggal_perkawinan": "01-01-2027"},
+        "a1_tanggal_perkawinan",
+        "belum lewat",
+    ),
+    (
+        "KAWIN TERCATAT without marriage date",
+        {"a1_tanggal_perkawinan": ""},
+        "a1_tanggal_perkawinan",
+        "wajib",
+    ),
+    (
+        "BELUM KAWIN with marriage date",
+        {"a3_tanggal_perkawinan": "01-01-2020"},
+        "a3_tanggal_perkawinan",
+        "harus kosong",
+    ),
+    (
+        "married before birth",
+        {"a1_tanggal_perkawinan": "01-01-1979"},
+        "a1_tanggal_perkawinan",
+        "sebelum tanggal lahir",
+    ),
     # foreigners' documents
     ("foreigner without passport", {"a1_no_paspor": ""}, "a1_no_paspor", "wajib"),
     ("passport of 10 characters", {"a1_no_paspor": "PA12345678"}, "a1_no_paspor", "ICAO"),
@@ -235,18 +302,31 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("mother's name missing", {"a3_nama_ibu": ""}, "a3_nama_ibu", "wajib"),
     ("sex missing", {"a3_jenis_kelamin": ""}, "a3_jenis_kelamin", "wajib"),
     ("digits in a name", {"a2_nama_lengkap": "SITI AMINAH 2"}, "a2_nama_lengkap", "angka"),
-    ("letters the card cannot print", {"a1_nama_lengkap": "JOHN 李"}, "a1_nama_lengkap",
-     "tidak dapat dicetak"),
+    (
+        "letters the card cannot print",
+        {"a1_nama_lengkap": "JOHN 李"},
+        "a1_nama_lengkap",
+        "tidak dapat dicetak",
+    ),
     ("name too long", {"a1_nama_lengkap": "JOHN " * 20}, "a1_nama_lengkap", "terlalu panjang"),
     # the family as a whole
     ("no members", {"anggota": []}, "anggota", "Belum ada anggota"),
-    ("eleven members", lambda d: d["anggota"].extend(
-        dict(CHILD, nama_lengkap=f"ANAK {chr(65 + i)}", nik=f"630504690212{i + 10:04d}")
-        for i in range(8)
-    ), "anggota", "paling banyak 10"),
+    (
+        "eleven members",
+        lambda d: d["anggota"].extend(
+            dict(CHILD, nama_lengkap=f"ANAK {chr(65 + i)}", nik=f"630504690212{i + 10:04d}")
+            for i in range(8)
+        ),
+        "anggota",
+        "paling banyak 10",
+    ),
     ("members not a list", {"anggota": {"nama_lengkap": "X"}}, "anggota", "daftar"),
-    ("duplicate NIK in the family", _add_member(dict(CHILD, nama_lengkap="EMMA KEDUA")),
-     "a4_nik", "sudah dipakai anggota 3"),
+    (
+        "duplicate NIK in the family",
+        _add_member(dict(CHILD, nama_lengkap="EMMA KEDUA")),
+        "a4_nik",
+        "sudah dipakai anggota 3",
+    ),
 ]
 
 
@@ -271,8 +351,9 @@ def test_nik_in_another_kk_names_its_register_number() -> None:
 
 
 def test_every_extra_head_is_named() -> None:
-    data = family_with({"a2_status_hubungan": "KEPALA KELUARGA",
-                        "a3_status_hubungan": "KEPALA KELUARGA"})
+    data = family_with(
+        {"a2_status_hubungan": "KEPALA KELUARGA", "a3_status_hubungan": "KEPALA KELUARGA"}
+    )
     errors = family.validate(data, today=TODAY)
     assert [e.field for e in errors] == ["a2_status_hubungan", "a3_status_hubungan"]
 
@@ -322,7 +403,7 @@ def test_parse_date(text: str, expected: date | None) -> None:
 
 # --------------------------------------------------------------------------- normal form
 
-MESSY = {
+MESSY: dict[str, Any] = {
     "no_kk": " 6305 0412 1126 0001 ",
     "alamat": "jl. brigjen  h. hasan basri no. 12",
     "rt": "3",
@@ -333,8 +414,13 @@ MESSY = {
     "email": " John.Smith@Example.com ",
     "extra": "dropped",
     "anggota": [
-        {**HEAD, "nama_lengkap": "john michael smith", "tanggal_lahir": "15/3/1980",
-         "jenis_kelamin": "l", "no_kitap": "2c21jd0001-a"},
+        {
+            **HEAD,
+            "nama_lengkap": "john michael smith",
+            "tanggal_lahir": "15/3/1980",
+            "jenis_kelamin": "l",
+            "no_kitap": "2c21jd0001-a",
+        },
         {"nama_lengkap": "", "nik": None},
         {k: v.lower() for k, v in WIFE.items()},
     ],
@@ -381,26 +467,36 @@ def test_form_fields_names_and_slots() -> None:
 
 
 def test_from_form_fields_skips_empty_slots_and_other_fields() -> None:
-    fields = {key: value for key, value in family.to_form_fields(FAMILY).items()
-              if not key.startswith("a2_")}
+    fields = {
+        key: value
+        for key, value in family.to_form_fields(FAMILY).items()
+        if not key.startswith("a2_")
+    }
     fields.update({f"a5_{k}": v for k, v in WIFE.items()})
     fields.update({"kasus": "KKWNA-2026-0001", "keputusan": "setuju", "a11_nik": "1"})
     data = family.from_form_fields(fields)
     assert [m["nama_lengkap"] for m in data["anggota"]] == [
-        "JOHN MICHAEL SMITH", "EMMA SMITH", "SITI AMINAH"]
+        "JOHN MICHAEL SMITH",
+        "EMMA SMITH",
+        "SITI AMINAH",
+    ]
     assert "kasus" not in data
 
 
 def test_validate_form_fields_names_the_slot_the_operator_used() -> None:
-    fields = {key: value for key, value in family.to_form_fields(FAMILY).items()
-              if not key.startswith("a2_")}
+    fields = {
+        key: value
+        for key, value in family.to_form_fields(FAMILY).items()
+        if not key.startswith("a2_")
+    }
     fields.update({f"a5_{k}": v for k, v in WIFE.items()})
     fields["a5_agama"] = "JEDI"
     errors = family.validate_form_fields(fields, today=TODAY)
     assert [(e.field, e.label) for e in errors] == [("a5_agama", "Anggota 5, Agama")]
     # the JSON form numbers members as they come
     assert [e.field for e in family.validate(family.from_form_fields(fields), today=TODAY)] == [
-        "a3_agama"]
+        "a3_agama"
+    ]
 
 
 def test_helpers() -> None:
