@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from pipeline import config, engine, forms, home as homes, sop, status, steps
+from pipeline import config, documents, engine, forms, sop, status, steps
+from pipeline import home as homes
 from pipeline.config import ConfigError
 from pipeline.engine import Refused
 from pipeline.home import Home, HomeError
@@ -159,9 +160,13 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
     if step not in {s.number for s in sop.STEPS if s.desk}:
         raise UserError(f"step {step} is not decided at a desk")
     officer = cfg.officer(nip, sop.step(step).role.key)
+    # the form as it lies on the desk (pre-filled), with the fields given here on top
+    fields = {k: ("ya" if v is True else "tidak" if v is False else str(v))
+              for k, v in documents.form_data(cfg, case, step, {})["fields"].items()}
+    fields.update(_field_pairs(pairs))
     d = engine.Decision(case_id=case.id, step=step, approve=approve, note=reason or "",
                         officer_name=officer.nama if officer else "", officer_nip=nip,
-                        fields=_field_pairs(pairs))
+                        fields=fields)
     with homes.WorkLock(home):
         click.echo(steps.decide(home, cfg, reg, case, d))
 

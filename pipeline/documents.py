@@ -59,11 +59,12 @@ def form_data(cfg: Config, case: Case, step: int, extra: dict[str, Any]) -> dict
     d = case.data
     fields: dict[str, Any] = {}
     if step == 2:
-        data["berkas"] = [{"no": str(i), "nama": n} for i, n in enumerate(d.get("berkas", []), 1)]
+        data["berkas"] = [{"nama": n, "halaman": str(p)}
+                          for n, p in zip(d.get("berkas", []), d.get("halaman", []), strict=False)]
         fields.update(d.get("checklist_hint", {}))
     elif step == 3:
         data["diterima_front_office"] = _checklist_rows(d)
-        data["data_ganda"] = d.get("data_ganda_awal", [])
+        data["data_ganda"] = duplicate_rows(extra.pop("data_ganda", d.get("data_ganda_awal", [])))
         fields["bukan_data_ganda"] = not data["data_ganda"]
     elif step == 4:
         data["catatan_analis"] = d.get("catatan_analis", "")
@@ -81,6 +82,13 @@ def form_data(cfg: Config, case: Case, step: int, extra: dict[str, Any]) -> dict
     data["fields"] = {**fields, **extra.pop("fields", {})}
     data.update(extra)
     return data
+
+
+def duplicate_rows(duplicates: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"nomor_register": x["case_id"], "nama": x["title"], "kesamaan": x["what"],
+             "status": {"open": "dalam proses", "issued": "sudah terbit",
+                        "intake": "dalam proses"}.get(x["status"], x["status"])}
+            for x in duplicates]
 
 
 def _checklist_rows(d: dict[str, Any]) -> list[dict[str, str]]:
@@ -110,8 +118,17 @@ def _filed(home: Home, layout: str, data: dict[str, Any], out: Path, case: Case,
 # --- what a decision files --------------------------------------------------------------------
 
 def draft_path(home: Home, case: Case) -> Path:
-    """The current draft KK: the newest `04 konsep KK*.pdf` of the case."""
-    return home.root / case.folder / sop.document_name(4, "konsep KK", case.round(4))
+    """The current draft KK (the newest `04 konsep KK*.pdf` of the case)."""
+    return home.root / case.folder / case.data["konsep"]
+
+
+def numbered(step: int, what: str, taken: set[str]) -> str:
+    """`NN what.pdf`, or ` (k)` for the k-th of that name: counted in the register, so a
+    step run again after a crash writes the same name again."""
+    k = 1
+    while sop.document_name(step, what, k) in taken:
+        k += 1
+    return sop.document_name(step, what, k)
 
 
 def officer_data(t: Transition) -> dict[str, str]:
@@ -120,11 +137,12 @@ def officer_data(t: Transition) -> dict[str, str]:
 
 
 def file_step(home: Home, cfg: Config, case: Case, d: Decision, t: Transition,
-              now: datetime) -> list[str]:
-    """Write the documents this decision leaves in the case folder; returns their names."""
+              now: datetime, taken: set[str]) -> list[str]:
+    """Write the documents this decision leaves in the case folder; returns their names.
+    *taken*: the names the register already holds for the case."""
     folder = home.root / case.folder
     step = d.step
-    name = sop.document_name(step, sop.step(step).document or "", t.round)
+    name = numbered(step, sop.step(step).document or "", taken)
     data = form_data(cfg, case, step, {})
     data.update(officer_data(t))
     data["fields"] = {**dict(d.fields), "keputusan": "setuju" if t.approve else "kembalikan",
@@ -133,20 +151,21 @@ def file_step(home: Home, cfg: Config, case: Case, d: Decision, t: Transition,
     filed: list[str] = []
 
     if step == 3:
-        data["data_ganda"] = t.record.get("data_ganda", [])
+        data["data_ganda"] = duplicate_rows(t.record.get("data_ganda", []))
     if step in (2, 3):
         _filed(home, LAYOUT[step], data, folder / name, case, step)
         filed.append(name)
     elif step == 4:
         kk.render_kk(t.record["keluarga"], folder / name, office=cfg.office_data(),
                      case_id=case.id, issued=None, watermark="KONSEP")
+        case.data["konsep"] = name
         filed.append(name)
     elif step == 5:
         _filed(home, "review", data, folder / name, case, step, attach=draft_path(home, case))
         filed.append(name)
     elif step == 6:
         if not t.approve:
-            name = sop.document_name(6, "lembar koreksi", t.round)
+            name = numbered(6, "lembar koreksi", taken)
             _filed(home, "review", data, folder / name, case, step)
         else:
             draft = folder / f".konsep-diparaf-{case.id}.pdf"

@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+from PIL import Image
+
 from pipeline import clock, desks, scans
 from pipeline.config import Config
 from pipeline.fsutil import atomic_copy, fsync_dir, remove_tree, sha256_file
@@ -158,7 +161,9 @@ def _open(home: Home, cfg: Config, reg: Register, case: Case, entry: Path, judge
     fsync_dir(folder)
 
     names = [Path(o).name for o in originals]
-    case.data = {"berkas": names, "checklist_hint": desks.checklist_hints(names)}
+    case.data = {"berkas": names, "halaman": [page_count(f, k) for f, k in
+                                              zip(judged.files, judged.kinds, strict=True)],
+                 "checklist_hint": desks.checklist_hints(names)}
     desks.place(home, cfg, case, 2)
 
     now = clock.now(cfg.tz)
@@ -173,6 +178,15 @@ def _open(home: Home, cfg: Config, reg: Register, case: Case, entry: Path, judge
             reg.add_document(db, case.id, name=name, step=1, sha256=sha256_file(path),
                              size=path.stat().st_size, at=now)
     log.info("%s opened from %s (%d file(s))", case.id, entry.name, len(originals))
+
+
+def page_count(path: Path, kind: str) -> int:
+    """Pages a scan adds to the bundle (for the checklist's list of files)."""
+    if kind == "pdf":
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    with Image.open(path) as im:
+        return getattr(im, "n_frames", 1) if kind == "tiff" else 1
 
 
 def _remove_entry(reg: Register, case: Case, entry: Path) -> None:

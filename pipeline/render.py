@@ -291,7 +291,7 @@ class Ctx:
             self.c.drawImage(str(kop["logo"]), self.x0, self.top - QR_SIZE, QR_SIZE, QR_SIZE,
                              preserveAspectRatio=True, anchor="c", mask="auto")
         for i, line in enumerate(kop["lines"]):
-            size = 13.0 if i == 0 else 14.5
+            size = (13.0, 14.5)[i] if i < 2 else 11.0
             text = clean(fill(line, self.data, where).upper(), BOLD)
             size = fit_size(text, BOLD, size, width, 8)
             y -= size * 1.1

@@ -409,11 +409,11 @@ def table(ctx: Ctx, b: Mapping[str, Any]) -> None:
             if col["key"] == "#":
                 cells.append(str(n))
             elif isinstance(row, Mapping):
-                cells.append(display(row.get(col["key"])))
+                cells.append(display(row.get(col["key"])) or "-")
             elif isinstance(row, list | tuple):
-                cells.append(display(row[i]) if i < len(row) else "")
+                cells.append((display(row[i]) if i < len(row) else "") or "-")
             else:
-                cells.append(display(row) if i == 0 else "")
+                cells.append(display(row) if i == 0 else "-")
         page = ctx.page
         ctx.ensure(height_of(cells, REGULAR))
         if ctx.page != page:

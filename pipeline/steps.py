@@ -105,7 +105,8 @@ def apply(home: Home, cfg: Config, reg: Register, case: Case, d: Decision,
     now = clock.now(cfg.tz)
     case.data.update(t.record)
     folder = home.root / case.folder
-    filed = documents.file_step(home, cfg, case, d, t, now)  # names in the case folder
+    taken = {row["name"] for row in reg.documents(case.id)}
+    filed = documents.file_step(home, cfg, case, d, t, now, taken)  # names in the folder
 
     rounds = dict(case.rounds)
     next_desk = None

@@ -498,3 +498,120 @@ def test_attach_keeps_a_working_form(tmp_path: Path) -> None:
     with pikepdf.open(filed) as pdf:
         assert len(pdf.pages) == 3 and "/AcroForm" not in pdf.Root
         assert all("/Annots" not in page.obj for page in pdf.pages)
+
+
+EVERY_BLOCK = '''
+document = "Contoh {kasus}"
+size = "F4"
+footer = "Contoh semua blok · {kasus}"
+kop = { lines = ["{office.pemerintah}", "{office.dinas}", "BIDANG PENDAFTARAN PENDUDUK"] }
+
+[[blocks]]
+type = "title"
+text = "contoh semua blok"
+nomor = "Nomor: {kasus}"
+
+[[blocks]]
+type = "heading"
+text = "A. BARIS"
+
+[[blocks]]
+type = "rows"
+rows = [["Nama", "{judul}"], { label = "Tidak tampil", value = "x", unless = "judul" }]
+source = "pasangan"
+
+[[blocks]]
+type = "inputs"
+items = [
+  { field = "uraian", label = "Uraian panjang", kind = "multiline", lines = 4 },
+  { field = "tgl", label = "Tanggal", kind = "date" },
+]
+
+[[blocks]]
+type = "bullets"
+source = "daftar"
+intro = "Daftar:"
+list_style = "letter"
+
+[[blocks]]
+type = "bullets"
+source = "kosong"
+intro = "Daftar kosong:"
+empty = "Tidak ada."
+
+[[blocks]]
+type = "rule"
+
+[[blocks]]
+type = "spacer"
+height = 20
+
+[[blocks]]
+type = "qr"
+text = "{judul}"
+align = "left"
+size = 70
+caption = "QR nama"
+
+[[blocks]]
+type = "pagebreak"
+
+[[blocks]]
+type = "paragraph"
+align = "right"
+box = "warning"
+text = "Halaman kedua."
+
+[[blocks]]
+type = "members"
+count = 2
+prefix = "b"
+columns = 2
+keys = [{ key = "nama", label = "Nama" }, { key = "lahir", label = "Lahir", kind = "date" }]
+
+[[blocks]]
+type = "decision"
+title = "PUTUSAN"
+setuju = "Diterima"
+kembalikan = "Ditolak"
+
+[[blocks]]
+type = "signature"
+place_date = "{office.kota}, {tanggal}"
+parties = [
+  { label = "Pemohon,", name = "{judul}" },
+  { label = "Petugas,", role = "Front Office", name = "{petugas_nama}", nip = "{petugas_nip}" },
+]
+'''
+
+
+@pytest.mark.parametrize("mode", ["form", "filed"])
+def test_every_block_type(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "contoh.toml").write_text(EVERY_BLOCK, encoding="utf-8")
+    data = {**sample("tanda_bukti"), "pasangan": {"Paspor": "PA1234567"},
+            "daftar": ["satu", "dua"], "kosong": [],
+            "fields": {"uraian": "Baris satu\nBaris dua", "tgl": "01-02-2026",
+                       "b1_nama": "ANNA", "keputusan": "kembalikan",
+                       "catatan": "Kurang lengkap.", **OFFICER}}
+    out = render("contoh", data, tmp_path / "contoh.pdf", mode=mode,  # type: ignore[arg-type]
+                 case_id=CASE, step=2, layout_dirs=[tmp_path])
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 2
+    assert round(float(reader.pages[0].mediabox.height)) == 935  # F4
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    for words in ("CONTOH SEMUA BLOK", "BIDANG PENDAFTARAN PENDUDUK", "Paspor : PA1234567",
+                  "a. satu", "b. dua", "Tidak ada.", "QR nama", "Halaman kedua.",
+                  "Contoh semua blok · KKWNA-2026-0001", "Halaman 2 dari 2", "Pemohon,",
+                  "Front Office"):
+        assert words in text, words
+    assert "Tidak tampil" not in text
+    assert "JOHN MICHAEL SMITH" in decode_pages(out)[0]
+    if mode == "filed":
+        assert validate(out).passed
+        assert "Keputusan: Ditolak" in text and "Kurang lengkap." in text
+        assert "ANNA" in text and "Baris dua" in text
+        assert "ANGGOTA KELUARGA KE-2" not in text  # empty members are left out
+    else:
+        got = read_fields(out)
+        assert got["uraian"] == "Baris satu\nBaris dua" and got["keputusan"] == "kembalikan"
+        assert {"b1_nama", "b2_lahir", "tgl"} <= set(got)
