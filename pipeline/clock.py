@@ -63,6 +63,7 @@ def short_date(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def stamp(moment: datetime) -> str:
-    """``23-11-2026 09:14 WITA`` (the zone's abbreviation)."""
-    return f"{moment.strftime('%d-%m-%Y %H:%M')} {moment.tzname() or ''}".strip()
+def stamp(moment: datetime, tz: ZoneInfo) -> str:
+    """``23-11-2026 09:14 WITA``: in the office's zone, with its abbreviation."""
+    local = moment.astimezone(tz)
+    return f"{local.strftime('%d-%m-%Y %H:%M')} {local.tzname() or ''}".strip()

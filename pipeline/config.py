@@ -88,7 +88,7 @@ class Config:
         return {
             "pemerintah": o.pemerintah, "dinas": o.dinas, "bidang": o.bidang,
             "kabupaten": o.kabupaten, "provinsi": o.provinsi, "kota": o.kota,
-            "alamat": o.alamat, "kode_pos": o.kode_pos,
+            "alamat": f"{o.alamat} {o.kode_pos}", "kode_pos": o.kode_pos,
             "kepala_dinas_nama": head.nama, "kepala_dinas_nip": head.nip_display,
             "jabatan_kepala": f"KEPALA {o.dinas} KABUPATEN {o.kabupaten}",
         }

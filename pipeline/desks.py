@@ -69,7 +69,7 @@ def error_path(form: Path) -> Path:
 
 
 def write_errors(cfg: Config, form: Path, problems: list[str]) -> None:
-    moment = clock.stamp(clock.now(cfg.tz))
+    moment = clock.stamp(clock.now(cfg.tz), cfg.tz)
     text = "\n".join([
         f"Formulir '{form.name}' belum dapat diproses ({moment}):",
         "",

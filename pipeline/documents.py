@@ -48,7 +48,7 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
         "office": cfg.office_data(),
         "kasus": case.id,
         "judul": case.title,
-        "diterima": clock.stamp(case.received_at),
+        "diterima": clock.stamp(case.received_at, cfg.tz),
         "di_luar_jam": case.outside_hours,
         "tanggal": clock.long_date(clock.now(cfg.tz).date()),
     }
@@ -72,8 +72,7 @@ def form_data(cfg: Config, case: Case, step: int, extra: dict[str, Any]) -> dict
                       else _known_member(d))
     elif step in (5, 6):
         keluarga = d.get("keluarga", {})
-        head = next((m for m in keluarga.get("anggota", [])
-                     if m.get("status_hubungan") == "KEPALA KELUARGA"), {})
+        head = family.head_of_family(keluarga) or {}
         data.update(judul_review=REVIEW_TITLE[step], no_kk=keluarga.get("no_kk", ""),
                     kepala_keluarga=head.get("nama_lengkap", ""),
                     jumlah_anggota=str(len(keluarga.get("anggota", []))),
@@ -237,7 +236,7 @@ def write_history(home: Home, cfg: Config, reg: Register, case: Case, out: Path)
     rows = []
     for e in reg.events(case.id):
         rows.append({
-            "waktu": clock.stamp(datetime.fromisoformat(e["at"])),
+            "waktu": clock.stamp(datetime.fromisoformat(e["at"]), cfg.tz),
             "langkah": str(e["step"]),
             "kegiatan": e["action"] + (f" (putaran {e['round']})" if e["round"] > 1 else ""),
             "petugas": e["officer_name"] or "-",

@@ -24,7 +24,8 @@ def error_text(name: str, problems: list[tuple[str, str]], when: datetime | None
         lines.append(f"- {item}: {reason}")
     lines += [
         "",
-        "Perbaiki atau pindai ulang berkas di atas, lalu letakkan kembali seluruh berkas ke inbox/.",
+        "Perbaiki atau pindai ulang berkas di atas, lalu letakkan kembali seluruh berkas "
+        "ke inbox/.",
         "Fix or rescan the file(s) above, then drop the whole application into inbox/ again.",
         "",
     ]

@@ -57,14 +57,14 @@ def render(home: Home, cfg: Config, reg: Register, case_id: str | None = None) -
             raise RegisterError(f"no case {case_id!r} in the register")
         lines = [f"{case.id}  {case.title}", f"status: {case.status}, langkah {case.step} "
                  f"({sop.step(case.step).role.name}), {where(case)}",
-                 f"diterima: {clock.stamp(case.received_at)}"
+                 f"diterima: {clock.stamp(case.received_at, cfg.tz)}"
                  + (" (di luar jam layanan; jam SOP mulai "
-                    f"{clock.stamp(case.clock_start)})" if case.outside_hours else ""),
+                    f"{clock.stamp(case.clock_start, cfg.tz)})" if case.outside_hours else ""),
                  f"folder: {case.folder}", "", "riwayat:"]
         for e in reg.events(case.id):
             who = f" - {e['officer_name']}" if e["officer_name"] else ""
             rnd = f" (putaran {e['round']})" if e["round"] > 1 else ""
-            lines.append(f"  {clock.stamp(datetime.fromisoformat(e['at']))}  langkah "
+            lines.append(f"  {clock.stamp(datetime.fromisoformat(e['at']), cfg.tz)}  langkah "
                          f"{e['step']}: {e['action']}{rnd}{who}")
         if case.status == "open":
             lines += ["", table([row(cfg, reg, case, now)])]

@@ -47,7 +47,7 @@ def pdf(path: Path, pages=1) -> Path:
 
 
 def on_state(annotation) -> str:
-    states = [k for k in annotation["/AP"]["/N"].keys() if k != "/Off"]
+    states = [k for k in annotation["/AP"]["/N"] if k != "/Off"]
     return states[0]
 
 
