@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 # Run the pipeline with this folder as the office home (created on first run).
 run: $(STAMP)
-	@test -f kkwna.toml || $(BIN)/kkwna --home . init --demo
+	@test -f kkwna.toml || $(BIN)/kkwna --home . init
 	$(BIN)/kkwna --home . watch $(WATCH_ARGS)
 
 test: $(STAMP)

@@ -23,6 +23,7 @@ from pipeline.register import Register, RegisterError
 
 USER_ERRORS = (ConfigError, HomeError, RegisterError, Refused, forms.FormUnreadable)
 INTERNAL = 70
+QUIET = {"unchanged", "untouched", "empty-folder", "stale"}  # not worth a line in the log
 
 
 class UserError(Exception):
@@ -74,10 +75,9 @@ def _loaded(ctx: click.Context) -> tuple[Home, config.Config]:
 
 
 @cli.command()
-@click.option("--demo", is_flag=True, help="Also print the demonstration officers to log in as.")
 @click.pass_context
 @friendly
-def init(ctx: click.Context, demo: bool) -> None:
+def init(ctx: click.Context) -> None:
     """Create the office folder: inbox/, desks/, cases/, archive/ ... and kkwna.toml."""
     home: Home = ctx.obj
     for line in homes.init(home):
@@ -85,9 +85,9 @@ def init(ctx: click.Context, demo: bool) -> None:
     cfg = config.load(home.root)
     Register(home.register_path).close()
     click.echo(f"home: {home.root}")
-    if demo:
-        for officer in cfg.officers:
-            click.echo(f"{officer.role}: {officer.nama}, NIP {officer.nip_display}")
+    for officer in cfg.officers:
+        mark = " (DEMO: replace in kkwna.toml)" if officer.demo else ""
+        click.echo(f"{officer.role}: {officer.nama}, NIP {officer.nip_display}{mark}")
 
 
 @cli.command()
@@ -104,7 +104,8 @@ def watch(ctx: click.Context, poll: float | None, once: bool) -> None:
     homes.init(home)
 
     def report(entry: Path, outcome: str) -> None:
-        click.echo(f"{entry.name}: {outcome}")
+        if outcome not in QUIET:
+            click.echo(f"{entry.name}: {outcome}")
 
     if not once:
         click.echo(f"kkwna watching {home.inbox} and {home.desks} (Ctrl-C to stop)")

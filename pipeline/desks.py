@@ -11,9 +11,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, family, forms, sop
+from pipeline import clock, documents, forms
 from pipeline.config import Config
-from pipeline.engine import Decision, hints_from_names, truthy
+from pipeline.engine import Decision, hints_from_names
 from pipeline.fsutil import atomic_write_text, fsync_dir, sha256_file
 from pipeline.home import Home
 from pipeline.register import Case
@@ -104,18 +104,3 @@ def remove_forms(home: Home, case_id: str, step: int) -> list[Path]:
             removed.append(pdf)
     fsync_dir(desk)
     return removed
-
-
-def flag(fields: dict[str, str], key: str) -> bool:
-    try:
-        return truthy(fields.get(key, ""))
-    except ValueError:
-        return False
-
-
-def family_fields(data: dict[str, Any]) -> dict[str, str]:
-    return family.to_form_fields(data)
-
-
-__all__ = ["place", "read", "decision_from", "write_errors", "clear_errors", "remove_forms",
-           "form_path", "FORM_WHAT", "sop"]

@@ -7,20 +7,16 @@ later rounds of a loop.
 
 from __future__ import annotations
 
-import io
 import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import pikepdf
 
 from pipeline import clock, family, kk, render, sop
 from pipeline.config import Config
 from pipeline.engine import CHECKLIST, Decision, Transition
 from pipeline.fsutil import atomic_copy
 from pipeline.home import Home
-from pipeline.pdfa import save_pdfa
 from pipeline.register import Case, Register
 
 HISTORY = "riwayat.pdf"
@@ -245,14 +241,3 @@ def write_history(home: Home, cfg: Config, reg: Register, case: Case, out: Path)
             for r in reg.documents(case.id)]
     data = {**base_data(cfg, case), "status": case.status, "riwayat": rows, "dokumen": docs}
     return _filed(home, "riwayat", data, out, case, case.step)
-
-
-def concat_pdfa(parts: list[Path], out: Path, title: str) -> Path:
-    """Several archival PDFs as one (the review sheet with the draft behind it)."""
-    pdf = pikepdf.new()
-    sources = [pikepdf.open(p) for p in parts]
-    for src in sources:
-        pdf.pages.extend(src.pages)
-    buf = io.BytesIO()
-    pdf.save(buf)
-    return save_pdfa(buf.getvalue(), out, title)

@@ -118,3 +118,29 @@ class Running:
 
 def run_once(home: Home) -> None:
     Watcher(home, config.load(home.root), once=True).run()
+
+
+def fonts_embedded(path: Path) -> bool:
+    import pikepdf
+    with pikepdf.open(path) as doc:
+        for obj in doc.objects:
+            if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+                    and not any(k in obj for k in ("/FontFile", "/FontFile2", "/FontFile3"))):
+                return False
+            if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font"
+                    and obj.get("/Subtype") in ("/Type1", "/TrueType")
+                    and "/FontDescriptor" not in obj):
+                return False
+    return True
+
+
+def assert_archival(folder: Path) -> list[str]:
+    """Every PDF filed in a case folder is PDF/A-2b and embeds all its fonts."""
+    from pipeline import pdfa
+    checked = []
+    for path in sorted(folder.glob("*.pdf")):
+        report = pdfa.validate(path)
+        assert report.passed, f"{path.name}: {report.summary()}"
+        assert fonts_embedded(path), f"{path.name}: a font is not embedded"
+        checked.append(path.name)
+    return checked

@@ -12,7 +12,7 @@ import zxingcpp
 from pipeline import pdfa
 from pipeline.register import Register
 from tests.conftest import FRONT_OFFICE
-from tests.office import Running, fill, jpeg, one, pdf, run_once, tiff, wait_for
+from tests.office import Running, assert_archival, fill, jpeg, one, pdf, run_once, tiff, wait_for
 
 CHECKLIST_OK = {"cek_formulir": "ya", "cek_kitap": "ya", "cek_paspor": "ya",
                 "cek_hadir_sendiri": "ya", "keputusan": "setuju",
@@ -103,6 +103,8 @@ def test_return_gives_the_letter_and_files_the_case_as_returned(office):
     assert one(office.print, "*surat pengembalian berkas.pdf")
     case = Register(office.register_path).get("KKWNA-2026-0001")
     assert case.status == "returned"
+    assert assert_archival(archived) == ["01 berkas permohonan.pdf", "02 lembar checklist.pdf",
+                                         "02 surat pengembalian berkas.pdf", "riwayat.pdf"]
     result = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=archived,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -156,3 +156,72 @@ def test_sigkill_during_intake_loses_nothing_and_numbers_stay_gap_free(office):
         assert len(found) == 1
         in_cases |= found
     assert in_cases == dropped
+
+
+def test_polling_observer_for_network_shares(office):
+    import threading
+
+    from pipeline import config
+    from pipeline.watcher import Watcher
+
+    watcher = Watcher(office, config.load(office.root), poll=0.2)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        jpeg(office.inbox / "via smb.jpg")
+        wait_for(lambda: list((office.desks / "02-front-office").glob("*.pdf")),
+                 what="the checklist, seen by polling")
+    finally:
+        watcher.stop.set()
+        thread.join(timeout=20)
+
+
+def test_ctrl_c_stops_the_watcher_cleanly(office):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(office.root),
+                             "watch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    jpeg(office.inbox / "one.jpg")
+    wait_for(lambda: list((office.desks / "02-front-office").glob("*.pdf")), what="a case")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "one.jpg: KKWNA-2026-0001" in out
+    WatchLock(office).acquire()  # released
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_desk_decision_records_it_exactly_once(office):
+    """Kill the watcher at random moments while it files checklists; each decision is
+    recorded once, its documents are complete, and no form is left behind."""
+    from tests.office import fill, one
+    from tests.test_front_office import CHECKLIST_OK
+
+    for i in range(4):
+        jpeg(office.inbox / f"pemohon {i}.jpg", text=f"d{i}")
+    run_once(office)
+    for form in sorted((office.desks / "02-front-office").glob("*.pdf")):
+        fill(form, CHECKLIST_OK)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    rng = random.Random(11)
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(office.root),
+                                 "watch"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    run_once(office)
+    reg = Register(office.register_path)
+    assert not list((office.desks / "02-front-office").glob("*.pdf"))
+    for case in reg.cases():
+        decided = [e for e in reg.events(case.id) if e["step"] == 2]
+        assert len(decided) == 1, case.id
+        folder = office.root / case.folder
+        for name in ("02 lembar checklist.pdf", "02 tanda bukti pengambilan.pdf"):
+            row = next(d for d in reg.documents(case.id) if d["name"] == name)
+            assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == row["sha256"]
+        assert case.step == 3
+        assert one(office.desks / "03-verifikator", f"{case.id}*.pdf")
+    ok, why = reg.chain_ok()
+    assert ok, why

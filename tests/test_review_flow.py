@@ -14,7 +14,7 @@ import pytest
 from pipeline import pdfa
 from pipeline.register import Register
 from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
-from tests.office import jpeg, one, run_once
+from tests.office import assert_archival, jpeg, one, run_once
 
 FAMILY = {
     "no_kk": "6305041211260001", "alamat": "JL. BRIGJEN H. HASAN BASRI NO. 12",
@@ -161,6 +161,7 @@ def test_forms_through_every_loop(office):
     assert "putaran 2" in status and "langkah 7" in status
     for desk in ("03-verifikator", "04-adm-siak", "05-analis", "06-kepala-bidang"):
         assert not list((office.desks / desk).glob("*.pdf")), desk
+    assert len(assert_archival(folder())) == 12
 
 
 def test_cli_through_steps_3_to_6_with_returns(office, tmp_path):
