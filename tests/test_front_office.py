@@ -45,10 +45,11 @@ def test_folder_of_three_scans_becomes_a_case_with_a_checklist(office):
         form = wait_for(lambda: list((office.desks / "02-front-office").glob("*.pdf")),
                         what="checklist on the front-office desk")[0]
         assert form.name == "KKWNA-2026-0001 JOHN SMITH - lembar checklist.pdf"
+        # the form is placed before the commit; the inbox entry goes only after it
+        wait_for(lambda: not (office.inbox / "JOHN SMITH").exists(), what="inbox emptied")
         case_dir = office.cases / "KKWNA-2026-0001 JOHN SMITH"
         assert sorted(p.name for p in (case_dir / "scans").iterdir()) == [
             "1 kitap.jpg", "2 paspor.tif", "3 formulir F-1.01.pdf"]
-        assert not (office.inbox / "JOHN SMITH").exists()
         berkas = case_dir / "01 berkas permohonan.pdf"
         assert len(pypdf.PdfReader(berkas).pages) == 5  # 1 + 3 TIFF pages + 1
         assert pdfa.validate(berkas).passed

@@ -161,7 +161,7 @@ def test_forms_through_every_loop(office):
     assert "putaran 2" in status and "langkah 7" in status
     for desk in ("03-verifikator", "04-adm-siak", "05-analis", "06-kepala-bidang"):
         assert not list((office.desks / desk).glob("*.pdf")), desk
-    assert len(assert_archival(folder())) == 12
+    assert len(assert_archival(folder())) == 11
 
 
 def test_cli_through_steps_3_to_6_with_returns(office, tmp_path):
