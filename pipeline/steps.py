@@ -90,7 +90,8 @@ def decide(home: Home, cfg: Config, reg: Register, case: Case, d: Decision,
     except Refused:
         if form is not None and d.step == 3 and ctx.duplicates:
             # flag what the register holds on the sheet itself, keeping what was typed
-            desks.place(home, cfg, case, 3, {"fields": dict(d.fields),
+            typed = {k: v for k, v in d.fields.items() if k != "keputusan"}  # choose again
+            desks.place(home, cfg, case, 3, {"fields": typed,
                                              "data_ganda": [x.__dict__ for x in ctx.duplicates]})
             with reg.transaction() as db:
                 reg.update(db, case)
