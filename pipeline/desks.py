@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline import clock, documents, forms
 from pipeline.config import Config
-from pipeline.engine import Decision, hints_from_names
+from pipeline.engine import Decision
 from pipeline.fsutil import atomic_write_text, fsync_dir, sha256_file
 from pipeline.home import Home
 from pipeline.register import Case
@@ -27,10 +27,6 @@ FORM_WHAT = {
     5: "koreksi konsep KK",
     6: "koreksi dan paraf konsep KK",
 }
-
-
-def checklist_hints(names: list[str]) -> dict[str, bool]:
-    return hints_from_names(names)
 
 
 def form_path(home: Home, case: Case, step: int) -> Path:

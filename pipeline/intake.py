@@ -22,6 +22,7 @@ from PIL import Image
 
 from pipeline import clock, desks, scans
 from pipeline.config import Config
+from pipeline.engine import hints_from_names
 from pipeline.fsutil import atomic_copy, fsync_dir, remove_tree, sha256_file
 from pipeline.home import Home
 from pipeline.quarantine import quarantine
@@ -163,7 +164,7 @@ def _open(home: Home, cfg: Config, reg: Register, case: Case, entry: Path, judge
     names = [Path(o).name for o in originals]
     case.data = {"berkas": names, "halaman": [page_count(f, k) for f, k in
                                               zip(judged.files, judged.kinds, strict=True)],
-                 "checklist_hint": desks.checklist_hints(names)}
+                 "checklist_hint": hints_from_names(names)}
     desks.place(home, cfg, case, 2)
 
     now = clock.now(cfg.tz)
