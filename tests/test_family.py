@@ -11,28 +11,10 @@ import pytest
 
 from pipeline import family, refdata
 from pipeline.family import FieldError, parse_date
+from tests.families import HEAD
 
 TODAY = date(2026, 12, 1)
 
-HEAD: dict[str, str] = {
-    "nama_lengkap": "JOHN MICHAEL SMITH",
-    "nik": "6305041503800001",
-    "jenis_kelamin": "LAKI-LAKI",
-    "tempat_lahir": "MELBOURNE",
-    "tanggal_lahir": "15-03-1980",
-    "agama": "KRISTEN",
-    "pendidikan": "DIPLOMA IV/STRATA I",
-    "jenis_pekerjaan": "KARYAWAN SWASTA",
-    "golongan_darah": "O",
-    "status_perkawinan": "KAWIN TERCATAT",
-    "tanggal_perkawinan": "20-06-2008",
-    "status_hubungan": "KEPALA KELUARGA",
-    "kewarganegaraan": "AUSTRALIA",
-    "no_paspor": "PA1234567",
-    "no_kitap": "2C21JD0001-A",
-    "nama_ayah": "ROBERT SMITH",
-    "nama_ibu": "MARY SMITH",
-}
 # an Indonesian wife: day 22 + 40 = 62 in her NIK
 WIFE: dict[str, str] = {
     "nama_lengkap": "SITI AMINAH",

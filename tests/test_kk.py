@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from pipeline import family, fonts, kk
 from pipeline.pdfa import validate
+from tests.families import HEAD
 
 OFFICE = {
     "kabupaten": "TAPIN",
@@ -23,25 +24,6 @@ OFFICE = {
     "kepala_dinas_nama": "Hj. RINA INDRIANI, ST",
     "kepala_dinas_nip": "19820311 200501 2 017",
     "jabatan_kepala": "KEPALA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN TAPIN",
-}
-HEAD: dict[str, str] = {
-    "nama_lengkap": "JOHN MICHAEL SMITH",
-    "nik": "6305041503800001",
-    "jenis_kelamin": "LAKI-LAKI",
-    "tempat_lahir": "MELBOURNE",
-    "tanggal_lahir": "15-03-1980",
-    "agama": "KRISTEN",
-    "pendidikan": "DIPLOMA IV/STRATA I",
-    "jenis_pekerjaan": "KARYAWAN SWASTA",
-    "golongan_darah": "O",
-    "status_perkawinan": "KAWIN TERCATAT",
-    "tanggal_perkawinan": "20-06-2008",
-    "status_hubungan": "KEPALA KELUARGA",
-    "kewarganegaraan": "AUSTRALIA",
-    "no_paspor": "PA1234567",
-    "no_kitap": "2C21JD0001-A",
-    "nama_ayah": "ROBERT SMITH",
-    "nama_ibu": "MARY SMITH",
 }
 ONE: dict[str, Any] = {
     "no_kk": "6305041211260001",

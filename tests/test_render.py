@@ -27,6 +27,7 @@ from pipeline.layout import (
 )
 from pipeline.pdfa import validate
 from pipeline.render import clean, fit_box, render
+from tests.families import HEAD
 
 CASE = "KKWNA-2026-0001"
 WITA = ZoneInfo("Asia/Makassar")
@@ -40,16 +41,7 @@ OFFICE = {
     "kepala_dinas_nip": "198203112005012017",
 }
 OFFICER = {"petugas_nama": "SITI AMINAH, S.Kom", "petugas_nip": "199001152015032004"}
-MEMBER = {
-    "nama_lengkap": "JOHN MICHAEL SMITH", "nik": "6305041503800001",
-    "jenis_kelamin": "LAKI-LAKI", "tempat_lahir": "MELBOURNE", "tanggal_lahir": "15-03-1980",
-    "agama": "KRISTEN", "pendidikan": "DIPLOMA IV/STRATA I",
-    "jenis_pekerjaan": "KARYAWAN SWASTA", "golongan_darah": "O",
-    "status_perkawinan": "KAWIN TERCATAT", "tanggal_perkawinan": "20-06-2008",
-    "status_hubungan": "KEPALA KELUARGA", "kewarganegaraan": "AUSTRALIA",
-    "no_paspor": "PA1234567", "no_kitap": "2C21JD0001-A", "nama_ayah": "ROBERT SMITH",
-    "nama_ibu": "MARY SMITH",
-}
+MEMBER = HEAD
 MEMBER_KEYS = list(MEMBER)
 LAYOUTS = ["checklist", "tanda_bukti", "surat_pengembalian", "verifikasi", "input_data",
            "review", "riwayat"]

@@ -14,21 +14,13 @@ import pytest
 from pipeline import pdfa
 from pipeline.register import Register
 from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
+from tests.families import ADDRESS, HEAD
 from tests.office import assert_archival, jpeg, one, run_once
 
 FAMILY = {
-    "no_kk": "6305041211260001", "alamat": "JL. BRIGJEN H. HASAN BASRI NO. 12",
-    "rt": "003", "rw": "001", "desa_kelurahan": "RANTAU KIWA", "kecamatan": "TAPIN UTARA",
-    "kode_pos": "71111", "email": "",
+    **ADDRESS,
     "anggota": [
-        {"nama_lengkap": "JOHN MICHAEL SMITH", "nik": "6305041503800001",
-         "jenis_kelamin": "LAKI-LAKI", "tempat_lahir": "MELBOURNE",
-         "tanggal_lahir": "15-03-1980", "agama": "KRISTEN", "pendidikan": "DIPLOMA IV/STRATA I",
-         "jenis_pekerjaan": "KARYAWAN SWASTA", "golongan_darah": "O",
-         "status_perkawinan": "KAWIN TERCATAT", "tanggal_perkawinan": "20-06-2008",
-         "status_hubungan": "KEPALA KELUARGA", "kewarganegaraan": "AUSTRALIA",
-         "no_paspor": "PA1234567", "no_kitap": "2C21JD0001-A", "nama_ayah": "ROBERT SMITH",
-         "nama_ibu": "MARY SMITH"},
+        HEAD,
         {"nama_lengkap": "EMMA SMITH", "nik": "6305045507120001",
          "jenis_kelamin": "PEREMPUAN", "tempat_lahir": "PERTH", "tanggal_lahir": "15-07-2012",
          "agama": "KRISTEN", "pendidikan": "SLTP/SEDERAJAT",
