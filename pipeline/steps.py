@@ -43,8 +43,7 @@ def handle_form(home: Home, cfg: Config, reg: Register, path: Path) -> str:
         desks.clear_errors(path)
         return "stale"
     if case.data.get("placed", {}).get(str(step)) == digest:
-        desks.clear_errors(path)  # our own form, untouched
-        return "untouched"
+        return "untouched"  # our own form (its error file, if any, still applies)
     try:
         return decide(home, cfg, reg, case, desks.decision_from(fields, digest), form=path)
     except Refused as refused:
@@ -87,12 +86,14 @@ def decide(home: Home, cfg: Config, reg: Register, case: Case, d: Decision,
     ctx = context(reg, cfg, case, d)
     try:
         transition = engine.judge(case, d, ctx)
-    except Refused:
-        if form is not None and d.step == 3 and ctx.duplicates:
-            # flag what the register holds on the sheet itself, keeping what was typed
-            typed = {k: v for k, v in d.fields.items() if k != "keputusan"}  # choose again
-            desks.place(home, cfg, case, 3, {"fields": typed,
-                                             "data_ganda": [x.__dict__ for x in ctx.duplicates]})
+    except Refused as refused:
+        if form is not None and d.step == 3:
+            # the sheet itself says why (expired document, duplicate data ...) and lists what
+            # the register holds, keeping what the verifier typed; the decision is asked again
+            typed = {k: v for k, v in d.fields.items() if k != "keputusan"}
+            desks.place(home, cfg, case, 3, {
+                "fields": typed, "peringatan": "; ".join(refused.problems),
+                "data_ganda": [x.__dict__ for x in ctx.duplicates]})
             with reg.transaction() as db:
                 reg.update(db, case)
         raise

@@ -221,3 +221,28 @@ def test_expired_document_cannot_be_approved(office, expired):
     result = kkwna(office, "decide", cid, "--step", "3", "--approve", "--officer", VERIFIKATOR,
                    *sum((["--field", f] for f in fields), []))
     assert result.returncode == 1 and "sudah tidak berlaku" in result.stderr
+
+
+def test_refused_verification_says_why_on_the_sheet_and_beside_it(office):
+    """With the watcher running (it sees the sheet it re-placed): the error file stays."""
+    import time
+
+    from tests.office import Running, wait_for
+
+    cid = case_at_step_3(office)
+    form = one(office.desks / "03-verifikator", f"{cid}*.pdf")
+    values = {**dict(v.split("=") for v in VERIFIED), "paspor_berlaku_sampai": "01-11-2026",
+              "keputusan": "setuju", "petugas_nama": "DEMO AHMAD RIDUAN",
+              "petugas_nip": VERIFIKATOR}
+    with Running(office):
+        fill(form, values)
+        error = form.with_name(form.name + ".error.txt")
+        wait_for(error.exists, what="the error file")
+        time.sleep(1.5)  # the watcher has seen the re-placed sheet by now
+        assert error.exists() and "Paspor sudah tidak berlaku" in error.read_text()
+    again = one(office.desks / "03-verifikator", f"{cid}*.pdf")
+    sheet = text_of(again)
+    assert "Perhatian" in sheet and "Paspor sudah tidak berlaku" in sheet
+    fields = pypdf.PdfReader(again).get_fields()
+    assert fields["no_paspor"]["/V"] == "PA1234567"  # what the verifier typed is kept
+    assert fields["keputusan"].get("/V") in (None, "/Off", "")  # the decision is asked again
