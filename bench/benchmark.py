@@ -33,6 +33,11 @@ from pipeline import home as homes  # noqa: E402
 from pipeline.watcher import Watcher  # noqa: E402
 
 
+def forms(desk: Path) -> list[Path]:
+    """Forms as staff see them (not the hidden temporary file of a write in progress)."""
+    return [p for p in desk.glob("*.pdf") if not p.name.startswith(".")]
+
+
 def make_home(base: Path) -> homes.Home:
     home = homes.Home(base)
     homes.init(home)
@@ -88,10 +93,10 @@ def latency(base: Path, runs: int) -> tuple[list[float], float]:
             scan_jpeg(src / "kitap.jpg", i)
             scan_tiff(src / "paspor.tif")
             scan_pdf(src / "formulir.pdf")
-            before = len(list(desk.glob("*.pdf")))
+            before = len(forms(desk))
             start = time.monotonic()
             os.rename(src, home.inbox / src.name)
-            while len(list(desk.glob("*.pdf"))) == before:
+            while len(forms(desk)) == before:
                 time.sleep(0.01)
             times.append(time.monotonic() - start)
     return times, stable
@@ -109,7 +114,7 @@ def throughput(base: Path, count: int) -> tuple[float, float, float]:
         start = time.monotonic()
         for f in sorted(staging.iterdir()):
             os.rename(f, home.inbox / f.name)
-        while len(list(desk.glob("*.pdf"))) < count:
+        while len(forms(desk)) < count:
             time.sleep(0.05)
         total = time.monotonic() - start
     return total, stable, count / max(total - stable, 1e-9)
@@ -159,7 +164,7 @@ def memory(base: Path, target_mb: int) -> tuple[float, float, int]:
     if result.returncode != 0:
         raise SystemExit(f"watch --once failed: {result.stderr}")
     peak_kb = int(result.stderr.split("PEAK")[-1].split()[0])
-    assert list((home.desks / "02-front-office").glob("*.pdf")), result.stdout
+    assert forms(home.desks / "02-front-office"), result.stdout
     return size_mb, peak_kb / 1024, pages
 
 

@@ -24,6 +24,9 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at
 SLIP = "tanda bukti pengambilan"
 RETURN_LETTER = "surat pengembalian berkas"
 LAYOUT = {2: "checklist", 3: "verifikasi", 4: "input_data", 5: "review", 6: "review"}
+STATUS = {"intake": "sedang diterima", "open": "dalam proses",
+          "returned": "dikembalikan kepada pemohon", "issued": "KK sudah terbit",
+          "cancelled": "dibatalkan"}
 REVIEW_TITLE = {5: "LEMBAR KOREKSI KONSEP KARTU KELUARGA",
                 6: "LEMBAR KOREKSI DAN PARAF KONSEP KARTU KELUARGA"}
 
@@ -81,8 +84,7 @@ def form_data(cfg: Config, case: Case, step: int, extra: dict[str, Any]) -> dict
 
 def duplicate_rows(duplicates: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"nomor_register": x["case_id"], "nama": x["title"], "kesamaan": x["what"],
-             "status": {"open": "dalam proses", "issued": "sudah terbit",
-                        "intake": "dalam proses"}.get(x["status"], x["status"])}
+             "status": STATUS.get(x["status"], x["status"])}
             for x in duplicates]
 
 
@@ -239,5 +241,6 @@ def write_history(home: Home, cfg: Config, reg: Register, case: Case, out: Path)
         })
     docs = [{"nama": r["name"], "sha256": r["sha256"][:16] + "...", "ukuran": str(r["size"])}
             for r in reg.documents(case.id)]
-    data = {**base_data(cfg, case), "status": case.status, "riwayat": rows, "dokumen": docs}
+    data = {**base_data(cfg, case), "status": STATUS.get(case.status, case.status),
+            "riwayat": rows, "dokumen": docs}
     return _filed(home, "riwayat", data, out, case, case.step)

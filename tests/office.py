@@ -94,8 +94,13 @@ def wait_for(predicate: Callable[[], object], timeout=30.0, what="condition") ->
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def visible(folder: Path, pattern: str = "*.pdf") -> list[Path]:
+    """What staff see: not the hidden temporary files of a write in progress."""
+    return sorted(p for p in folder.glob(pattern) if not p.name.startswith("."))
+
+
 def one(folder: Path, pattern: str) -> Path:
-    found = sorted(folder.glob(pattern))
+    found = visible(folder, pattern)
     assert len(found) == 1, f"expected one {pattern} in {folder}, found {found}"
     return found[0]
 

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.home import HomeError, WatchLock
 from pipeline.register import Register
-from tests.office import Running, jpeg, pdf, run_once, wait_for
+from tests.office import Running, jpeg, pdf, run_once, visible, wait_for
 
 
 def test_a_file_still_being_written_is_not_taken_early(office):
@@ -169,7 +169,7 @@ def test_polling_observer_for_network_shares(office):
     thread.start()
     try:
         jpeg(office.inbox / "via smb.jpg")
-        wait_for(lambda: list((office.desks / "02-front-office").glob("*.pdf")),
+        wait_for(lambda: visible(office.desks / "02-front-office"),
                  what="the checklist, seen by polling")
     finally:
         watcher.stop.set()
@@ -182,7 +182,7 @@ def test_ctrl_c_stops_the_watcher_cleanly(office):
                              "watch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     jpeg(office.inbox / "one.jpg")
-    wait_for(lambda: list((office.desks / "02-front-office").glob("*.pdf")), what="a case")
+    wait_for(lambda: visible(office.desks / "02-front-office"), what="a case")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
@@ -200,7 +200,7 @@ def test_sigkill_during_a_desk_decision_records_it_exactly_once(office):
     for i in range(4):
         jpeg(office.inbox / f"pemohon {i}.jpg", text=f"d{i}")
     run_once(office)
-    for form in sorted((office.desks / "02-front-office").glob("*.pdf")):
+    for form in visible(office.desks / "02-front-office"):
         fill(form, CHECKLIST_OK)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     rng = random.Random(11)
@@ -213,7 +213,7 @@ def test_sigkill_during_a_desk_decision_records_it_exactly_once(office):
         proc.wait()
     run_once(office)
     reg = Register(office.register_path)
-    assert not list((office.desks / "02-front-office").glob("*.pdf"))
+    assert not visible(office.desks / "02-front-office")
     for case in reg.cases():
         decided = [e for e in reg.events(case.id) if e["step"] == 2]
         assert len(decided) == 1, case.id
