@@ -225,3 +225,21 @@ def test_sigkill_during_a_desk_decision_records_it_exactly_once(office):
         assert one(office.desks / "03-verifikator", f"{case.id}*.pdf")
     ok, why = reg.chain_ok()
     assert ok, why
+
+
+def test_oversized_bomb_and_truncated_scans_are_quarantined_while_good_ones_go_on(office):
+    from tests import scanfactory
+
+    cfg_path = office.root / "kkwna.toml"
+    cfg_path.write_text(cfg_path.read_text().replace("max_file_mb = 300", "max_file_mb = 1"))
+    (office.inbox / "huge.pdf").write_bytes(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024))
+    scanfactory.png_bomb(office.inbox / "bomb.png")
+    scanfactory.truncated(jpeg(office.root / "whole.jpg", size=(900, 1200)),
+                          office.inbox / "cut.jpg")
+    jpeg(office.inbox / "good one.jpg", text="good")
+    run_once(office)
+    for name in ("huge.pdf", "bomb.png", "cut.jpg"):
+        assert (office.quarantine / name).exists(), name
+        assert (office.quarantine / f"{name}.error.txt").read_text().strip(), name
+    assert "1 MB" in (office.quarantine / "huge.pdf.error.txt").read_text().replace(",0", "")
+    assert [c.title for c in Register(office.register_path).cases()] == ["GOOD ONE"]
