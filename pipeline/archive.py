@@ -39,17 +39,6 @@ def write_sums(folder: Path) -> None:
     atomic_write_text(folder / SUMS, "".join(lines))
 
 
-def check_sums(folder: Path) -> list[str]:
-    """Files whose checksum no longer matches (or that went missing)."""
-    bad = []
-    for line in (folder / SUMS).read_text(encoding="utf-8").splitlines():
-        digest, _, rel = line.partition("  ")
-        path = folder / rel
-        if not path.is_file() or sha256_file(path) != digest:
-            bad.append(rel)
-    return bad
-
-
 def file_case(home: Home, cfg: Config, reg: Register, case: Case) -> Path:
     """Move a finished or returned case into its binder, with its history and checksums."""
     source = home.root / case.folder

@@ -59,10 +59,6 @@ def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def short_date(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
-
-
 def stamp(moment: datetime, tz: ZoneInfo) -> str:
     """``23-11-2026 09:14 WITA``: in the office's zone, with its abbreviation."""
     local = moment.astimezone(tz)

@@ -36,10 +36,6 @@ def collection_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def members(fields: dict[str, str] | Any) -> list[dict[str, str]]:
-    return list(family.from_form_fields(dict(fields)).get("anggota", []))
-
-
 # --- the data a layout sees -----------------------------------------------------------------
 
 def base_data(cfg: Config, case: Case) -> dict[str, Any]:

@@ -166,9 +166,9 @@ def _verification(d: Decision, ctx: Context,
     for key, label in (("no_paspor", "Nomor paspor"), ("no_kitap", "Nomor KITAP")):
         if not record[key]:
             problems.append(f"{label} ({key}) belum diisi")
-    if record["no_paspor"] and not family.PASPOR_RE.fullmatch(record["no_paspor"]):
+    if record["no_paspor"] and not family.valid_paspor(record["no_paspor"]):
         problems.append("no_paspor: nomor paspor 1-9 huruf/angka (ICAO 9303)")
-    if record["no_kitap"] and not family.KITAP_RE.fullmatch(record["no_kitap"]):
+    if record["no_kitap"] and not family.valid_kitap(record["no_kitap"]):
         problems.append("no_kitap: nomor KITAP 6-20 huruf, angka atau tanda hubung")
     for key, label in VERIFICATION_DATES:
         text = record[key]

@@ -12,7 +12,7 @@ an Indonesian label ("Anggota 2, NIK") and an Indonesian message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -85,15 +85,8 @@ LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-REQUIRED_HEADER: tuple[str, ...] = (
-    "no_kk",
-    "alamat",
-    "rt",
-    "rw",
-    "desa_kelurahan",
-    "kecamatan",
-    "kode_pos",
-)
+# every header field but the e-mail address, which a family may not have
+REQUIRED_HEADER: tuple[str, ...] = tuple(k for k in HEADER_KEYS if k != "email")
 REQUIRED_MEMBER: tuple[str, ...] = (
     "nama_lengkap",
     "nik",
@@ -685,8 +678,3 @@ def head_of_family(data: Mapping[str, Any]) -> dict[str, str] | None:
 def niks(data: Mapping[str, Any]) -> list[str]:
     """The members' NIKs (non-empty), in order: what the register stores for duplicates."""
     return [m["nik"] for m in normalise(data)["anggota"] if m["nik"]]
-
-
-def error_lines(errors: Iterable[FieldError]) -> list[str]:
-    """One line per error, "Anggota 2, NIK: NIK harus 16 angka", for an .error.txt."""
-    return [str(e) for e in errors]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -82,11 +83,13 @@ def remove_tree(path: Path) -> None:
 
 
 def unique_path(folder: Path, name: str) -> Path:
-    """*folder/name*, or *name (2)*, *name (3)* ... if that is taken."""
+    """*folder/name*, or *name (2)*, *name (3)* ... if that is taken (before a file's
+    extension: ``scan (2).pdf``; a folder such as ``Dr. John`` becomes ``Dr. John (2)``)."""
+    ext = re.search(r"\.[A-Za-z0-9]{1,5}$", name)
+    stem, suffix = (name[:ext.start()], ext.group()) if ext and ext.start() else (name, "")
     candidate = folder / name
-    stem, dot, ext = name.partition(".") if not name.startswith(".") else (name, "", "")
     n = 2
     while candidate.exists() or candidate.is_symlink():
-        candidate = folder / (f"{stem} ({n}){dot}{ext}")
+        candidate = folder / f"{stem} ({n}){suffix}"
         n += 1
     return candidate

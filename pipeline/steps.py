@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline import archive, clock, desks, documents, engine, forms, sop
+from pipeline import archive, clock, desks, documents, engine, family, forms, sop
 from pipeline.config import Config
 from pipeline.engine import Decision, Duplicate, Refused, Transition
 from pipeline.fsutil import sha256_file
@@ -58,9 +58,8 @@ def context(reg: Register, cfg: Config, case: Case, d: Decision) -> engine.Conte
         dups = duplicates(reg, case, d.fields.get("no_paspor", ""), d.fields.get("no_kitap", ""))
     niks: dict[str, str] = {}
     if d.step == 4:
-        for member in documents.members(d.fields):
-            nik = member.get("nik", "")
-            for other in reg.same_identity(case.id, "nik", nik) if nik else []:
+        for nik in family.niks(family.from_form_fields(d.fields)):
+            for other in reg.same_identity(case.id, "nik", nik):
                 if other.status in ACTIVE:
                     niks[nik] = other.id
     return engine.Context(cfg=cfg, today=today, duplicates=dups, other_kk_niks=niks)

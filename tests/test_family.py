@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import family, refdata
 from pipeline.family import FieldError, parse_date
-from tests.families import HEAD
+from tests.families import ADDRESS, HEAD
 
 TODAY = date(2026, 12, 1)
 
@@ -56,14 +56,7 @@ CHILD: dict[str, str] = {
     "nama_ibu": "SITI AMINAH",
 }
 FAMILY: dict[str, Any] = {
-    "no_kk": "6305041211260001",
-    "alamat": "JL. BRIGJEN H. HASAN BASRI NO. 12",
-    "rt": "003",
-    "rw": "001",
-    "desa_kelurahan": "RANTAU KIWA",
-    "kecamatan": "TAPIN UTARA",
-    "kode_pos": "71111",
-    "email": "",
+    **ADDRESS,
     "anggota": [HEAD, WIFE, CHILD],
 }
 INTERFACE_EXAMPLE = {**{k: v for k, v in FAMILY.items() if k != "anggota"}, "anggota": [HEAD]}

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pipeline import family, fonts, kk
 from pipeline.pdfa import validate
-from tests.families import HEAD
+from tests.families import ADDRESS, HEAD
 
 OFFICE = {
     "kabupaten": "TAPIN",
@@ -26,14 +26,7 @@ OFFICE = {
     "jabatan_kepala": "KEPALA DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN TAPIN",
 }
 ONE: dict[str, Any] = {
-    "no_kk": "6305041211260001",
-    "alamat": "JL. BRIGJEN H. HASAN BASRI NO. 12",
-    "rt": "003",
-    "rw": "001",
-    "desa_kelurahan": "RANTAU KIWA",
-    "kecamatan": "TAPIN UTARA",
-    "kode_pos": "71111",
-    "email": "",
+    **ADDRESS,
     "anggota": [HEAD],
 }
 LONG_NAME = "MUHAMMAD ALEXANDER CHRISTOPHER VAN DER BERGHE-WILLIAMSON"
