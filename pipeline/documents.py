@@ -52,6 +52,7 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
 def form_data(cfg: Config, case: Case, step: int, extra: dict[str, Any]) -> dict[str, Any]:
     data = base_data(cfg, case)
     d = case.data
+    extra = dict(extra)  # taken apart below; the caller's stays whole
     fields: dict[str, Any] = {}
     if step == 2:
         data["berkas"] = [{"nama": n, "halaman": str(p)}

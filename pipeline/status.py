@@ -7,7 +7,7 @@ from datetime import datetime
 from pipeline import clock, sop
 from pipeline.config import Config
 from pipeline.home import Home
-from pipeline.register import Case, Register
+from pipeline.register import Case, Register, RegisterError
 
 
 def waiting_minutes(cfg: Config, case: Case, now: datetime) -> float:
@@ -53,7 +53,6 @@ def render(home: Home, cfg: Config, reg: Register, case_id: str | None = None) -
     if case_id:
         case = reg.find(case_id.strip().upper())
         if case is None:
-            from pipeline.register import RegisterError
             raise RegisterError(f"no case {case_id!r} in the register")
         lines = [f"{case.id}  {case.title}", f"status: {case.status}, langkah {case.step} "
                  f"({sop.step(case.step).role.name}), {where(case)}",
@@ -69,7 +68,7 @@ def render(home: Home, cfg: Config, reg: Register, case_id: str | None = None) -
         if case.status == "open":
             lines += ["", table([row(cfg, reg, case, now)])]
         return "\n".join(lines)
-    open_cases = [c for c in reg.cases("open")]
+    open_cases = reg.cases("open")
     if not open_cases:
         return "Tidak ada kasus terbuka."
     return table([row(cfg, reg, c, now) for c in open_cases])
