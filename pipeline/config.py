@@ -15,12 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import sop
+from pipeline.errors import KkwnaError
 
 FILENAME = "kkwna.toml"
 DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 
 
-class ConfigError(Exception):
+class ConfigError(KkwnaError):
     """kkwna.toml is missing or has a bad value; str() is one line naming the key."""
 
 

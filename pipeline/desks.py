@@ -1,46 +1,39 @@
 """Desk forms out and back: one fillable PDF per case waiting on a role.
 
-`place` puts a form on a desk; `read` turns a saved form into a `Decision`; `errors` and
-`clear` keep the `<form>.error.txt` beside it. The form is identified by its hidden
-`kasus`/`langkah` fields, never by its file name, so Save As works.
+`place` puts a step's form on its desk (the step's handler draws it); `read` turns a saved
+form into its fields; `write_errors`/`clear_errors` keep the `<form>.error.txt` beside it.
+A form is identified by its hidden `kasus`/`langkah` fields, never by its file name, so
+Save As works.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, forms
+from pipeline import clock, forms, sop
 from pipeline.config import Config
-from pipeline.engine import Decision
 from pipeline.fsutil import atomic_write_text, fsync_dir, sha256_file
 from pipeline.home import Home
+from pipeline.model import Decision, Env
 from pipeline.register import Case
+from pipeline.steps import handler
 
 log = logging.getLogger(__name__)
 
-FORM_WHAT = {
-    2: "lembar checklist",
-    3: "lembar verifikasi",
-    4: "formulir input data KK",
-    5: "koreksi konsep KK",
-    6: "koreksi dan paraf konsep KK",
-}
-
 
 def form_path(home: Home, case: Case, step: int) -> Path:
-    return home.desk(step) / f"{case.id} {case.title} - {FORM_WHAT[step]}.pdf"
+    return home.desk(step) / f"{case.id} {case.title} - {sop.step(step).form}.pdf"
 
 
-def place(home: Home, cfg: Config, case: Case, step: int, extra: dict[str, Any] | None = None,
-          attach: Path | None = None) -> Path:
+def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = None) -> Path:
     """Put the step's form for *case* on its desk (replacing an earlier copy of it)."""
-    path = form_path(home, case, step)
-    data = documents.form_data(cfg, case, step, extra or {})
-    documents.render_form(home, data, path, case=case, step=step, attach=attach)
+    path = form_path(env.home, case, step)
+    handler(step).draw_form(env, case, extra or {}, path)
     case.data.setdefault("placed", {})[str(step)] = sha256_file(path)
-    log.info("%s: form for step %d on %s", case.id, step, path.parent.name)
+    log.info("%s: formulir langkah %d di %s", case.id, step, path.parent.name)
     return path
 
 
@@ -50,13 +43,13 @@ def read(path: Path) -> tuple[dict[str, str], str]:
     return forms.read_fields(path), digest
 
 
-def decision_from(fields: dict[str, str], digest: str) -> Decision:
+def decision_from(fields: Mapping[str, str], digest: str) -> Decision:
     choice = fields.get("keputusan", "").strip().lower()
     approve = {"setuju": True, "kembalikan": False}.get(choice)
     return Decision(case_id=fields.get("kasus", "").strip(), step=int(fields["langkah"]),
                     approve=approve, note=fields.get("catatan", ""),
                     officer_name=fields.get("petugas_nama", ""),
-                    officer_nip=fields.get("petugas_nip", ""), fields=fields,
+                    officer_nip=fields.get("petugas_nip", ""), fields=dict(fields),
                     source_sha256=digest)
 
 

@@ -20,6 +20,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from pipeline.errors import KkwnaError
+
 RADIO = 1 << 15
 PUSHBUTTON = 1 << 16
 MAX_DEPTH = 32
@@ -27,7 +29,7 @@ MAX_DEPTH = 32
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-class FormUnreadable(Exception):
+class FormUnreadable(KkwnaError):
     """The file is not a readable PDF form (message in Indonesian, for the desk)."""
 
 

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import config, sop
+from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_write_text
 
 BUILTIN_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 STATE = ".kkwna"  # the program's own working files: lock, staging
 
 
-class HomeError(Exception):
+class HomeError(KkwnaError):
     pass
 
 
@@ -110,7 +111,7 @@ class WatchLock:
         except BlockingIOError:
             other = os.read(fd, 64).decode(errors="replace").strip() or "?"
             os.close(fd)
-            raise HomeError(f"another kkwna watch is already running on {self.path.parent.parent}"
+            raise HomeError(f"kkwna watch lain sudah berjalan untuk {self.path.parent.parent}"
                             f" (pid {other})") from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

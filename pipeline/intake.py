@@ -20,13 +20,14 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from pipeline import clock, desks, scans
+from pipeline import clock, crash, desks, scans, sop
 from pipeline.config import Config
-from pipeline.engine import hints_from_names
 from pipeline.fsutil import atomic_copy, fsync_dir, remove_tree, sha256_file
 from pipeline.home import Home
+from pipeline.model import Env
 from pipeline.quarantine import quarantine
 from pipeline.register import Case, Register
+from pipeline.steps import handler
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +145,16 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
                 clock_start=clock.next_opening(cfg, now), outside_hours=outside,
                 folder_for=lambda cid: f"cases/{cid} {title}", source_name=entry.name,
                 source_key=judged.key)
-    _open(home, cfg, reg, case, entry, judged, staged)
+        crash.point("intake-numbered")
+    _open(Env(home, cfg), reg, case, entry, judged, staged)
     _remove_entry(reg, case, entry)
+    crash.point("removed", sop.FIRST.number)
     return case.id
 
 
-def _open(home: Home, cfg: Config, reg: Register, case: Case, entry: Path, judged: Judged,
+def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
           staged: Path) -> None:
+    home = env.home
     folder = home.root / case.folder
     scans_dir = folder / "scans"
     originals = []
@@ -163,21 +167,26 @@ def _open(home: Home, cfg: Config, reg: Register, case: Case, entry: Path, judge
 
     names = [Path(o).name for o in originals]
     case.data = {"berkas": names, "halaman": [page_count(f, k) for f, k in
-                                              zip(judged.files, judged.kinds, strict=True)],
-                 "checklist_hint": hints_from_names(names)}
-    desks.place(home, cfg, case, 2)
+                                              zip(judged.files, judged.kinds, strict=True)]}
+    first = sop.FIRST_DESK.number
+    handler(first).on_enter(reg, case)
+    desks.place(env, case, first)
+    crash.point("intake-written")
 
-    now = clock.now(cfg.tz)
+    now = clock.now(env.cfg.tz)
     with reg.transaction() as db:
-        reg.update(db, case, status="open", step=2, rounds={2: 1}, step_since=case.clock_start)
+        reg.update(db, case, status="open", step=first, rounds={first: 1},
+                   step_since=case.clock_start)
         reg.set_identities(db, case.id, [("nama", case.title)])
-        reg.add_event(db, case.id, at=case.received_at, step=1, action="diterima",
+        reg.add_event(db, case.id, at=case.received_at, step=sop.FIRST.number,
+                      action="diterima",
                       detail={"berkas": names, "di_luar_jam_layanan": case.outside_hours,
                               "sumber": entry.name})
         for name in [BERKAS, *originals]:
             path = folder / name
-            reg.add_document(db, case.id, name=name, step=1, sha256=sha256_file(path),
-                             size=path.stat().st_size, at=now)
+            reg.add_document(db, case.id, name=name, step=sop.FIRST.number,
+                             sha256=sha256_file(path), size=path.stat().st_size, at=now)
+    crash.point("committed", sop.FIRST.number)
     log.info("%s opened from %s (%d file(s))", case.id, entry.name, len(originals))
 
 
@@ -207,7 +216,7 @@ def recover(home: Home, reg: Register) -> list[str]:
             now = case.received_at
             with reg.transaction() as db:
                 reg.update(db, case, status="cancelled")
-                reg.add_event(db, case.id, at=now, step=1, action="dibatalkan",
+                reg.add_event(db, case.id, at=now, step=sop.FIRST.number, action="dibatalkan",
                               detail={"alasan": "berkas di inbox hilang sebelum selesai diterima"})
             cancelled.append(case.id)
     return cancelled

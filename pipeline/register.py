@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import KkwnaError
+
 PREFIX = "KKWNA"
 
 SCHEMA = """
@@ -77,7 +79,7 @@ CREATE INDEX IF NOT EXISTS identities_value ON identities (kind, value);
 """
 
 
-class RegisterError(Exception):
+class RegisterError(KkwnaError):
     pass
 
 
@@ -177,7 +179,7 @@ class Register:
     def get(self, cid: str, db: sqlite3.Connection | None = None) -> Case:
         row = (db or self.db).execute("SELECT * FROM cases WHERE id = ?", (cid,)).fetchone()
         if row is None:
-            raise RegisterError(f"no case {cid} in the register")
+            raise RegisterError(f"kasus {cid} tidak ada di register")
         return _case(row)
 
     def find(self, cid: str) -> Case | None:

@@ -1,14 +1,25 @@
 """The SOP (800/003-SOP/DUKCAPIL/2022) as data: 11 steps, 8 roles.
 
-Status, desks, documents and reports read this table; nothing else hard-codes step
-numbers, roles or standard times.
+Status, desks, documents and reports read this table; the step handlers in
+`pipeline.steps` carry out what each step does. Nothing else names a step number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 APPLICANT = 0  # "returned to the applicant"
+
+
+class Kind(Enum):
+    """How a step is decided."""
+
+    INTAKE = "intake"  # scans dropped into inbox/ (step 1)
+    DESK = "desk"  # a fillable form on a role's desk, or `kkwna decide`
+    AUTOMATIC = "automatic"  # nothing human decides: the pipeline carries it out at once
+    SIGNATURE = "signature"  # the head of office's electronic signature (TTE)
+    HANDOVER = "handover"  # the KK handed over against the collection slip
 
 
 @dataclass(frozen=True)
@@ -20,13 +31,28 @@ class Role:
 @dataclass(frozen=True)
 class Step:
     number: int
-    role: Role
+    role: Role  # who acts, in the SOP's words
     action: str  # what happens, in the SOP's words (short)
     minutes: float  # standard time (mutu baku)
     output: str  # the output document, in the SOP's words
+    kind: Kind
     document: str | None  # the case document the step files: "NN <what>.pdf" without NN
-    desk: str | None  # the desk folder under desks/, for steps done on a form
-    returns_to: int | None  # where "kembalikan" goes: a step, APPLICANT, or None (no return)
+    desk: str | None = None  # the desk folder under desks/ where its work waits
+    form: str | None = None  # the desk form's name: "<case> <TITLE> - <form>.pdf"
+    layout: str | None = None  # the layout (layouts/<name>.toml) of the form and filed copy
+    returns_to: int | None = None  # where "kembalikan" goes: a step, APPLICANT, or None
+    decided_by: Role | None = None  # who decides it, when not the role that acts
+
+    @property
+    def decider(self) -> Role:
+        return self.decided_by or self.role
+
+    @property
+    def waits_for(self) -> str:
+        """What a case on this step waits for, as `kkwna status` says it."""
+        if self.desk:
+            return f"desks/{self.desk}"
+        return f"{self.action.lower()} (otomatis)"
 
 
 PEMOHON = Role("pemohon", "Pemohon")
@@ -43,41 +69,51 @@ ROLES = (PEMOHON, FRONT_OFFICE, VERIFIKATOR, ADM_SIAK, ANALIS, KEPALA_BIDANG, KE
 STAFF_ROLES = ROLES[1:]
 
 STEPS: tuple[Step, ...] = (
-    Step(1, PEMOHON, "Mengajukan berkas permohonan", 1, "Berkas persyaratan",
-         "berkas permohonan", None, None),
+    Step(1, PEMOHON, "Mengajukan berkas permohonan", 1, "Berkas persyaratan", Kind.INTAKE,
+         "berkas permohonan", decided_by=FRONT_OFFICE),
     Step(2, FRONT_OFFICE, "Menerima berkas pemohon", 1,
-         "Berkas permohonan dikoreksi dan lembar checklist yang telah diparaf",
-         "lembar checklist", "02-front-office", APPLICANT),
+         "Berkas permohonan dikoreksi dan lembar checklist yang telah diparaf", Kind.DESK,
+         "lembar checklist", "02-front-office", "lembar checklist", "checklist", APPLICANT),
     Step(3, VERIFIKATOR, "Memverifikasi berkas persyaratan", 10,
          "Berkas permohonan, lembar checklist dan lembar verifikasi yang ditandatangani",
-         "lembar verifikasi", "03-verifikator", APPLICANT),
-    Step(4, ADM_SIAK, "Menginput data dan mencetak konsep KK", 5, "Konsep KK",
-         "konsep KK", "04-adm-siak", None),
-    Step(5, ANALIS, "Mengoreksi konsep KK", 1, "Konsep KK yang telah dikoreksi",
-         "konsep KK dikoreksi", "05-analis", 4),
+         Kind.DESK, "lembar verifikasi", "03-verifikator", "lembar verifikasi", "verifikasi",
+         APPLICANT),
+    Step(4, ADM_SIAK, "Menginput data dan mencetak konsep KK", 5, "Konsep KK", Kind.DESK,
+         "konsep KK", "04-adm-siak", "formulir input data KK", "input_data"),
+    Step(5, ANALIS, "Mengoreksi konsep KK", 1, "Konsep KK yang telah dikoreksi", Kind.DESK,
+         "konsep KK dikoreksi", "05-analis", "koreksi konsep KK", "review", 4),
     Step(6, KEPALA_BIDANG, "Mengoreksi dan memaraf konsep KK", 1,
-         "Konsep KK yang telah diparaf", "konsep KK diparaf", "06-kepala-bidang", 5),
+         "Konsep KK yang telah diparaf", Kind.DESK, "konsep KK diparaf", "06-kepala-bidang",
+         "koreksi dan paraf konsep KK", "review", 5),
     Step(7, ADM_SIAK, "Mengajukan TTE kepada Kepala Dinas", 0.5, "Draf TTE KK",
-         "draf TTE KK", None, None),
+         Kind.AUTOMATIC, "draf TTE KK"),
     Step(8, KEPALA_DINAS, "Persetujuan TTE", 0.5,
-         "Berkas permohonan dan KK yang sudah ditandatangani", "kartu keluarga WNA",
-         "08-kepala-dinas", None),
+         "Berkas permohonan dan KK yang sudah ditandatangani", Kind.SIGNATURE,
+         "kartu keluarga WNA", "08-kepala-dinas", "TTE KK"),
     Step(9, ADM_SIAK, "Mencetak KK yang sudah mendapat persetujuan TTE", 0.5,
-         "Kartu Keluarga WNA", None, None, None),
+         "Kartu Keluarga WNA", Kind.AUTOMATIC, None),
     Step(10, ADM_SIAK, "Menyerahkan ke bagian pengambilan dokumen", 1, "Kartu Keluarga WNA",
-         None, "10-penyerahan", None),
+         Kind.DESK, None, "10-penyerahan", "penyerahan KK", decided_by=PENYERAHAN),
     Step(11, PEMOHON, "Menerima KK dengan menunjukkan tanda bukti pengambilan", 0.5,
-         "Kartu Keluarga WNA", "tanda terima penyerahan", None, None),
+         "Kartu Keluarga WNA", Kind.HANDOVER, "tanda terima penyerahan",
+         decided_by=PENYERAHAN),
 )
 
 TOTAL_MINUTES = 22  # the service standard's promise
+FIRST = STEPS[0]  # intake
+FIRST_DESK = next(s for s in STEPS if s.kind is Kind.DESK)
 
 
 def step(number: int) -> Step:
     for s in STEPS:
         if s.number == number:
             return s
-    raise KeyError(f"no SOP step {number}")
+    raise KeyError(f"langkah SOP {number} tidak ada")
+
+
+def after(number: int) -> Step | None:
+    """The step that follows *number*, or None after the last."""
+    return next((s for s in STEPS if s.number > number), None)
 
 
 def step_of_desk(folder: str) -> Step | None:
@@ -86,6 +122,11 @@ def step_of_desk(folder: str) -> Step | None:
 
 def desks() -> list[str]:
     return [s.desk for s in STEPS if s.desk]
+
+
+def decided_at_desk() -> list[Step]:
+    """Steps a staff member decides on a desk form (or with `kkwna decide`)."""
+    return [s for s in STEPS if s.kind is Kind.DESK]
 
 
 def document_name(number: int, what: str, round_no: int = 1) -> str:

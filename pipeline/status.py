@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline import clock, sop
+from pipeline import clock, documents, sop
 from pipeline.config import Config
-from pipeline.home import Home
-from pipeline.register import Case, Register, RegisterError
+from pipeline.errors import UserError
+from pipeline.register import Case, Register
 
 
 def waiting_minutes(cfg: Config, case: Case, now: datetime) -> float:
@@ -20,13 +20,6 @@ def returns(reg: Register, case: Case) -> int:
     return sum(1 for e in reg.events(case.id) if e["action"] == "dikembalikan")
 
 
-def where(case: Case) -> str:
-    step = sop.step(case.step)
-    if step.desk:
-        return f"desks/{step.desk}"
-    return "menunggu pengajuan TTE" if case.step == 7 else "-"
-
-
 def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
     step = sop.step(case.step)
     waited = waiting_minutes(cfg, case, now)
@@ -34,11 +27,11 @@ def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
     late = "TERLAMBAT" if waited > standard else ""
     rounds = max(case.rounds.values(), default=1)
     marks = " (di luar jam layanan)" if case.outside_hours else ""
-    return [case.id, case.title + marks, f"{case.step} {step.role.name}", where(case),
+    return [case.id, case.title + marks, f"{case.step} {step.role.name}", step.waits_for,
             f"{waited:.1f}/{standard:g}", str(rounds), str(returns(reg, case)), late]
 
 
-HEADER = ["KASUS", "PEMOHON", "LANGKAH", "MEJA", "MENIT/STANDAR", "PUTARAN", "KEMBALI", ""]
+HEADER = ["KASUS", "PEMOHON", "LANGKAH", "MENUNGGU", "MENIT/STANDAR", "PUTARAN", "KEMBALI", ""]
 
 
 def table(rows: list[list[str]]) -> str:
@@ -48,14 +41,16 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render(home: Home, cfg: Config, reg: Register, case_id: str | None = None) -> str:
+def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
     now = clock.now(cfg.tz)
     if case_id:
         case = reg.find(case_id.strip().upper())
         if case is None:
-            raise RegisterError(f"no case {case_id!r} in the register")
-        lines = [f"{case.id}  {case.title}", f"status: {case.status}, langkah {case.step} "
-                 f"({sop.step(case.step).role.name}), {where(case)}",
+            raise UserError(f"kasus {case_id!r} tidak ada di register")
+        step = sop.step(case.step)
+        lines = [f"{case.id}  {case.title}",
+                 f"status: {documents.STATUS.get(case.status, case.status)}, langkah "
+                 f"{case.step} ({step.role.name}), menunggu {step.waits_for}",
                  f"diterima: {clock.stamp(case.received_at, cfg.tz)}"
                  + (" (di luar jam layanan; jam SOP mulai "
                     f"{clock.stamp(case.clock_start, cfg.tz)})" if case.outside_hours else ""),

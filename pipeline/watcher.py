@@ -21,9 +21,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import archive, desks, intake, sop, steps
+from pipeline import desks, flow, intake, sop
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
+from pipeline.model import Env
 from pipeline.quarantine import quarantine
 from pipeline.register import Register
 
@@ -79,6 +80,8 @@ class Watcher:
             self.events.put(entry)
 
     def rescan(self) -> None:
+        # forget forms that left their desk, so the memory of handled items stays bounded
+        self.done = {p: sig for p, sig in self.done.items() if p.exists()}
         for child in sorted(self.inbox.iterdir()) if self.inbox.is_dir() else []:
             self.notice(child)
         for desk in sop.desks():
@@ -131,7 +134,7 @@ class Watcher:
                 if entry.parent == self.inbox:
                     outcome = intake.take(self.home, self.cfg, reg, entry)
                 else:
-                    outcome = steps.handle_form(self.home, self.cfg, reg, entry)
+                    outcome = flow.handle_form(Env(self.home, self.cfg), reg, entry)
                     self.done[entry] = sig
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any bad item
             log.exception("could not handle %s", entry)
@@ -170,7 +173,7 @@ class Watcher:
             self._collect()
             with WorkLock(self.home):
                 intake.recover(self.home, reg)
-                archive.recover(self.home, self.cfg, reg)
+                flow.recover(Env(self.home, self.cfg), reg)
             while not self.stop.is_set():
                 self._collect()
                 for entry in self._due():

@@ -108,7 +108,7 @@ def test_junk_and_hidden_files_are_ignored(office):
 def test_two_watchers_cannot_share_a_home_but_a_dead_ones_lock_does_not_block(office):
     first = WatchLock(office)
     first.acquire()
-    with pytest.raises(HomeError, match="already running"):
+    with pytest.raises(HomeError, match="sudah berjalan"):
         WatchLock(office).acquire()
     first.release()
     code = "import os, sys; from pipeline.home import Home, WatchLock; " \

@@ -89,7 +89,7 @@ def test_forms_through_every_loop(office):
                 "petugas_nip": ADM_SIAK})
     run_once(office)
     error = form.with_name(form.name + ".error.txt").read_text()
-    assert "a2_nik" in error and "Anggota 2" in error
+    assert "Anggota 2, NIK" in error
     fill(form, {**values, "keputusan": "setuju", "petugas_nama": "DEMO SITI NURHALIZA",
                 "petugas_nip": ADM_SIAK})
     run_once(office)
@@ -114,7 +114,7 @@ def test_forms_through_every_loop(office):
     assert "SYDNEY" in text_of(folder() / "04 konsep KK (2).pdf")
 
     review = one(office.desks / "05-analis", f"{cid}*.pdf")
-    fill(review, {"sesuai_berkas": "ya", "keputusan": "setuju",
+    fill(review, {"keputusan": "setuju",
                   "petugas_nama": "DEMO MUHAMMAD YUSUF", "petugas_nip": ANALIS})
     run_once(office)
 
@@ -125,11 +125,11 @@ def test_forms_through_every_loop(office):
     run_once(office)
     review = one(office.desks / "05-analis", f"{cid}*.pdf")
     assert "Periksa ulang ejaan nama ibu" in text_of(review)
-    fill(review, {"sesuai_berkas": "ya", "keputusan": "setuju",
+    fill(review, {"keputusan": "setuju",
                   "petugas_nama": "DEMO MUHAMMAD YUSUF", "petugas_nip": ANALIS})
     run_once(office)
     review = one(office.desks / "06-kepala-bidang", f"{cid}*.pdf")
-    fill(review, {"sesuai_berkas": "ya", "keputusan": "setuju",
+    fill(review, {"keputusan": "setuju",
                   "petugas_nama": "DEMO HJ. NOOR HIDAYAH, SE", "petugas_nip": KEPALA_BIDANG})
     run_once(office)
 
@@ -139,7 +139,8 @@ def test_forms_through_every_loop(office):
     assert "DEMO HJ. NOOR HIDAYAH, SE" in text and "19800505 200501 2 005" in text
     assert "23-11-2026 09:00" in text  # the initial's date and time (WITA)
     case = reg.get(cid)
-    assert (case.step, case.status) == (7, "open")
+    # step 7 is automatic: the TTE request is filed and the case waits for the signature
+    assert (case.step, case.status) == (8, "open")
     assert case.rounds[4] == 2 and case.rounds[5] == 3 and case.rounds[6] == 2
     for name in ("05 konsep KK dikoreksi.pdf", "05 konsep KK dikoreksi (2).pdf",
                  "05 konsep KK dikoreksi (3).pdf", "06 lembar koreksi.pdf"):
@@ -148,12 +149,16 @@ def test_forms_through_every_loop(office):
     assert actions == [(1, "diterima", 1), (2, "disetujui", 1), (3, "disetujui", 1),
                        (4, "disetujui", 1), (5, "dikembalikan", 1), (4, "disetujui", 2),
                        (5, "disetujui", 2), (6, "dikembalikan", 1), (5, "disetujui", 3),
-                       (6, "disetujui", 2)]
+                       (6, "disetujui", 2), (7, "diajukan", 1)]
+    assert reg.events(cid)[-1]["officer_name"] == "DEMO SITI NURHALIZA"  # Adm SIAK asks
+    draft = folder() / "07 draf TTE KK.pdf"
+    assert pdfa.validate(draft).passed and "KONSEP" not in text_of(draft)
+    assert one(office.desks / "08-kepala-dinas", f"{cid}*.pdf")
     status = ok(kkwna(office, "status", cid)).stdout
-    assert "putaran 2" in status and "langkah 7" in status
+    assert "putaran 2" in status and "langkah 8" in status and "08-kepala-dinas" in status
     for desk in ("03-verifikator", "04-adm-siak", "05-analis", "06-kepala-bidang"):
         assert not visible(office.desks / desk), desk
-    assert len(assert_archival(folder())) == 11
+    assert len(assert_archival(folder())) == 12
 
 
 def test_cli_through_steps_3_to_6_with_returns(office, tmp_path):
@@ -170,16 +175,13 @@ def test_cli_through_steps_3_to_6_with_returns(office, tmp_path):
     ok(kkwna(office, "enter", cid, str(data), "--officer", ADM_SIAK))
     ok(kkwna(office, "decide", cid, "--step", "5", "--return", "NIK anak", "--officer", ANALIS))
     ok(kkwna(office, "enter", cid, str(data), "--officer", ADM_SIAK))
-    ok(kkwna(office, "decide", cid, "--step", "5", "--approve", "--officer", ANALIS,
-             "--field", "sesuai_berkas=ya"))
+    ok(kkwna(office, "decide", cid, "--step", "5", "--approve", "--officer", ANALIS))
     ok(kkwna(office, "decide", cid, "--step", "6", "--return", "cek", "--officer",
              KEPALA_BIDANG))
-    ok(kkwna(office, "decide", cid, "--step", "5", "--approve", "--officer", ANALIS,
-             "--field", "sesuai_berkas=ya"))
-    ok(kkwna(office, "decide", cid, "--step", "6", "--approve", "--officer", KEPALA_BIDANG,
-             "--field", "sesuai_berkas=ya"))
+    ok(kkwna(office, "decide", cid, "--step", "5", "--approve", "--officer", ANALIS))
+    ok(kkwna(office, "decide", cid, "--step", "6", "--approve", "--officer", KEPALA_BIDANG))
     reg = Register(office.register_path)
-    assert reg.get(cid).step == 7
+    assert reg.get(cid).step == 8
     returns = [e for e in reg.events(cid) if e["action"] == "dikembalikan"]
     assert [(e["step"], e["round"]) for e in returns] == [(5, 1), (6, 1)]
 
