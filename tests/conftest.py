@@ -44,3 +44,19 @@ def reg(office: homes.Home):
     r = Register(office.register_path)
     yield r
     r.close()
+
+
+@pytest.fixture(scope="session")
+def stages(tmp_path_factory: pytest.TempPathFactory):
+    """One office's case at every step 2-8, built once per session (see tests/stages.py)."""
+    from tests.stages import build
+    return build(tmp_path_factory.mktemp("stages"))
+
+
+@pytest.fixture
+def office_at(stages, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the office whose case KKWNA-2026-0001 stands at the step asked for:
+    `home = office_at(5)`."""
+    from tests.stages import copier
+    monkeypatch.setenv("KKWNA_NOW", MONDAY_9)
+    return copier(stages, tmp_path)

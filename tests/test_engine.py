@@ -6,8 +6,8 @@ import pytest
 
 from pipeline.engine import judge
 from pipeline.model import Context, Decision, Duplicate, Refused
-from pipeline.steps.front_office import hints_from_names
 from pipeline.register import Case
+from pipeline.steps.front_office import hints_from_names
 from tests.conftest import ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
 
 TODAY = date(2026, 11, 23)
