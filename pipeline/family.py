@@ -18,7 +18,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from pipeline import refdata
+from pipeline import kk_numbers, refdata
 
 MEMBER_KEYS: tuple[str, ...] = (
     "nama_lengkap",
@@ -330,104 +330,14 @@ class _Errors:
         return [e for _, e in sorted(self.items, key=lambda item: item[0])]
 
 
-def _dotted_district(code: str) -> str:
-    return f"{code[:2]}.{code[2:4]}.{code[4:6]}"
-
-
-def _own_district_message(prefix: str, area: refdata.OfficeArea) -> str:
-    """Why a No. KK's district is refused: this office issues KKs for its own regency."""
-    region = refdata.regency(area.regency)
-    return (
-        f"Kode kecamatan {_dotted_district(prefix)} pada No. KK bukan kecamatan di "
-        f"{region.name} ({region.dotted}.xx); No. KK diterbitkan oleh kantor ini, jadi "
-        f"6 angka pertamanya harus kode salah satu dari {len(region.districts)} kecamatan "
-        f"{region.name}"
-    )
-
-
-def _nik_district_message(prefix: str) -> str:
-    return (
-        f"Kode wilayah {_dotted_district(prefix)} pada 6 angka pertama NIK bukan kode "
-        "kecamatan mana pun di Indonesia (daftar Kemendagri, termasuk kode lama sejak 2018); "
-        "periksa kembali NIK pada dokumen kependudukannya"
-    )
-
-
-def _real_yymmdd(day: int, month: int, yy: int) -> bool:
-    """Is DD-MM-YY a real date in some century (1900s or 2000s)?"""
-    for century in (2000, 1900):
-        try:
-            date(century + yy, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
-
-
 def _check_no_kk(no_kk: str, area: refdata.OfficeArea, err: _Errors) -> None:
-    if not re.fullmatch(r"\d{16}", no_kk):
-        err.header("no_kk", f"No. KK harus 16 angka (terisi {len(no_kk)} karakter)")
-        return
-    if not refdata.is_district_code(no_kk[:6], area.regency):
-        err.header("no_kk", _own_district_message(no_kk[:6], area))
-    day, month, yy = int(no_kk[6:8]), int(no_kk[8:10]), int(no_kk[10:12])
-    try:
-        date(2000 + yy, month, day)
-    except ValueError:
-        extra = " (No. KK tidak memakai tambahan 40 pada tanggal)" if day > 40 else ""
-        err.header(
-            "no_kk",
-            f"Bagian tanggal No. KK ({no_kk[6:12]}, DDMMYY) bukan tanggal yang sah{extra}",
-        )
-    if no_kk[12:] == "0000":
-        err.header("no_kk", "Nomor urut No. KK (4 angka terakhir) tidak boleh 0000")
+    for problem in kk_numbers.no_kk_problems(no_kk, area):
+        err.header("no_kk", problem)
 
 
 def _check_nik(slot: int, m: Mapping[str, str], birth: date | None, err: _Errors) -> None:
-    nik = m["nik"]
-    if not re.fullmatch(r"\d{16}", nik):
-        err.member(slot, "nik", f"NIK harus 16 angka (terisi {len(nik)} karakter)")
-        return
-    # a NIK keeps the district where it was first issued, anywhere in Indonesia, even
-    # one whose code was retired since (a spouse from Banjarmasin, a family moved in)
-    if not refdata.is_nik_district(nik[:6]):
-        err.member(slot, "nik", _nik_district_message(nik[:6]))
-    dd, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    female = dd > 40
-    day = dd - 40 if female else dd
-    if not _real_yymmdd(day, month, yy):
-        err.member(
-            slot,
-            "nik",
-            f"Bagian tanggal lahir NIK ({nik[6:12]}, DDMMYY; hari +40 untuk perempuan) "
-            "bukan tanggal yang sah",
-        )
-    else:
-        sex = m["jenis_kelamin"]
-        if sex == "PEREMPUAN" and not female:
-            err.member(
-                slot,
-                "nik",
-                f"NIK menunjukkan laki-laki (hari lahir {dd:02d}), padahal jenis kelamin "
-                f"PEREMPUAN: untuk perempuan hari lahir pada NIK ditambah 40 "
-                f"(seharusnya {dd + 40:02d})",
-            )
-        elif sex == "LAKI-LAKI" and female:
-            err.member(
-                slot,
-                "nik",
-                f"NIK menunjukkan perempuan (hari lahir {dd:02d} = {day:02d} + 40), padahal "
-                f"jenis kelamin LAKI-LAKI (seharusnya {day:02d})",
-            )
-        if birth is not None and (day, month, yy) != (birth.day, birth.month, birth.year % 100):
-            err.member(
-                slot,
-                "nik",
-                f"Tanggal lahir pada NIK ({day:02d}-{month:02d}-{yy:02d}) tidak sama dengan "
-                f"tanggal lahir {format_date(birth)}",
-            )
-    if nik[12:] == "0000":
-        err.member(slot, "nik", "Nomor urut NIK (4 angka terakhir) tidak boleh 0000")
+    for problem in kk_numbers.nik_problems(m["nik"], m["jenis_kelamin"], birth):
+        err.member(slot, "nik", problem)
 
 
 def _check_date(slot: int, key: str, text: str, today: date, err: _Errors) -> date | None:

@@ -688,3 +688,15 @@ def test_refdata_loads_lazily_and_fast() -> None:
     import_s, first_use_s = map(float, out.stdout.split())
     assert import_s < 0.5, import_s  # nothing read at import
     assert first_use_s < 0.5, first_use_s  # the national file scanned, not parsed whole
+
+
+def test_kk_numbers_on_their_own() -> None:
+    from pipeline import kk_numbers
+
+    # an Indonesian wife with a Banjarmasin NIK (63.71.01), day 22 + 40
+    assert kk_numbers.nik_problems("6371016207850002", "PEREMPUAN", date(1985, 7, 22)) == []
+    [problem] = kk_numbers.nik_problems("0000006207850002", "PEREMPUAN")
+    assert problem.startswith("Kode wilayah 00.00.00 pada 6 angka pertama NIK bukan kode")
+    assert kk_numbers.no_kk_problems("6305041211260001") == []
+    assert kk_numbers.no_kk_problems("6303011211260001", BANJAR) == []
+    assert "Kabupaten Banjar" in kk_numbers.no_kk_problems("6305041211260001", BANJAR)[0]
