@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline import sop
+from pipeline import refdata, sop
 from pipeline.errors import KkwnaError
 
 FILENAME = "kkwna.toml"
@@ -64,6 +64,8 @@ class Config:
     max_file_mb: int
     cases_per_odner: int
     minutes: dict[int, float] = field(default_factory=dict)
+    # the office's own regency: addresses and No. KK must lie in it ([office] kode_wilayah)
+    area: refdata.OfficeArea = refdata.TAPIN
 
     @property
     def tz(self) -> ZoneInfo:
@@ -108,6 +110,9 @@ def format_nip(nip: str) -> str:
 
 
 # --- reading ------------------------------------------------------------------------------
+
+# Tapin's postal codes (711xx): the default only for Tapin, since the region list has none
+_TAPIN_POSTCODES = ("711",)
 
 class _Reader:
     def __init__(self, data: dict[str, Any]) -> None:
@@ -162,6 +167,26 @@ def _officer(raw: Any, index: int) -> Officer:
         raise ConfigError(f"{FILENAME}: {key}.nip: a NIP has 18 digits, got {raw['nip']!r}")
     return Officer(role, raw["nama"].strip(), nip, raw["jabatan"].strip(),
                    bool(raw.get("demo", False)))
+
+
+def _office_area(r: _Reader) -> refdata.OfficeArea:
+    """[office] kode_wilayah (the regency, "63.05") and kode_pos_awalan (its postal codes'
+    first digits, ["711"]): another regency's office runs kkwna by changing these."""
+    code = r.get("office.kode_wilayah", "63.05")
+    if not isinstance(code, str) or not re.fullmatch(r"\d\d\.?\d\d", code.strip()):
+        raise ConfigError(f"{FILENAME}: office.kode_wilayah: expected a regency code like "
+                          f'"63.05", got {code!r}')
+    regency = refdata.regency_code(code)
+    if regency is None:
+        raise ConfigError(f"{FILENAME}: office.kode_wilayah: {code} is not a regency or city "
+                          "in the Kemendagri list")
+    default = list(_TAPIN_POSTCODES) if regency == refdata.DEFAULT_REGENCY else []
+    prefixes = r.get("office.kode_pos_awalan", default)
+    if not isinstance(prefixes, list) or not all(
+            isinstance(p, str) and re.fullmatch(r"\d{1,5}", p) for p in prefixes):
+        raise ConfigError(f"{FILENAME}: office.kode_pos_awalan: expected a list of postal "
+                          f'code beginnings like ["711"], got {prefixes!r}')
+    return refdata.OfficeArea(regency=regency, postcode_prefixes=tuple(prefixes))
 
 
 def parse(data: dict[str, Any]) -> Config:
@@ -222,6 +247,7 @@ def parse(data: dict[str, Any]) -> Config:
         max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
         cases_per_odner=int(r.number("archive.cases_per_odner", 100, minimum=1)),
         minutes=minutes,
+        area=_office_area(r),
     )
 
 
@@ -252,6 +278,11 @@ kota = "Rantau"
 alamat = "Jl. Datu Nuraya, Kawasan Rantau Baru, Kelurahan Rantau Kiwa, Kecamatan Tapin Utara, Rantau"
 kode_pos = "71111"
 timezone = "Asia/Makassar"   # WITA: register years and every date are in this zone
+# The regency this office serves (Kemendagri code): a family's address (kecamatan,
+# desa/kelurahan) and its No. KK must lie in it; a NIK may come from anywhere in Indonesia.
+# Another regency's Disdukcapil changes these two lines, e.g. Banjar: "63.03".
+kode_wilayah = "63.05"
+kode_pos_awalan = ["711"]    # an address's postal code starts with one of these
 
 [service]
 # "Diterima dari jam 08.00 s/d 15.00"; applications taken outside these hours are still

@@ -18,7 +18,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from pipeline import refdata
+from pipeline import kk_numbers, refdata
 
 MEMBER_KEYS: tuple[str, ...] = (
     "nama_lengkap",
@@ -100,9 +100,10 @@ REQUIRED_MEMBER: tuple[str, ...] = (
     "nama_ibu",
 )
 
-#: member key -> the refdata value list it must come from
+#: member key -> the refdata value list it must come from (the data-entry form's choice lists)
 LISTED: Mapping[str, str] = MappingProxyType(
     {
+        "jenis_kelamin": "jenis-kelamin",
         "agama": "agama",
         "pendidikan": "pendidikan",
         "jenis_pekerjaan": "pekerjaan",
@@ -128,16 +129,6 @@ MAX_LENGTH: Mapping[str, int] = MappingProxyType(
 _DATE_KEYS = ("tanggal_lahir", "tanggal_perkawinan")
 _NO_SPACE_KEYS = ("no_kk", "nik", "rt", "rw", "kode_pos", "no_paspor", "no_kitap", "email")
 _NAME_KEYS = ("nama_lengkap", "nama_ayah", "nama_ibu")
-_SEX_ALIASES = {
-    "L": "LAKI-LAKI",
-    "LK": "LAKI-LAKI",
-    "LAKI LAKI": "LAKI-LAKI",
-    "LAKI": "LAKI-LAKI",
-    "PRIA": "LAKI-LAKI",
-    "P": "PEREMPUAN",
-    "PR": "PEREMPUAN",
-    "WANITA": "PEREMPUAN",
-}
 # what the card's font prints: printable ASCII, Latin-1 and the few Latin letters of WinAnsi
 _PRINTABLE = frozenset(
     [chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0xA0, 0x100)] + list("ŸŒœŠšŽž")
@@ -219,15 +210,6 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
-def _canonical_listed(value: str, list_name: str) -> str:
-    """The list's own spelling of *value* when it matches ignoring case and spaces."""
-    wanted = _squeeze(value)
-    for item in refdata.value_list(list_name):
-        if _squeeze(item) == wanted:
-            return item
-    return value
-
-
 def _normal_value(key: str, value: Any) -> str:
     text = _text(value)
     if key in _NO_SPACE_KEYS:
@@ -240,10 +222,9 @@ def _normal_value(key: str, value: Any) -> str:
     if key in _DATE_KEYS:
         d = parse_date(text)
         return format_date(d) if d else text
-    if key == "jenis_kelamin":
-        return _SEX_ALIASES.get(text, text)
     if key in LISTED and text:
-        return _canonical_listed(text, LISTED[key])
+        # the official value for its spelling in any case, or a short form (S1, KATOLIK, L)
+        return refdata.canonical(LISTED[key], text) or text
     return text
 
 
@@ -258,23 +239,27 @@ def _raw_members(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [m if isinstance(m, Mapping) else {} for m in raw]
 
 
-def normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+def normalise(data: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAPIN
+              ) -> dict[str, Any]:
     """The family data in normal form.
 
     Every header and member key present (missing ones ""), other keys dropped; text
     stripped, inner spaces collapsed, upper case (email kept as typed); spaces removed
-    from numbers; RT/RW padded to 3 digits; dates that parse written DD-MM-YYYY; listed
-    values in their list's spelling; kecamatan and desa/kelurahan in the code list's
-    spelling (capitals); members whose every field is empty dropped.
+    from numbers; RT/RW padded to 3 digits; dates that parse written DD-MM-YYYY; coded
+    values (jenis kelamin, agama ...) as their official value, short forms included
+    ("S1" -> "DIPLOMA IV/STRATA I", "L" -> "LAKI-LAKI"); kecamatan and desa/kelurahan of
+    the office's regency (*area*) in the code list's spelling (capitals); members whose
+    every field is empty dropped.
     """
     out: dict[str, Any] = {key: _normal_value(key, data.get(key)) for key in HEADER_KEYS}
-    if refdata.district_code(out["kecamatan"]) is not None and out["kecamatan"]:
+    within = area.regency
+    if out["kecamatan"] and refdata.district_code(out["kecamatan"], within) is not None:
         out["desa_kelurahan"] = (
-            refdata.village_caps(out["kecamatan"], out["desa_kelurahan"])
+            refdata.village_caps(out["kecamatan"], out["desa_kelurahan"], within)
             if out["desa_kelurahan"]
             else ""
         )
-        out["kecamatan"] = refdata.district_caps(out["kecamatan"])
+        out["kecamatan"] = refdata.district_caps(out["kecamatan"], within)
     members = [_normal_member(m) for m in _raw_members(data)]
     out["anggota"] = [m for m in members if any(m.values())]
     return out
@@ -297,7 +282,8 @@ def _form_members(fields: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]
     return found
 
 
-def from_form_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+def from_form_fields(fields: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAPIN
+                     ) -> dict[str, Any]:
     """Desk-04 form fields (``no_kk`` .. ``email``, ``aN_<key>``) -> normalised family data.
 
     Members whose fields are all empty are dropped (the others keep their order);
@@ -305,12 +291,13 @@ def from_form_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     """
     data: dict[str, Any] = {key: fields.get(key) for key in HEADER_KEYS}
     data["anggota"] = [member for _, member in _form_members(fields)]
-    return normalise(data)
+    return normalise(data, area=area)
 
 
-def to_form_fields(data: Mapping[str, Any]) -> dict[str, str]:
+def to_form_fields(data: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAPIN
+                   ) -> dict[str, str]:
     """Family data -> every desk-04 form field (all 10 member slots, empty ones "")."""
-    norm = normalise(data)
+    norm = normalise(data, area=area)
     fields = {key: norm[key] for key in HEADER_KEYS}
     members = norm["anggota"]
     for slot in range(1, MAX_MEMBERS + 1):
@@ -343,87 +330,14 @@ class _Errors:
         return [e for _, e in sorted(self.items, key=lambda item: item[0])]
 
 
-def _district_prefix_message(what: str, prefix: str) -> str:
-    return (
-        f"Kode kecamatan {prefix} pada {what} tidak ada dalam daftar kode wilayah kantor ini "
-        f"({len(refdata.districts())} kecamatan {refdata.regency_name()}); "
-        f"{what} yang diterbitkan di luar daerah ini tidak dapat diterima"
-    )
-
-
-def _real_yymmdd(day: int, month: int, yy: int) -> bool:
-    """Is DD-MM-YY a real date in some century (1900s or 2000s)?"""
-    for century in (2000, 1900):
-        try:
-            date(century + yy, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
-
-
-def _check_no_kk(no_kk: str, err: _Errors) -> None:
-    if not re.fullmatch(r"\d{16}", no_kk):
-        err.header("no_kk", f"No. KK harus 16 angka (terisi {len(no_kk)} karakter)")
-        return
-    if not refdata.is_district_code(no_kk[:6]):
-        err.header("no_kk", _district_prefix_message("No. KK", no_kk[:6]))
-    day, month, yy = int(no_kk[6:8]), int(no_kk[8:10]), int(no_kk[10:12])
-    try:
-        date(2000 + yy, month, day)
-    except ValueError:
-        extra = " (No. KK tidak memakai tambahan 40 pada tanggal)" if day > 40 else ""
-        err.header(
-            "no_kk",
-            f"Bagian tanggal No. KK ({no_kk[6:12]}, DDMMYY) bukan tanggal yang sah{extra}",
-        )
-    if no_kk[12:] == "0000":
-        err.header("no_kk", "Nomor urut No. KK (4 angka terakhir) tidak boleh 0000")
+def _check_no_kk(no_kk: str, area: refdata.OfficeArea, err: _Errors) -> None:
+    for problem in kk_numbers.no_kk_problems(no_kk, area):
+        err.header("no_kk", problem)
 
 
 def _check_nik(slot: int, m: Mapping[str, str], birth: date | None, err: _Errors) -> None:
-    nik = m["nik"]
-    if not re.fullmatch(r"\d{16}", nik):
-        err.member(slot, "nik", f"NIK harus 16 angka (terisi {len(nik)} karakter)")
-        return
-    if not refdata.is_district_code(nik[:6]):
-        err.member(slot, "nik", _district_prefix_message("NIK", nik[:6]))
-    dd, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    female = dd > 40
-    day = dd - 40 if female else dd
-    if not _real_yymmdd(day, month, yy):
-        err.member(
-            slot,
-            "nik",
-            f"Bagian tanggal lahir NIK ({nik[6:12]}, DDMMYY; hari +40 untuk perempuan) "
-            "bukan tanggal yang sah",
-        )
-    else:
-        sex = m["jenis_kelamin"]
-        if sex == "PEREMPUAN" and not female:
-            err.member(
-                slot,
-                "nik",
-                f"NIK menunjukkan laki-laki (hari lahir {dd:02d}), padahal jenis kelamin "
-                f"PEREMPUAN: untuk perempuan hari lahir pada NIK ditambah 40 "
-                f"(seharusnya {dd + 40:02d})",
-            )
-        elif sex == "LAKI-LAKI" and female:
-            err.member(
-                slot,
-                "nik",
-                f"NIK menunjukkan perempuan (hari lahir {dd:02d} = {day:02d} + 40), padahal "
-                f"jenis kelamin LAKI-LAKI (seharusnya {day:02d})",
-            )
-        if birth is not None and (day, month, yy) != (birth.day, birth.month, birth.year % 100):
-            err.member(
-                slot,
-                "nik",
-                f"Tanggal lahir pada NIK ({day:02d}-{month:02d}-{yy:02d}) tidak sama dengan "
-                f"tanggal lahir {format_date(birth)}",
-            )
-    if nik[12:] == "0000":
-        err.member(slot, "nik", "Nomor urut NIK (4 angka terakhir) tidak boleh 0000")
+    for problem in kk_numbers.nik_problems(m["nik"], m["jenis_kelamin"], birth):
+        err.member(slot, "nik", problem)
 
 
 def _check_date(slot: int, key: str, text: str, today: date, err: _Errors) -> date | None:
@@ -449,10 +363,7 @@ def _check_date(slot: int, key: str, text: str, today: date, err: _Errors) -> da
 
 
 def _check_listed(slot: int, key: str, value: str, err: _Errors) -> None:
-    if key == "jenis_kelamin":
-        choices: tuple[str, ...] = refdata.JENIS_KELAMIN
-    else:
-        choices = refdata.value_list(LISTED[key])
+    choices = refdata.value_list(LISTED[key])
     if value in choices:
         return
     if len(choices) <= 13:
@@ -473,7 +384,39 @@ def _check_printable(value: str) -> str | None:
     return None
 
 
-def _check_header(h: Mapping[str, str], err: _Errors) -> None:
+def _check_address(h: Mapping[str, str], area: refdata.OfficeArea, err: _Errors) -> None:
+    """The address must lie in the office's own regency: it issues KKs for it alone."""
+    region = refdata.regency(area.regency)
+    prefixes = area.postcode_prefixes
+    postcode = h["kode_pos"]
+    if prefixes and re.fullmatch(r"\d{5}", postcode) and not postcode.startswith(prefixes):
+        shown = ", ".join(f"{p}{'x' * (5 - len(p))}" for p in prefixes)
+        err.header(
+            "kode_pos",
+            f"Kode pos {postcode} bukan kode pos {region.name} ({shown}); alamat harus "
+            "di wilayah kantor ini",
+        )
+    if not h["kecamatan"]:
+        return
+    code = refdata.district_code(h["kecamatan"], area.regency)
+    if code is None:
+        names = ", ".join(n.upper() for n in region.districts.values())
+        err.header(
+            "kecamatan",
+            f"'{h['kecamatan']}' bukan kecamatan di {region.name}; alamat harus di wilayah "
+            f"kantor ini, pilih salah satu: {names}",
+        )
+    elif h["desa_kelurahan"] and refdata.village_code(
+        code, h["desa_kelurahan"], area.regency
+    ) is None:
+        err.header(
+            "desa_kelurahan",
+            f"'{h['desa_kelurahan']}' bukan desa/kelurahan di Kecamatan "
+            f"{refdata.district_caps(code, area.regency)}",
+        )
+
+
+def _check_header(h: Mapping[str, str], area: refdata.OfficeArea, err: _Errors) -> None:
     for key in REQUIRED_HEADER:
         if not h[key]:
             err.header(key, f"{LABELS[key]} wajib diisi")
@@ -484,7 +427,7 @@ def _check_header(h: Mapping[str, str], err: _Errors) -> None:
         if key in MAX_LENGTH and len(h[key]) > MAX_LENGTH[key]:
             err.header(key, f"{LABELS[key]} terlalu panjang (paling banyak {MAX_LENGTH[key]})")
     if h["no_kk"]:
-        _check_no_kk(h["no_kk"], err)
+        _check_no_kk(h["no_kk"], area, err)
     for key in ("rt", "rw"):
         if h[key] and not re.fullmatch(r"\d{1,3}", h[key]):
             err.header(key, f"{LABELS[key]} harus 1 sampai 3 angka")
@@ -492,21 +435,7 @@ def _check_header(h: Mapping[str, str], err: _Errors) -> None:
         err.header("kode_pos", "Kode pos harus 5 angka")
     if h["email"] and not _EMAIL_RE.fullmatch(h["email"]):
         err.header("email", f"'{h['email']}' bukan alamat email yang benar")
-    if h["kecamatan"]:
-        code = refdata.district_code(h["kecamatan"])
-        if code is None:
-            names = ", ".join(n.upper() for n in refdata.districts().values())
-            err.header(
-                "kecamatan",
-                f"'{h['kecamatan']}' bukan kecamatan di {refdata.regency_name()}; "
-                f"pilih salah satu: {names}",
-            )
-        elif h["desa_kelurahan"] and refdata.village_code(code, h["desa_kelurahan"]) is None:
-            err.header(
-                "desa_kelurahan",
-                f"'{h['desa_kelurahan']}' bukan desa/kelurahan di Kecamatan "
-                f"{refdata.district_caps(code)}",
-            )
+    _check_address(h, area, err)
 
 
 def _check_member(slot: int, m: Mapping[str, str], today: date, err: _Errors) -> None:
@@ -527,7 +456,7 @@ def _check_member(slot: int, m: Mapping[str, str], today: date, err: _Errors) ->
     for key in _NAME_KEYS:
         if any(ch.isdigit() for ch in m[key]):
             err.member(slot, key, f"{LABELS[key]} tidak boleh berisi angka")
-    for key in ("jenis_kelamin", *LISTED):
+    for key in LISTED:
         if m[key]:
             _check_listed(slot, key, m[key], err)
 
@@ -617,9 +546,10 @@ def _validate(
     members: list[tuple[int, dict[str, str]]],
     today: date,
     other_kk_niks: Mapping[str, str],
+    area: refdata.OfficeArea,
     err: _Errors,
 ) -> list[FieldError]:
-    _check_header(header, err)
+    _check_header(header, area, err)
     _check_family(members, other_kk_niks, err)
     for slot, m in members:
         _check_member(slot, m, today, err)
@@ -631,11 +561,14 @@ def validate(
     *,
     today: date,
     other_kk_niks: Mapping[str, str] = _NO_NIKS,
+    area: refdata.OfficeArea = refdata.TAPIN,
 ) -> list[FieldError]:
     """Every problem with *data* (raw or normalised), in form order; [] when it is valid.
 
     *other_kk_niks* maps a NIK to the register number of another KK already issued
     that lists it (the caller reads the register, leaving out the case at hand).
+    *area* is the office's regency (``kkwna.toml`` ``office.kode_wilayah``): the address
+    and the No. KK must be in it; a NIK may come from any district of Indonesia.
     Members are numbered 1.. as in ``normalise(data)["anggota"]``.
     """
     err = _Errors()
@@ -646,9 +579,9 @@ def validate(
         for i, m in enumerate(raw, start=1):
             if not isinstance(m, Mapping):
                 err.family(f"Isian anggota ke-{i} bukan data anggota keluarga")
-    norm = normalise(data)
+    norm = normalise(data, area=area)
     members = list(enumerate(norm["anggota"], start=1))
-    return _validate(norm, members, today, other_kk_niks, err)
+    return _validate(norm, members, today, other_kk_niks, area, err)
 
 
 def validate_form_fields(
@@ -656,15 +589,16 @@ def validate_form_fields(
     *,
     today: date,
     other_kk_niks: Mapping[str, str] = _NO_NIKS,
+    area: refdata.OfficeArea = refdata.TAPIN,
 ) -> list[FieldError]:
     """Like ``validate(from_form_fields(fields))``, but errors name the form's own slots.
 
     If the operator left slot 2 empty and filled slot 3, the errors of that member
     say ``a3_...`` / "Anggota 3", where the operator typed it.
     """
-    header = normalise({key: fields.get(key) for key in HEADER_KEYS})
+    header = normalise({key: fields.get(key) for key in HEADER_KEYS}, area=area)
     members = [(slot, _normal_member(m)) for slot, m in _form_members(fields)]
-    return _validate(header, members, today, other_kk_niks, _Errors())
+    return _validate(header, members, today, other_kk_niks, area, _Errors())
 
 
 def head_of_family(data: Mapping[str, Any]) -> dict[str, str] | None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import refdata
+
 #: The layouts shipped with the program (``layouts/`` beside the ``pipeline`` package).
 BUILTIN_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
@@ -55,7 +57,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "align": ("left", "center", "right", "justify"),
     "style": ("regular", "bold", "italic"),
     "box": ("none", "plain", "note", "warning"),
-    "kind": ("text", "date", "multiline"),
+    "kind": ("text", "date", "multiline", "choice"),
     "labels": ("left", "above"),
     "mode": ("form", "filed"),
     "list_style": ("bullet", "number", "letter"),
@@ -105,11 +107,12 @@ _ITEMS: dict[tuple[str, str], tuple[dict[str, Any], set[str]]] = {
     ("checklist", "items"): ({"field": str, "label": str, "hint": str}, {"field", "label"}),
     ("inputs", "items"): (
         {"field": str, "label": str, "kind": str, "lines": int, "hint": str, "span": int,
-         "maxlen": int},
+         "maxlen": int, "options": (str, list)},
         {"field", "label"},
     ),
     ("members", "keys"): (
-        {"key": str, "label": str, "kind": str, "hint": str, "span": int, "maxlen": int},
+        {"key": str, "label": str, "kind": str, "hint": str, "span": int, "maxlen": int,
+         "options": (str, list)},
         {"key", "label"},
     ),
     ("table", "columns"): (
@@ -232,6 +235,29 @@ def _check_keys(where: str, table: Mapping[str, Any], allowed: Mapping[str, Any]
             raise LayoutError(f"{where}: missing key '{key}'")
 
 
+def _check_choice(where: str, item: Mapping[str, Any]) -> None:
+    """A choice list (kind = "choice") names its values: options = "agama" (a value list
+    of pipeline/data, see refdata.LIST_NAMES) or options = ["YA", "TIDAK"]."""
+    options = item.get("options")
+    if item.get("kind") != "choice":
+        if options is not None:
+            raise LayoutError(f"{where}: key 'options' is only for kind = \"choice\"")
+        return
+    if options is None:
+        raise LayoutError(f"{where}: kind = \"choice\" needs key 'options'")
+    if isinstance(options, str) and options not in refdata.LIST_NAMES:
+        raise LayoutError(f"{where}: key 'options' is {options!r}; name a value list: "
+                          f"{', '.join(refdata.LIST_NAMES)}, or give the values as a list")
+    if isinstance(options, list) and not (
+            options and all(isinstance(o, str) and o.strip() for o in options)):
+        raise LayoutError(f"{where}: key 'options' must list the choices as text")
+
+
+def choice_options(options: str | Sequence[str]) -> tuple[str, ...]:
+    """The values of a checked ``options`` key: a value list's, or the ones given."""
+    return refdata.value_list(options) if isinstance(options, str) else tuple(options)
+
+
 def _check_template(where: str, key: str, text: str) -> None:
     try:
         for _literal, name, _spec, _conv in string.Formatter().parse(text):
@@ -274,6 +300,7 @@ def _parse(name: str, path: Path, raw: Mapping[str, Any]) -> Layout:
                     if not isinstance(item, dict):
                         raise LayoutError(f"{iwhere}: must be a table {{ ... }}")
                     _check_keys(iwhere, item, iallowed, irequired)
+                    _check_choice(iwhere, item)
         if kind == "rows" and "rows" not in block and "source" not in block:
             raise LayoutError(f"{where}: give 'rows' or 'source'")
         blocks.append(dict(block))

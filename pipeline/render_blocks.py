@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib.colors import Color
+
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
-from pipeline.layout import DECISION_VALUES, MissingValueError, display, lookup
+from pipeline.layout import DECISION_VALUES, MissingValueError, choice_options, display, lookup
 from pipeline.qr import draw_qr
-from pipeline.render import GREY, Ctx, balanced, clean, wrap
+from pipeline.render import BORDER, FIELD_FONT, FORM_FILL, GREY, Ctx, balanced, clean, wrap
 
 FONTS = {"regular": REGULAR, "bold": BOLD, "italic": ITALIC}
 BOX_FILLS = {
@@ -205,6 +207,7 @@ class Cell:
     hint: str = ""
     span: int = 1
     maxlen: int | None = None
+    options: tuple[str, ...] = ()  # kind "choice": the values offered
 
 
 def _cells(ctx: Ctx, items: list[Mapping[str, Any]], key: str, prefix: str = "",
@@ -218,6 +221,8 @@ def _cells(ctx: Ctx, items: list[Mapping[str, Any]], key: str, prefix: str = "",
         maxlen = it.get("maxlen", 10 if kind == "date" else None)
         out.append(Cell(prefix + it[key], ctx.tpl(it["label"], extra), kind,
                         int(it.get("lines", 3)), hint, int(it.get("span", 1)), maxlen))
+        if kind == "choice":
+            out[-1].options = choice_options(it["options"])
     return out
 
 
@@ -283,6 +288,9 @@ def _grid(ctx: Ctx, cells: list[Cell], columns: int, above: bool, label_frac: fl
                     if text_width(clean(cell.hint, ITALIC), ITALIC, hs) <= w - used:
                         ctx.draw_text(x + used, top - 7.5, cell.hint, ITALIC, hs, grey=GREY)
                 bh = _cell_box(ctx, cell, w)
+                if cell.kind == "choice":
+                    choice_field(ctx, cell, x, top - 11 - bh, w, bh, tip)
+                    continue
                 ctx.text_field(cell.field, x, top - 11 - bh, w, bh, multiline=multiline,
                                tooltip=tip, maxlen=cell.maxlen)
             else:
@@ -293,10 +301,42 @@ def _grid(ctx: Ctx, cells: list[Cell], columns: int, above: bool, label_frac: fl
                     _line(ctx, f"({cell.hint})", ITALIC, 7.5, x, 10, grey=GREY)
                 bw = w - label_w
                 bh = _cell_box(ctx, cell, bw)
+                if cell.kind == "choice":
+                    choice_field(ctx, cell, x + label_w, top - bh - 1, bw, bh, tip)
+                    continue
                 ctx.text_field(cell.field, x + label_w, top - bh - 1, bw, bh,
                                multiline=multiline, tooltip=tip, maxlen=cell.maxlen)
         ctx.y = top - h
     ctx.y -= 4
+
+
+def choice_field(ctx: Ctx, cell: Cell, x: float, y: float, w: float, h: float,
+                 tooltip: str) -> None:
+    """A drop-down list (combo box, not editable) of *cell*'s options, lower-left at (x, y).
+
+    The first entry is blank, so a member row left unused stays empty. A value that is
+    not among the options (data typed before, or by `kkwna enter`) is offered too, so
+    the form shows what was recorded rather than losing it; validation names it.
+    The filed copy draws the chosen value like a text box.
+    """
+    if not ctx.form:
+        ctx.text_field(cell.field, x, y, w, h, tooltip=tooltip)
+        return
+    value = ctx.value(cell.field)
+    options = ["", *cell.options]
+    if value not in options:
+        options.append(value)
+    longest = max(options, key=lambda o: text_width(o, FIELD_FONT, 9))
+    # the viewer draws the drop-down arrow (about a box height wide) inside the box
+    size = int(fit_size(longest, FIELD_FONT, min(9, h * 0.6), w - h - 4, 5))
+    ctx.c.acroForm.choice(
+        # a list: reportlab fails on a plain "" value (and marks index 0 chosen for it)
+        name=cell.field, value=[value], options=options, x=x, y=y, width=w, height=h,
+        fontName=FIELD_FONT, fontSize=size, borderColor=Color(*BORDER),
+        fillColor=Color(*FORM_FILL), textColor=Color(0, 0, 0), borderWidth=0.6,
+        fieldFlags="combo", tooltip=tooltip or None,
+    )
+    ctx.outline(x, y, w, h)
 
 
 def inputs(ctx: Ctx, b: Mapping[str, Any]) -> None:

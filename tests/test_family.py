@@ -91,6 +91,12 @@ VALID: list[tuple[str, Any]] = [
     ("29 February in a leap year", {"a3_tanggal_lahir": "29-02-2012"}),
     ("29 February 2000", {"a3_tanggal_lahir": "29-02-2000", "a3_nik": "6305046902000003"}),
     ("NIK from another Tapin district", {"a1_nik": "6305011503800001"}),
+    # a NIK never changes: issued anywhere in Indonesia, it stays valid here
+    ("NIK issued in Jakarta", {"a1_nik": "3171011503800001"}),
+    ("wife's NIK issued in Banjarmasin", {"a2_nik": "6371016207850002"}),
+    ("NIK under a district code retired since 2018 (Merauke, Papua)",
+     {"a1_nik": "9101011503800001"}),
+    ("postcode of Tapin", {"kode_pos": "71183"}),
     (
         "lower case and spaces",
         {"a1_nama_lengkap": "  john   michael smith ", "a1_agama": "kristen"},
@@ -140,12 +146,14 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("NIK of 15 digits", {"a1_nik": "630504150380001"}, "a1_nik", "16 angka"),
     ("NIK with letters", {"a1_nik": "63050415038O0001"}, "a1_nik", "16 angka"),
     (
-        "NIK outside Tapin",
-        {"a1_nik": "3171011503800001"},
+        "NIK with a district that does not exist",
+        {"a1_nik": "6399011503800001"},
         "a1_nik",
-        "tidak ada dalam daftar kode wilayah",
+        "Kode wilayah 63.99.01 pada 6 angka pertama NIK bukan kode kecamatan mana pun di "
+        "Indonesia",
     ),
-    ("NIK of another Kalsel regency", {"a1_nik": "6371011503800001"}, "a1_nik", "6371"),
+    ("NIK with a regency but no such district", {"a1_nik": "6305991503800001"}, "a1_nik",
+     "63.05.99"),
     (
         "woman's NIK without +40",
         {"a2_nik": "6305042207850002"},
@@ -165,7 +173,9 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("NIK missing", {"a1_nik": ""}, "a1_nik", "wajib"),
     # No. KK
     ("No. KK of 15 digits", {"no_kk": "630504121126001"}, "no_kk", "16 angka"),
-    ("No. KK outside Tapin", {"no_kk": "3171011211260001"}, "no_kk", "daftar kode wilayah"),
+    ("No. KK outside Tapin", {"no_kk": "3171011211260001"}, "no_kk",
+     "31.71.01 pada No. KK bukan kecamatan di Kabupaten Tapin"),
+    ("No. KK of Banjarmasin", {"no_kk": "6371011211260001"}, "no_kk", "Kabupaten Tapin"),
     ("No. KK date part not a date", {"no_kk": "6305043211260001"}, "no_kk", "bukan tanggal"),
     ("No. KK with +40 day", {"no_kk": "6305045211260001"}, "no_kk", "tambahan 40"),
     ("No. KK 29-02 of a non-leap year", {"no_kk": "6305042902250001"}, "no_kk", "bukan tanggal"),
@@ -181,7 +191,7 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("no head of family", {"a1_status_hubungan": "SUAMI"}, "anggota", "KEPALA KELUARGA"),
     # value lists
     ("religion not in list", {"a1_agama": "JEDI"}, "a1_agama", "tidak ada dalam daftar"),
-    ("education not in list", {"a1_pendidikan": "SMA"}, "a1_pendidikan", "tidak ada"),
+    ("education not in list", {"a1_pendidikan": "KURSUS"}, "a1_pendidikan", "tidak ada"),
     (
         "occupation not in list",
         {"a1_jenis_pekerjaan": "ASTRONOT"},
@@ -191,7 +201,7 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("blood type not in list", {"a1_golongan_darah": "Z"}, "a1_golongan_darah", "tidak ada"),
     (
         "marital status not in list",
-        {"a1_status_perkawinan": "MENIKAH", "a1_tanggal_perkawinan": ""},
+        {"a1_status_perkawinan": "TUNANGAN", "a1_tanggal_perkawinan": ""},
         "a1_status_perkawinan",
         "tidak ada",
     ),
@@ -204,6 +214,10 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("sex not in list", {"a3_jenis_kelamin": "X"}, "a3_jenis_kelamin", "LAKI-LAKI, PEREMPUAN"),
     # address
     ("district not in Tapin", {"kecamatan": "BANJARMASIN UTARA"}, "kecamatan", "bukan kecamatan"),
+    ("district of another regency by code", {"kecamatan": "63.71.01"}, "kecamatan",
+     "bukan kecamatan di Kabupaten Tapin"),
+    ("postcode of Banjarmasin", {"kode_pos": "70111"}, "kode_pos",
+     "bukan kode pos Kabupaten Tapin (711xx)"),
     (
         "village of another district",
         {"desa_kelurahan": "BINUANG"},
@@ -525,3 +539,164 @@ def test_refdata_unknown_list() -> None:
     with pytest.raises(KeyError):
         refdata.value_list("suku")
     assert refdata.JENIS_KELAMIN == ("LAKI-LAKI", "PEREMPUAN")
+
+
+# --------------------------------------------------------------------------- short forms
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "official"),
+    [
+        ("pendidikan", "S1", "DIPLOMA IV/STRATA I"),
+        ("pendidikan", "d4", "DIPLOMA IV/STRATA I"),
+        ("pendidikan", "S-1", "DIPLOMA IV/STRATA I"),
+        ("pendidikan", "SMA", "SLTA/SEDERAJAT"),
+        ("pendidikan", "smk", "SLTA/SEDERAJAT"),
+        ("pendidikan", "SLTA", "SLTA/SEDERAJAT"),
+        ("pendidikan", "SMP", "SLTP/SEDERAJAT"),
+        ("pendidikan", "SD", "TAMAT SD/SEDERAJAT"),
+        ("pendidikan", "D3", "AKADEMI/DIPLOMA III/S. MUDA"),
+        ("pendidikan", "S2", "STRATA II"),
+        ("pendidikan", "S3", "STRATA III"),
+        ("agama", "Katolik", "KATHOLIK"),
+        ("agama", "Katholik", "KATHOLIK"),
+        ("agama", "Kristen Protestan", "KRISTEN"),
+        ("agama", "Islam", "ISLAM"),
+        ("agama", "Moslem", "ISLAM"),
+        ("agama", "Hindu", "HINDU"),
+        ("agama", "Buddha", "BUDHA"),
+        ("agama", "Budha", "BUDHA"),
+        ("agama", "Konghucu", "KHONGHUCU"),
+        ("agama", "Khonghucu", "KHONGHUCU"),
+        ("jenis_kelamin", "L", "LAKI-LAKI"),
+        ("jenis_kelamin", "Laki-laki", "LAKI-LAKI"),
+        ("jenis_kelamin", "Pria", "LAKI-LAKI"),
+        ("jenis_kelamin", "P", "PEREMPUAN"),
+        ("jenis_kelamin", "Wanita", "PEREMPUAN"),
+        ("jenis_kelamin", "Perempuan", "PEREMPUAN"),
+        ("status_perkawinan", "Kawin", "KAWIN TERCATAT"),
+        ("status_perkawinan", "Belum Kawin", "BELUM KAWIN"),
+        ("status_perkawinan", "Cerai Hidup", "CERAI HIDUP TERCATAT"),
+        ("status_perkawinan", "cerai mati", "CERAI MATI"),
+        ("status_hubungan", "Isteri", "ISTRI"),
+        ("status_hubungan", "orang tua", "ORANGTUA"),
+        ("jenis_pekerjaan", "IRT", "MENGURUS RUMAH TANGGA"),
+        ("jenis_pekerjaan", "pns", "PEGAWAI NEGERI SIPIL (PNS)"),
+        ("jenis_pekerjaan", "swasta", "KARYAWAN SWASTA"),
+        ("golongan_darah", "ab", "AB"),
+        ("golongan_darah", "A+", "A+"),
+        ("golongan_darah", "A Rh+", "A+"),
+        ("golongan_darah", "B rhesus negatif", "B-"),
+        ("golongan_darah", "O positif", "O+"),
+        ("golongan_darah", "AB (-)", "AB-"),
+        ("golongan_darah", "0", "O"),
+    ],
+)
+def test_short_forms_normalised_to_the_official_value(key: str, typed: str, official: str
+                                                      ) -> None:
+    data = family_with({f"a1_{key}": typed})
+    assert family.normalise(data)["anggota"][0][key] == official
+    assert official in refdata.value_list(family.LISTED[key])
+    # the form fields hold the official value, the one the choice list offers
+    assert family.to_form_fields(data)[f"a1_{key}"] == official
+    errors = family.validate(data, today=TODAY)
+    assert not [e for e in errors if e.field == f"a1_{key}"], errors
+
+
+def test_an_unknown_value_is_kept_as_typed_and_refused() -> None:
+    data = family_with({"a1_pendidikan": "s 4"})
+    assert family.normalise(data)["anggota"][0]["pendidikan"] == "S 4"
+    [error] = family.validate(data, today=TODAY)
+    assert error.field == "a1_pendidikan"
+    assert "'S 4' tidak ada dalam daftar" in error.message
+
+
+def test_every_short_form_names_an_official_value() -> None:
+    # refdata checks singkatan.csv when it loads it: a misspelt value would raise here
+    for name in refdata.LIST_NAMES:
+        for value in refdata.value_list(name):
+            assert refdata.canonical(name, value.lower()) == value
+    assert refdata.canonical("agama", "JEDI") is None
+
+
+# --------------------------------------------------------------------------- the office's area
+
+BANJAR = refdata.OfficeArea(regency="63.03", postcode_prefixes=())
+# Kecamatan Aluh Aluh (63.03.01), Desa Bakambat (63.03.01.2001), Kabupaten Banjar
+BANJAR_ADDRESS = {
+    "no_kk": "6303011211260001",
+    "kecamatan": "Aluh Aluh",
+    "desa_kelurahan": "bakambat",
+    "kode_pos": "70655",
+}
+
+
+def test_another_regency_runs_kkwna_from_its_profile() -> None:
+    data = family_with(BANJAR_ADDRESS)
+    assert family.validate(data, today=TODAY, area=BANJAR) == []
+    norm = family.normalise(data, area=BANJAR)
+    assert (norm["kecamatan"], norm["desa_kelurahan"]) == ("ALUH ALUH", "BAKAMBAT")
+    fields = family.to_form_fields(data, area=BANJAR)
+    assert family.validate_form_fields(fields, today=TODAY, area=BANJAR) == []
+    # the same address is foreign to Tapin: district, No. KK and postcode refused
+    errors = {e.field: e.message for e in family.validate(data, today=TODAY)}
+    assert set(errors) == {"no_kk", "kecamatan", "kode_pos"}
+    assert "'ALUH ALUH' bukan kecamatan di Kabupaten Tapin" in errors["kecamatan"]
+
+
+def test_tapin_address_refused_by_banjar() -> None:
+    errors = family.validate(FAMILY, today=TODAY, area=BANJAR)
+    assert {e.field for e in errors} == {"no_kk", "kecamatan"}
+    assert any("bukan kecamatan di Kabupaten Banjar" in e.message for e in errors)
+
+
+def test_refdata_regions_of_indonesia() -> None:
+    banjar = refdata.regency("6303")
+    assert (banjar.name, banjar.province, banjar.dotted) == (
+        "Kabupaten Banjar", "Kalimantan Selatan", "63.03"
+    )
+    assert refdata.regency("63.03") is banjar
+    assert banjar.districts["630301"] == "Aluh Aluh"
+    assert refdata.villages("630301")["6303012001"] == "Bakambat"
+    assert refdata.regency_name("6371") == "Kota Banjarmasin"
+    assert refdata.regency_code("63.05") == "6305"
+    assert refdata.regency_code("63.99") is None
+    with pytest.raises(refdata.UnknownRegion, match="tidak ada dalam daftar Kemendagri"):
+        refdata.regency("6399")
+    with pytest.raises(refdata.UnknownRegion, match="4 angka"):
+        refdata.regency("63")
+    # every district of Indonesia and the retired ones may start a NIK
+    assert refdata.is_nik_district("317101")
+    assert refdata.is_nik_district("910101") and refdata.retired_since("910101") == "2022"
+    assert refdata.retired_since("630504") is None
+    assert not refdata.is_nik_district("639901")
+    # a village name with a comma in it (quoted in the CSV) is read whole
+    assert refdata.villages("120728")["1207281007"] == "Lubuk Pakam I,II"
+
+
+def test_refdata_loads_lazily_and_fast() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import time; t0 = time.perf_counter(); from pipeline import family, refdata; "
+        "t1 = time.perf_counter(); refdata.regency('6305'); refdata.is_nik_district('317101'); "
+        "t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    import_s, first_use_s = map(float, out.stdout.split())
+    assert import_s < 0.5, import_s  # nothing read at import
+    assert first_use_s < 0.5, first_use_s  # the national file scanned, not parsed whole
+
+
+def test_kk_numbers_on_their_own() -> None:
+    from pipeline import kk_numbers
+
+    # an Indonesian wife with a Banjarmasin NIK (63.71.01), day 22 + 40
+    assert kk_numbers.nik_problems("6371016207850002", "PEREMPUAN", date(1985, 7, 22)) == []
+    [problem] = kk_numbers.nik_problems("0000006207850002", "PEREMPUAN")
+    assert problem.startswith("Kode wilayah 00.00.00 pada 6 angka pertama NIK bukan kode")
+    assert kk_numbers.no_kk_problems("6305041211260001") == []
+    assert kk_numbers.no_kk_problems("6303011211260001", BANJAR) == []
+    assert "Kabupaten Banjar" in kk_numbers.no_kk_problems("6305041211260001", BANJAR)[0]

@@ -186,8 +186,8 @@ def _slip_code(home) -> str:
 def test_a_decision_is_recorded_exactly_once_under_a_race(office_at, rival):
     """`kkwna decide` raced against the watcher recording the same step from its form, and
     against a second `kkwna decide`: one event, one collection code, whoever wins."""
-    decide = ["decide", CASE, "--step", "2", "--approve", "--officer", form_values(2)["petugas_nip"],
-              "--field", "cek_hadir_sendiri=ya"]
+    decide = ["decide", CASE, "--step", "2", "--approve", "--officer",
+              form_values(2)["petugas_nip"], "--field", "cek_hadir_sendiri=ya"]
     for _ in range(4):
         home = office_at(2)
         if rival == "watcher":

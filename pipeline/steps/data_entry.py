@@ -46,10 +46,12 @@ class DataEntry(Handler):
         return Context(cfg=ctx.cfg, today=ctx.today, other_kk_niks=niks)
 
     def rule(self, d: Decision, ctx: Context, problems: list[str]) -> Record:
-        data = family.normalise(family.from_form_fields(d.fields))
+        area = ctx.cfg.area  # the office's own regency: address and No. KK
+        data = family.from_form_fields(d.fields, area=area)
         if d.approve:
             for error in family.validate_form_fields(d.fields, today=ctx.today,
-                                                     other_kk_niks=ctx.other_kk_niks):
+                                                     other_kk_niks=ctx.other_kk_niks,
+                                                     area=area):
                 problems.append(f"{error.label}: {error.message}")
         return {"keluarga": data}, []
 
