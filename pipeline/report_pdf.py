@@ -275,8 +275,15 @@ def _late(fig: Figures, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     table = _table(rows, [WIDTH * x for x in (0.06, 0.19, 0.25, 0.11, 0.25, 0.14)],
                    numeric_from=3)
     table.setStyle(TableStyle([("ALIGN", (4, 0), (4, -1), "LEFT")]))
+    held: dict[int, int] = {}
+    for x in fig.late:
+        held[x.step] = held.get(x.step, 0) + 1
+    by_step = _table([["Tertahan di langkah", "Kasus"],
+                      *[[f"{n} {sop.step(n).role.name}", str(k)] for n, k in sorted(held.items())]],
+                     [WIDTH * 0.4, WIDTH * 0.12])
     return [*out, _p("Langkah penahan: langkah dengan menit terbanyak di atas mutu bakunya "
-                     "(semua putaran langkah itu dijumlahkan).", s["small"]), Spacer(1, 4), table]
+                     "(semua putaran langkah itu dijumlahkan).", s["small"]), Spacer(1, 4),
+            by_step, Spacer(1, 8), table]
 
 
 def _signature(cfg: Config, made: datetime, s: dict[str, ParagraphStyle]) -> Flowable:

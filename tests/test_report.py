@@ -152,6 +152,9 @@ def test_a_month_of_sixty_cases_in_the_pdf_and_the_csv(office, reg, november):
                        for i in range(1, 19)), cid
             late_ids.append(cid)
     assert len(late_ids) == 18
+    for step, count in ((2, "1"), (3, "8"), (4, "5"), (11, "4")):  # W, B, D, C
+        assert has_row(lines, "Tertahan di langkah", "Kasus") and has_row(
+            lines, f"{step} {sop.step(step).role.name}", count), step
     on_time = ids["A"][0]
     assert on_time not in " ".join(lines)
     # the charts are drawn, with their titles and values
