@@ -256,7 +256,7 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
     returns: dict[tuple[int, str], list[str]] = defaultdict(list)
     load: dict[tuple[str, str], list[tuple[Event, float]]] = {}
     late: list[LateCase] = []
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     std_total = float(sum(cfg.minutes.values()))
 
     for c in cases:

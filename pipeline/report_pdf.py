@@ -67,7 +67,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-class _NumberedCanvas(Canvas):
+class _NumberedCanvas(Canvas):  # type: ignore[misc,unused-ignore]  # untyped base
     """Keeps each page until the end so the footer can say "Halaman N dari M"."""
 
     footer = ""

@@ -151,3 +151,20 @@ def test_one_way_to_write_office_dates(cfg):
     assert clock.long_date(moment.date()) == "23 November 2026"
     assert clock.short_date(moment.date()) == "23-11-2026"
     assert clock.month_year(2026, 2) == "Februari 2026" and clock.month_name(8) == "Agustus"
+
+
+@pytest.mark.parametrize("calendar, message", [
+    ({"national_holidays": "XX"}, "calendar.national_holidays: expected a country code"),
+    ({"national_holidays": 1}, "calendar.national_holidays: expected a country code"),
+    ({"cuti_bersama": "ya"}, "calendar.cuti_bersama: expected true or false"),
+])
+def test_a_bad_calendar_is_named(calendar, message):
+    import tomllib
+
+    from pipeline import config
+    data = tomllib.loads(config.DEFAULT)
+    data["calendar"] = calendar
+    with pytest.raises(config.ConfigError, match=message):
+        config.parse(data)
+    data["calendar"] = {"national_holidays": "", "cuti_bersama": True}
+    assert config.parse(data).calendar == config.Calendar("", True)

@@ -42,6 +42,29 @@ def csv_figures(path: Path) -> dict[tuple[str, str, str], str]:
     return {(b, k, r): v for b, k, r, v in rows[1:]}
 
 
+def assert_charts_are_vectors(pdf: Path) -> None:
+    """No raster image anywhere, and the chart colours are on the rendered pages."""
+    import pikepdf
+    import pypdfium2
+    with pikepdf.open(pdf) as doc:
+        assert not any(isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+                       for o in doc.objects)
+    from pipeline import report_charts as rc
+    wanted = {name: tuple(round(255 * c) for c in colour.rgb())
+              for name, colour in (("median", rc.MEDIAN), ("p90", rc.P90),
+                                   ("within", rc.WITHIN), ("over", rc.OVER), ("bars", rc.BARS))}
+    seen: set[tuple[int, int, int]] = set()
+    doc = pypdfium2.PdfDocument(str(pdf))
+    for page in doc:
+        image = page.render(scale=1).to_pil().convert("RGB")
+        seen |= {rgb for _, rgb in image.getcolors(1 << 20) or []}
+    doc.close()
+    missing = [name for name, rgb in wanted.items()
+               if not any(max(abs(a - b) for a, b in zip(rgb, got, strict=True)) <= 2
+                          for got in seen)]
+    assert not missing, f"chart colours not drawn: {missing}"
+
+
 @pytest.fixture
 def november(office, reg, monkeypatch):
     """The office after November 2026, with its own day off on Friday 20 November."""
@@ -161,6 +184,7 @@ def test_a_month_of_sixty_cases_in_the_pdf_and_the_csv(office, reg, november):
     assert "Waktu per langkah terhadap mutu baku (menit, jam layanan)" in lines
     assert any(x.startswith("Sebaran waktu total per kasus") for x in lines)
     assert "Permohonan per hari kerja" in lines and "- - rata-rata 3 per hari" in lines
+    assert_charts_are_vectors(out)
 
     got = csv_figures(out.with_suffix(".csv"))
     assert got[("periode", "hari kerja", "")] == "20"
