@@ -230,6 +230,29 @@ def _role_name(cfg: Config, e: Event) -> str:
     return sop.role(officer.role).name if officer else sop.step(e.step).role.name
 
 
+def step_minutes(cfg: Config, case: CaseFacts, events: Sequence[Event]
+                 ) -> list[tuple[Event, float | None]]:
+    """Each of the case's events with the SOP minutes of the step it decided (None for an
+    event that decides no step: intake, cancellation, a note). The step began at the
+    previous deciding event, and never before the case's clock start."""
+    since = case.clock_start  # also when the intake event is missing
+    out: list[tuple[Event, float | None]] = []
+    for e in events:
+        minutes = None
+        if e.action in DECIDING and e.action != "diterima":
+            minutes = clock.service_minutes(cfg, max(since, case.clock_start), e.at)
+        if e.action in DECIDING:
+            since = e.at
+        out.append((e, minutes))
+    return out
+
+
+def _closes(e: Event) -> bool:
+    """The case leaves the office: handed over, returned to the applicant, or cancelled."""
+    return (e.action in ("diserahkan", "dibatalkan")
+            or (e.action == "dikembalikan" and e.step in RETURNS_TO_APPLICANT))
+
+
 def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Config,
                   year: int, month: int) -> Figures:
     """The month's figures from the cases and all their events (events in register order).
@@ -260,30 +283,25 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
     std_total = float(sum(cfg.minutes.values()))
 
     for c in cases:
-        since: datetime | None = None
+        history = step_minutes(cfg, c, by_case.get(c.id, []))
         per_step: dict[int, list[float]] = defaultdict(list)
-        closed_at: datetime | None = None
-        last_action = ""
-        for e in by_case.get(c.id, []):
-            in_month = lo <= e.at < hi
-            if e.action in DECIDING and e.action != "diterima" and since is not None:
-                minutes = clock.service_minutes(cfg, max(since, c.clock_start), e.at)
+        for e, minutes in history:
+            if minutes is not None:
                 per_step[e.step].append(minutes)
-                if in_month:
-                    step_values[e.step].append(minutes)
-                    if e.officer_nip or e.officer_name:
-                        key = (e.officer_nip or e.officer_name, e.officer_name)
-                        load.setdefault(key, []).append((e, minutes))
-            if e.action in DECIDING:
-                since = e.at
-            terminal = (e.action in ("diserahkan", "dibatalkan")
-                        or (e.action == "dikembalikan" and e.step in RETURNS_TO_APPLICANT))
-            if terminal and closed_at is None:
-                closed_at = e.at
-            if e.at < hi and e.action in DECIDING:
-                last_action = e.action
-            if not in_month:
+        closed_at = next((e.at for e, _ in history if _closes(e)), None)
+        before_end = [e for e, _ in history if e.at < hi and e.action in DECIDING]
+        if c.received_at < hi and (closed_at is None or closed_at >= hi):
+            counts["still_open"] += 1
+            if before_end and before_end[-1].action == "siap diserahkan":
+                counts["awaiting_pickup"] += 1
+        for e, minutes in history:
+            if not lo <= e.at < hi:
                 continue
+            if minutes is not None:
+                step_values[e.step].append(minutes)
+                if e.officer_nip or e.officer_name:
+                    key = (e.officer_nip or e.officer_name, e.officer_name)
+                    load.setdefault(key, []).append((e, minutes))
             if e.action == "ditandatangani":
                 counts["issued"] += 1
             elif e.action == "dibatalkan":
@@ -300,10 +318,6 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
                 totals.append(total)
                 if total > std_total + 1e-9:
                     late.append(_late_case(cfg, c, total, per_step))
-        if c.received_at < hi and (closed_at is None or closed_at >= hi):
-            counts["still_open"] += 1
-            if last_action == "siap diserahkan":
-                counts["awaiting_pickup"] += 1
 
     workload = []
     for (_key, name), done in load.items():
