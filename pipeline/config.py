@@ -52,6 +52,14 @@ class Office:
 
 
 @dataclass(frozen=True)
+class Calendar:
+    """Which national days off close the office, on top of service.holidays."""
+
+    country: str = "ID"  # the `holidays` library's country code; "" = none
+    cuti_bersama: bool = False  # also the government's collective leave days
+
+
+@dataclass(frozen=True)
 class Config:
     office: Office
     officers: tuple[Officer, ...]
@@ -66,6 +74,7 @@ class Config:
     minutes: dict[int, float] = field(default_factory=dict)
     # the office's own regency: addresses and No. KK must lie in it ([office] kode_wilayah)
     area: refdata.OfficeArea = refdata.TAPIN
+    calendar: Calendar = field(default_factory=Calendar)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -248,7 +257,23 @@ def parse(data: dict[str, Any]) -> Config:
         cases_per_odner=int(r.number("archive.cases_per_odner", 100, minimum=1)),
         minutes=minutes,
         area=_office_area(r),
+        calendar=_calendar(r),
     )
+
+
+def _calendar(r: _Reader) -> Calendar:
+    import holidays as holiday_library  # imported here: only the calendar needs it
+
+    country = r.get("calendar.national_holidays", "ID")
+    if not isinstance(country, str) or (
+            country and country.upper() not in holiday_library.list_supported_countries()):
+        raise ConfigError(f"{FILENAME}: calendar.national_holidays: expected a country code "
+                          f'such as "ID" (or "" for none), got {country!r}')
+    cuti = r.get("calendar.cuti_bersama", False)
+    if not isinstance(cuti, bool):
+        raise ConfigError(f"{FILENAME}: calendar.cuti_bersama: expected true or false, "
+                          f"got {cuti!r}")
+    return Calendar(country=country.upper(), cuti_bersama=cuti)
 
 
 def load(home: Path) -> Config:
@@ -290,7 +315,12 @@ kode_pos_awalan = ["711"]    # an address's postal code starts with one of these
 open = "08:00"
 close = "15:00"
 working_days = ["senin", "selasa", "rabu", "kamis", "jumat"]
-holidays = []                # national holidays, "YYYY-MM-DD"
+holidays = []                # the office's own extra days off, "YYYY-MM-DD" (national
+                             # holidays come from [calendar]); e.g. a cuti bersama it keeps
+
+[calendar]
+national_holidays = "ID"     # the country whose national holidays close the office ("" = none)
+cuti_bersama = false         # true: the government's cuti bersama days close it too
 
 [watch]
 stable_seconds = 2           # a file is taken once its size and mtime are quiet this long
