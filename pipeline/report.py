@@ -28,6 +28,7 @@ from typing import Protocol
 
 from pipeline import clock, sop
 from pipeline.config import Config
+from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.home import Home
 from pipeline.register import Register
@@ -40,7 +41,7 @@ EMAIL_OUTCOMES = ("terkirim", "gagal", "tidak ada")
 MEASURED_STEPS = tuple(s.number for s in sop.STEPS if s.number > 1)
 
 
-class ReportError(Exception):
+class ReportError(KkwnaError):
     """The report cannot be made as asked (bad month); str() is one Indonesian line."""
 
 

@@ -64,9 +64,9 @@ def _short(role: str) -> str:
 
 def _axis_max(values: Sequence[float], floor: float = 1.0) -> float:
     top = max([floor, *values])
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 2000, 5000):
-        if top <= step * 6:
-            return float(step * math.ceil(top / step))
+    for tick in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 2000, 5000):
+        if top <= tick * 6:
+            return float(tick * math.ceil(top / tick))
     return float(top)
 
 

@@ -178,9 +178,9 @@ def _summary(fig: Figures, before: Figures, s: dict[str, ParagraphStyle]) -> lis
 def _times(fig: Figures, hours: str, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     header = ["Langkah", "Pelaksana", "Mutu baku", "Jumlah", "Median", "Persentil 90",
               "Dalam mutu baku"]
-    rows: list[list[str]] = [header, ["1", sop.step(1).role.name,
-                                      number(sop.step(1).minutes), str(fig.received), "-", "-",
-                                      "-"]]
+    first = sop.FIRST
+    rows: list[list[str]] = [header, [str(first.number), first.role.name,
+                                      number(first.minutes), str(fig.received), "-", "-", "-"]]
     late_rows = []
     for n, t in fig.steps.items():
         if t.median is not None and t.median > t.standard:

@@ -11,9 +11,9 @@ from pipeline.register import Case, Register
 
 
 def waiting_minutes(cfg: Config, case: Case, now: datetime) -> float:
-    """Minutes on the current step; a case taken outside hours waits from the next opening."""
+    """SOP minutes on the current step: service hours on working days only."""
     start = max(case.step_since, case.clock_start)
-    return clock.minutes_between(start, now)
+    return clock.service_minutes(cfg, start, now)
 
 
 def returns(reg: Register, case: Case) -> int:
