@@ -6,6 +6,7 @@ A bad or missing value stops the program with one line naming the key, e.g.
 
 from __future__ import annotations
 
+import grp
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -51,6 +52,15 @@ class Office:
 
 
 @dataclass(frozen=True)
+class FilePolicy:
+    """[files]: how the program's files may be opened by staff on a share.
+    mode None: the umask decides; group "": the group the folder gives."""
+
+    mode: int | None = None
+    group: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     office: Office
     officers: tuple[Officer, ...]
@@ -63,6 +73,7 @@ class Config:
     max_file_mb: int
     cases_per_odner: int
     minutes: dict[int, float] = field(default_factory=dict)
+    files: FilePolicy = field(default_factory=FilePolicy)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -163,6 +174,34 @@ def _officer(raw: Any, index: int) -> Officer:
                    bool(raw.get("demo", False)))
 
 
+def parse_files(data: dict[str, Any]) -> FilePolicy:
+    """[files] mode = "0664" (octal text, or a TOML octal number 0o664) and group = "name"."""
+    r = _Reader(data)
+    raw_mode = r.get("files.mode", None)
+    mode: int | None = None
+    if isinstance(raw_mode, str) and re.fullmatch(r"0?[0-7]{3}", raw_mode.strip()):
+        mode = int(raw_mode.strip(), 8)
+    elif isinstance(raw_mode, int) and not isinstance(raw_mode, bool):
+        mode = raw_mode
+    elif raw_mode is not None:
+        raise ConfigError(f'{FILENAME}: files.mode: expected octal text such as "0664", '
+                          f"got {raw_mode!r}")
+    if mode is not None and (not 0 <= mode <= 0o777 or mode & 0o600 != 0o600):
+        raise ConfigError(f"{FILENAME}: files.mode: the owner must read and write (0600 to "
+                          f"0777), got {raw_mode!r}")
+    group = r.get("files.group", "")
+    if not isinstance(group, str):
+        raise ConfigError(f"{FILENAME}: files.group: expected a group name, got {group!r}")
+    group = group.strip()
+    if group:
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            raise ConfigError(f"{FILENAME}: files.group: no group {group!r} on this "
+                              f"computer") from None
+    return FilePolicy(mode=mode, group=group)
+
+
 def parse(data: dict[str, Any]) -> Config:
     r = _Reader(data)
     office = Office(
@@ -221,6 +260,7 @@ def parse(data: dict[str, Any]) -> Config:
         max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
         cases_per_odner=int(r.number("archive.cases_per_odner", 100, minimum=1)),
         minutes=minutes,
+        files=parse_files(data),
     )
 
 
@@ -267,6 +307,12 @@ max_file_mb = 300            # larger scans are quarantined
 
 [archive]
 cases_per_odner = 100        # case files per binder (odner)
+
+[files]
+# Files the program writes get the mode the umask gives. On a shared folder where staff
+# open the forms under their own accounts, set the mode and the group they share:
+# mode = "0664"
+# group = "dukcapil"
 
 [sop.minutes]                # standard minutes per step (mutu baku); the SOP's by default
 1 = 1
