@@ -102,3 +102,27 @@ def append(path: Path, after: Callable[[int], list[Anchor]], remark: str = "") -
         return len(anchors)
     finally:
         os.close(fd)  # releases the lock
+
+
+def compare(path: Path, events: dict[int, tuple[str, str]]) -> list[str]:
+    """The log's events the register no longer has, or has differently; one Indonesian
+    line each, naming the case and event. *events*: {event id: (case id, hash)} of the
+    register. Events the log does not have yet (a crash before the append) are no problem.
+    """
+    name = path.name
+    newest = max(events, default=0)
+    problems = []
+    seen: set[int] = set()
+    for anchor in read(path):
+        if anchor.event_id in seen:  # written twice by an append a crash interrupted
+            continue
+        seen.add(anchor.event_id)
+        have = events.get(anchor.event_id)
+        if have is None:
+            which = "peristiwa terbaru" if anchor.event_id > newest else "peristiwa"
+            problems.append(f"Peristiwa #{anchor.event_id} ({anchor.case_id}) tercatat di "
+                            f"{name} tetapi tidak ada lagi di register: {which} dihapus.")
+        elif have != (anchor.case_id, anchor.hash):
+            problems.append(f"Peristiwa #{anchor.event_id} ({have[0]}) berbeda dengan yang "
+                            f"tercatat di {name}: riwayat diubah di luar program.")
+    return problems

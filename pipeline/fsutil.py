@@ -187,12 +187,12 @@ def file_policy() -> tuple[int | None, int | None]:
 
 
 def create_temp(folder: Path, suffix: str = "", mode: int | None = None) -> tuple[int, Path]:
-    """A new, empty, hidden file in *folder*: (descriptor open for writing, path).
+    """A new, empty, hidden file in *folder*: (descriptor open for reading and writing, path).
 
     Unlike tempfile.mkstemp (always 0600) the file gets the mode the umask gives, then
     the office's policy, then *mode* if given, so staff on a share can open it.
     """
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    flags = (os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
              | getattr(os, "O_BINARY", 0))
     for _ in range(100):
         path = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}{suffix}"
@@ -235,13 +235,15 @@ def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
     Written to a hidden temporary file in the same folder, flushed, fsynced, renamed
     over *path*, the folder fsynced. If the block raises, the temporary file is removed
     and *path* is left as it was. The file's mode: the umask's, the office policy's, or
-    *mode*. Suits writers that want a stream (pyHanko, pikepdf, shutil.copyfileobj).
+    *mode*. Suits writers that want a stream (pyHanko, pikepdf, shutil.copyfileobj); it is
+    readable and seekable too, so pyHanko signs into it directly instead of buffering
+    the whole document in memory.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = create_temp(path.parent, path.suffix, mode)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "w+b") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

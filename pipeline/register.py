@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import chainlog
-from pipeline.fsutil import atomic_copy, create_temp, fsync_dir
+from pipeline.fsutil import atomic_copy, create_temp, fsync_dir, unique_path
 
 log = logging.getLogger(__name__)
 
@@ -431,12 +431,11 @@ class Register:
     def restart_chain_log(self) -> Path | None:
         """Start a new chain log from the register as it is now, after the office decided
         the register is right (e.g. restored from a backup without its log). The old log
-        is kept beside it as ``register.chain.<n>.old``; returns that path (or None)."""
+        is kept beside it as ``register.chain.old`` (then ``register.chain (2).old`` ...);
+        returns where (None if there was none)."""
         kept = None
         if self.chain_path.exists():
-            n = 1
-            while (kept := self.chain_path.with_name(f"{self.chain_path.name}.{n}.old")).exists():
-                n += 1
+            kept = unique_path(self.chain_path.parent, f"{self.chain_path.name}.old")
             os.rename(self.chain_path, kept)
         chainlog.append(self.chain_path, self._anchors_after, remark="log dimulai ulang")
         fsync_dir(self.chain_path.parent)
@@ -462,7 +461,13 @@ class Register:
                 problems.append(f"Peristiwa #{eid} ({cid}) diubah di luar program: isinya "
                                 f"tidak cocok dengan hash-nya.")
             prev_hash, prev_id = row["hash"], eid
-        problems += self._check_log(by_id, prev_id)
+        if self.chain_path.exists():
+            logged = {eid: (row["case_id"], row["hash"]) for eid, row in by_id.items()}
+            problems += chainlog.compare(self.chain_path, logged)
+        elif self._meta(CHAIN_LOG_KEY) is not None:
+            name = self.chain_path.name
+            problems.append(f"{name} hilang: riwayat register tidak dapat dibandingkan dengan "
+                            f"log rantainya. Pulihkan {name} dari cadangan.")
         for case in self.db.execute("SELECT id, status, step FROM cases ORDER BY year, seq"):
             last = last_of_case.get(case["id"])
             if last is None:
@@ -477,30 +482,6 @@ class Register:
                     f"tidak sesuai dengan peristiwa terakhirnya #{last['id']} "
                     f"('{last['case_status']}', langkah {last['case_step']}): status diubah "
                     f"di luar program, atau peristiwa sesudahnya dihapus.")
-        return problems
-
-    def _check_log(self, by_id: dict[int, sqlite3.Row], last_id: int) -> list[str]:
-        name = self.chain_path.name
-        if not self.chain_path.exists():
-            if self._meta(CHAIN_LOG_KEY) is None:
-                return []
-            return [f"{name} hilang: riwayat register tidak dapat dibandingkan dengan log "
-                    f"rantainya. Pulihkan {name} dari cadangan."]
-        problems = []
-        seen: set[int] = set()
-        for anchor in chainlog.read(self.chain_path):
-            if anchor.event_id in seen:
-                continue
-            seen.add(anchor.event_id)
-            row = by_id.get(anchor.event_id)
-            if row is None:
-                where = "peristiwa terbaru" if anchor.event_id > last_id else "peristiwa"
-                problems.append(f"Peristiwa #{anchor.event_id} ({anchor.case_id}) tercatat di "
-                                f"{name} tetapi tidak ada lagi di register: {where} dihapus.")
-            elif row["hash"] != anchor.hash or row["case_id"] != anchor.case_id:
-                problems.append(f"Peristiwa #{anchor.event_id} ({row['case_id']}) berbeda "
-                                f"dengan yang tercatat di {name}: riwayat diubah di luar "
-                                f"program.")
         return problems
 
     def chain_head(self) -> str:

@@ -150,6 +150,19 @@ def test_a_bad_file_policy_is_refused(umask, mode, group):
     assert fsutil.file_policy() == (None, None)
 
 
+def test_the_writer_is_a_stream_pyhanko_signs_into_directly(tmp_path):
+    from pyhanko.pdf_utils import misc
+
+    with atomic_writer(tmp_path / "signed.pdf") as out:
+        assert misc.assert_writable_and_random_access(out)  # else pyHanko buffers it all
+        out.write(b"%PDF-1.7 <0000>")
+        out.seek(9)
+        out.write(b"<abcd>")  # the signature filled in afterwards, as pyHanko does
+        out.seek(0)
+        assert out.read() == b"%PDF-1.7 <abcd>"
+    assert (tmp_path / "signed.pdf").read_bytes() == b"%PDF-1.7 <abcd>"
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     target = tmp_path / "form.pdf"
     target.write_bytes(b"old")

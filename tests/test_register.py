@@ -291,3 +291,20 @@ def test_a_backup_taken_while_another_process_writes_is_whole(tmp_path):
         assert copy.verify_chain() == []
         copy.close()
     assert len(written) >= 15
+
+
+def test_an_old_copy_restored_over_the_register_is_reported_until_restarted(tmp_path):
+    reg = Register(tmp_path / "archive" / "register.sqlite3")
+    case = taken_in(reg)
+    reg.backup(tmp_path / "backup" / "register.sqlite3")
+    decide(reg, case, 2)
+    reg.close()
+    (tmp_path / "backup" / "register.sqlite3").replace(reg.path)  # the log stays the live one
+    reg = Register(reg.path)
+    assert reg.verify_chain()[0] == (
+        f"Peristiwa #2 ({case.id}) tercatat di register.chain tetapi tidak ada lagi di "
+        f"register: peristiwa terbaru dihapus.")
+    kept = reg.restart_chain_log()
+    assert kept is not None and kept.name == "register.chain.old"
+    assert reg.verify_chain() == []
+    assert reg.chain_path.read_text().startswith("# log dimulai ulang\n1 ")
