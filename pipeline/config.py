@@ -6,6 +6,7 @@ A bad or missing value stops the program with one line naming the key, e.g.
 
 from __future__ import annotations
 
+import grp
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -57,6 +58,12 @@ class Calendar:
 
     country: str = "ID"  # the `holidays` library's country code; "" = none
     cuti_bersama: bool = False  # also the government's collective leave days
+class FilePolicy:
+    """[files]: how the program's files may be opened by staff on a share.
+    mode None: the umask decides; group "": the group the folder gives."""
+
+    mode: int | None = None
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class Config:
     # the office's own regency: addresses and No. KK must lie in it ([office] kode_wilayah)
     area: refdata.OfficeArea = refdata.TAPIN
     calendar: Calendar = field(default_factory=Calendar)
+    files: FilePolicy = field(default_factory=FilePolicy)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -196,6 +204,32 @@ def _office_area(r: _Reader) -> refdata.OfficeArea:
         raise ConfigError(f"{FILENAME}: office.kode_pos_awalan: expected a list of postal "
                           f'code beginnings like ["711"], got {prefixes!r}')
     return refdata.OfficeArea(regency=regency, postcode_prefixes=tuple(prefixes))
+def parse_files(data: dict[str, Any]) -> FilePolicy:
+    """[files] mode = "0664" (octal text, or a TOML octal number 0o664) and group = "name"."""
+    r = _Reader(data)
+    raw_mode = r.get("files.mode", None)
+    mode: int | None = None
+    if isinstance(raw_mode, str) and re.fullmatch(r"0?[0-7]{3}", raw_mode.strip()):
+        mode = int(raw_mode.strip(), 8)
+    elif isinstance(raw_mode, int) and not isinstance(raw_mode, bool):
+        mode = raw_mode
+    elif raw_mode is not None:
+        raise ConfigError(f'{FILENAME}: files.mode: expected octal text such as "0664", '
+                          f"got {raw_mode!r}")
+    if mode is not None and (not 0 <= mode <= 0o777 or mode & 0o600 != 0o600):
+        raise ConfigError(f"{FILENAME}: files.mode: the owner must read and write (0600 to "
+                          f"0777), got {raw_mode!r}")
+    group = r.get("files.group", "")
+    if not isinstance(group, str):
+        raise ConfigError(f"{FILENAME}: files.group: expected a group name, got {group!r}")
+    group = group.strip()
+    if group:
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            raise ConfigError(f"{FILENAME}: files.group: no group {group!r} on this "
+                              f"computer") from None
+    return FilePolicy(mode=mode, group=group)
 
 
 def parse(data: dict[str, Any]) -> Config:
@@ -258,6 +292,7 @@ def parse(data: dict[str, Any]) -> Config:
         minutes=minutes,
         area=_office_area(r),
         calendar=_calendar(r),
+        files=parse_files(data),
     )
 
 
@@ -329,6 +364,12 @@ max_file_mb = 300            # larger scans are quarantined
 
 [archive]
 cases_per_odner = 100        # case files per binder (odner)
+
+[files]
+# Files the program writes get the mode the umask gives. On a shared folder where staff
+# open the forms under their own accounts, set the mode and the group they share:
+# mode = "0664"
+# group = "dukcapil"
 
 [sop.minutes]                # standard minutes per step (mutu baku); the SOP's by default
 1 = 1

@@ -12,6 +12,8 @@ stripped text; anything missing or empty ``""`` (also for names the form does no
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,14 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from pipeline.errors import KkwnaError
+from pipeline.fsutil import UntrustedFile, read_untrusted
 
 RADIO = 1 << 15
 PUSHBUTTON = 1 << 16
 MAX_DEPTH = 32
+# A desk form is a page or two of fields, with a draft KK attached at most; anything
+# far larger is not one of ours and is not read into memory.
+MAX_FORM_BYTES = 64 << 20
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -151,18 +157,35 @@ def _collect(field: DictionaryObject, out: dict[str, str], seen: set[int], depth
         out[name] = value
 
 
-def read_fields(path: Path) -> Fields:
-    """The values of the form saved at *path*, normalised (see the module docstring)."""
+def read_form(path: Path, max_bytes: int = MAX_FORM_BYTES) -> tuple[Fields, str]:
+    """The form saved at *path* and the SHA-256 (hex) of exactly the bytes that were read.
+
+    The file is read once, through `fsutil.read_untrusted`: a link (even to a real form
+    elsewhere), a FIFO, a device or a file over *max_bytes* is refused with
+    FormUnreadable and never read.
+    """
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(1024)
+        data = read_untrusted(path, max_bytes)
+    except UntrustedFile as exc:
+        raise FormUnreadable(f"Berkas {path.name} tidak dibaca: {exc.reason_id}.") from exc
     except OSError as exc:
         raise FormUnreadable(f"Berkas tidak dapat dibuka: {path.name}") from exc
-    if b"%PDF-" not in head:
+    return parse_fields(data), hashlib.sha256(data).hexdigest()
+
+
+def read_fields(path: Path, max_bytes: int = MAX_FORM_BYTES) -> Fields:
+    """The values of the form saved at *path*, normalised (see the module docstring);
+    read as `read_form` reads it."""
+    return read_form(path, max_bytes)[0]
+
+
+def parse_fields(data: bytes) -> Fields:
+    """The values of the form in *data* (a whole PDF file), normalised."""
+    if b"%PDF-" not in data[:1024]:
         raise FormUnreadable("Berkas ini bukan PDF.")
     try:
-        reader = PdfReader(path, strict=False)
+        reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise FormUnreadable("PDF ini dikunci dengan kata sandi; simpan tanpa kata sandi.")
         root = _resolve(reader.trailer["/Root"])

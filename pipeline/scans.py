@@ -20,7 +20,6 @@ import base64
 import binascii
 import os
 import shutil
-import stat
 import tempfile
 import zlib
 from collections.abc import Sequence
@@ -32,19 +31,12 @@ import pikepdf
 import pikepdf.pdfa
 
 from pipeline import scan_images
+from pipeline.fsutil import UntrustedFile, open_untrusted
 from pipeline.pdfa import FLAVOUR, ArchiveFormatError, save_pdfa
 
 KINDS = ("pdf", "jpeg", "png", "tiff")
 CHUNK = 1 << 20
 CONTENT_BUDGET = 100 << 20  # decoded bytes of drawing instructions allowed per PDF page
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not hang the worker
-    | getattr(os, "O_BINARY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
-
 _MESSAGES: dict[str, tuple[str, str]] = {  # (Indonesian, English)
     "symlink": ("Berkas ini hanya tautan (pintasan) ke berkas lain, bukan berkas asli.",
                 "The file is only a link (shortcut) to another file, not the file itself."),
@@ -153,51 +145,28 @@ def _sniff_head(head: bytes) -> str | None:
     return None
 
 
-def _open_fd(path: Path, flags: int) -> tuple[int, os.stat_result] | None:
-    """A read-only descriptor and its status, or None if *path* is not a regular file."""
-    try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:  # some systems refuse to open folders at all
-        return None
-    info = os.fstat(fd)
-    if stat.S_ISREG(info.st_mode):
-        return fd, info
-    os.close(fd)
-    return None
-
-
 def sniff(path: Path) -> str | None:
     """The file's kind (one of KINDS) by its first bytes, never by its name; None if other."""
-    opened = _open_fd(path, _OPEN_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
-    if opened is None:
+    try:
+        fh = open_untrusted(path, None, follow_links=True)
+    except UntrustedFile:
         return None
-    with os.fdopen(opened[0], "rb") as fh:
+    with fh:
         return _sniff_head(fh.read(1024))
 
 
 def _open_regular(path: Path, limits: Limits) -> BinaryIO:
     """Open a regular file without following links, after the size checks."""
-    if stat.S_ISLNK(os.lstat(path).st_mode):
-        raise _rejected("symlink")
     try:
-        opened = _open_fd(path, _OPEN_FLAGS)
-    except OSError as exc:
-        if stat.S_ISLNK(os.lstat(path).st_mode):  # replaced by a link just now
-            raise _rejected("symlink") from exc
-        raise
-    if opened is None:
-        raise _rejected("not-a-file")
-    fd, info = opened
-    fh = os.fdopen(fd, "rb")
-    try:
-        if info.st_size == 0:
-            raise _rejected("empty")
-        if info.st_size > limits.max_bytes:
-            size, limit = _size_text(info.st_size), _size_text(limits.max_bytes)
-            raise _rejected("too-large", size=size, limit=limit)
-    except BaseException:
+        fh = open_untrusted(path, limits.max_bytes)
+    except UntrustedFile as exc:
+        if exc.code == "too-large":
+            size, limit = _size_text(exc.size), _size_text(limits.max_bytes)
+            raise _rejected("too-large", size=size, limit=limit) from exc
+        raise _rejected(exc.code) from exc  # "symlink" or "not-a-file"
+    if os.fstat(fh.fileno()).st_size == 0:
         fh.close()
-        raise
+        raise _rejected("empty")
     return fh
 
 
