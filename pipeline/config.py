@@ -9,7 +9,7 @@ from __future__ import annotations
 import grp
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,15 @@ class FilePolicy:
 
     mode: int | None = None
     group: str = ""
+class OfficeContact:
+    """How the office is reached, printed in the letterhead when given: [office]
+    telepon, email, website, and lambang (the emblem image the office supplies, a PNG
+    or JPEG, relative to the home folder; none is shipped)."""
+
+    telepon: str = ""
+    email: str = ""
+    website: str = ""
+    lambang: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ class Config:
     area: refdata.OfficeArea = refdata.TAPIN
     calendar: Calendar = field(default_factory=Calendar)
     files: FilePolicy = field(default_factory=FilePolicy)
+    contact: OfficeContact = OfficeContact()
+    home: Path | None = None  # the folder kkwna.toml was read from (lambang is relative to it)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -111,7 +122,18 @@ class Config:
             "alamat": f"{o.alamat} {o.kode_pos}", "kode_pos": o.kode_pos,
             "kepala_dinas_nama": head.nama, "kepala_dinas_nip": head.nip_display,
             "jabatan_kepala": f"KEPALA {o.dinas} KABUPATEN {o.kabupaten}",
+            "telepon": self.contact.telepon, "email": self.contact.email,
+            "website": self.contact.website, "lambang": self.lambang_path(),
         }
+
+    def lambang_path(self) -> str:
+        """The emblem's path (absolute when the home is known), or "" when none is set.
+        Whether the file exists is the renderer's business: a missing emblem leaves the
+        letterhead without it and a warning in the log."""
+        lambang = self.contact.lambang
+        if not lambang:
+            return ""
+        return str(self.home / lambang) if self.home is not None else lambang
 
 
 def only_digits(text: str) -> str:
@@ -164,6 +186,23 @@ class _Reader:
         if not m or int(m[1]) > 23 or int(m[2]) > 59:
             raise ConfigError(f'{FILENAME}: {dotted}: expected a time HH:MM, got "{value}"')
         return time(int(m[1]), int(m[2]))
+
+
+def _contact(r: _Reader) -> OfficeContact:
+    """[office] telepon, email, website, lambang: all optional text."""
+    values = {}
+    for key in ("telepon", "email", "website", "lambang"):
+        value = r.get(f"office.{key}", "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{FILENAME}: office.{key}: expected text, got {value!r}")
+        values[key] = value.strip()
+    if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
+        raise ConfigError(f"{FILENAME}: office.email: not an e-mail address: "
+                          f"{values['email']!r}")
+    if values["lambang"] and not values["lambang"].lower().endswith((".png", ".jpg", ".jpeg")):
+        raise ConfigError(f"{FILENAME}: office.lambang: expected a .png or .jpg image, "
+                          f"got {values['lambang']!r}")
+    return OfficeContact(**values)
 
 
 def _officer(raw: Any, index: int) -> Officer:
@@ -293,6 +332,7 @@ def parse(data: dict[str, Any]) -> Config:
         area=_office_area(r),
         calendar=_calendar(r),
         files=parse_files(data),
+        contact=_contact(r),
     )
 
 
@@ -321,7 +361,7 @@ def load(home: Path) -> Config:
         raise ConfigError(f"{FILENAME}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{FILENAME}: not UTF-8 text") from None
-    return parse(data)
+    return replace(parse(data), home=home)
 
 
 DEFAULT = '''\
@@ -343,6 +383,11 @@ timezone = "Asia/Makassar"   # WITA: register years and every date are in this z
 # Another regency's Disdukcapil changes these two lines, e.g. Banjar: "63.03".
 kode_wilayah = "63.05"
 kode_pos_awalan = ["711"]    # an address's postal code starts with one of these
+# Printed in the letterhead when given (leave "" to leave out):
+telepon = ""                 # e.g. "(0517) 31234"
+email = ""                   # e.g. "disdukcapil@tapinkab.go.id"
+website = ""                 # e.g. "disdukcapil.tapinkab.go.id"
+lambang = ""                 # the emblem, a PNG or JPEG in this folder, e.g. "lambang-tapin.png"
 
 [service]
 # "Diterima dari jam 08.00 s/d 15.00"; applications taken outside these hours are still

@@ -28,6 +28,12 @@ COMMON_FIELDS = ("kasus", "langkah")
 DECISION_FIELDS = ("keputusan", "catatan", "petugas_nama", "petugas_nip")
 DECISION_VALUES = ("setuju", "kembalikan")
 
+#: The most characters of one free-text value (a remark, a note, a field) a document
+#: draws: a pasted 1 MB text must not stall the office or fill hundreds of pages. The
+#: drawn text then ends with a mark saying it was cut and how long the original was
+#: (the full text stays in the form and the register).
+FREE_TEXT_LIMIT = 2000
+
 BULAN = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -70,10 +76,12 @@ _BLOCKS: dict[str, tuple[dict[str, Any], set[str]]] = {
     "title": ({"text": str, "nomor": str, "size": _NUM}, {"text"}),
     "heading": ({"text": str, "size": _NUM}, {"text"}),
     "paragraph": (
-        {"text": str, "style": str, "size": _NUM, "align": str, "indent": _NUM, "box": str},
+        {"text": str, "style": str, "size": _NUM, "align": str, "indent": _NUM, "box": str,
+         "max_lines": int, "width": _NUM, "beside": bool},
         {"text"},
     ),
-    "rows": ({"rows": list, "source": str, "label_width": _NUM, "size": _NUM}, set()),
+    "rows": ({"rows": list, "source": str, "label_width": _NUM, "size": _NUM, "width": _NUM},
+             set()),
     "checklist": ({"items": list, "title": str, "size": _NUM}, {"items"}),
     "inputs": ({"items": list, "columns": int, "labels": str, "label_width": _NUM}, {"items"}),
     "table": (
@@ -301,6 +309,11 @@ def _parse(name: str, path: Path, raw: Mapping[str, Any]) -> Layout:
                         raise LayoutError(f"{iwhere}: must be a table {{ ... }}")
                     _check_keys(iwhere, item, iallowed, irequired)
                     _check_choice(iwhere, item)
+        if "width" in block and not 0.2 <= block["width"] <= 1:
+            raise LayoutError(f"{where}: key 'width' is a fraction of the text width, "
+                              f"from 0.2 to 1, not {block['width']!r}")
+        if "max_lines" in block and block["max_lines"] < 1:
+            raise LayoutError(f"{where}: key 'max_lines' must be 1 or more")
         if kind == "rows" and "rows" not in block and "source" not in block:
             raise LayoutError(f"{where}: give 'rows' or 'source'")
         blocks.append(dict(block))
@@ -349,6 +362,14 @@ def _check_fields(layout: Layout) -> None:
 
 
 # --------------------------------------------------------------------------- values
+
+
+def capped(text: str, limit: int = FREE_TEXT_LIMIT) -> str:
+    """*text*, or its first *limit* characters and a mark that it was cut."""
+    if len(text) <= limit:
+        return text
+    length = f"{len(text):,}".replace(",", ".")  # 1.048.576, as Indonesian writes it
+    return f"{text[:limit].rstrip()}… [dipotong; teks aslinya {length} karakter]"
 
 
 def format_date(day: dt.date) -> str:
@@ -430,7 +451,7 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if not format_spec:
-            return display(value)
+            return capped(display(value))
         try:
             return format(value, format_spec)
         except (ValueError, TypeError) as exc:

@@ -22,21 +22,27 @@ from zoneinfo import ZoneInfo
 
 import pikepdf
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline import fonts
+from pipeline.acroform import BORDER, FORM_FILL, finish_form
+from pipeline.attachment import append_pages, stamp_footers
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, new_canvas, text_width
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.layout import (
     BUILTIN_LAYOUTS,
     Layout,
     LayoutError,
+    capped,
     condition,
     display,
     fill,
     load_layout,
+    lookup,
 )
+from pipeline.letterhead import contact_line, load_emblem
 from pipeline.pdfa import save_pdfa
 from pipeline.qr import draw_qr
 
@@ -48,8 +54,6 @@ QR_SIZE = 54.0
 FIELD_FONT = "Helvetica"  # live-form appearances only; never archived
 MIN_SIZE = 6.0  # shrink text to this before wrapping it
 TINY = 4.0  # below this a value is cut rather than drawn unreadably
-BORDER = (0.42, 0.47, 0.56)
-FORM_FILL = (0.92, 0.95, 1.0)
 GREY = 0.38
 OFFICE_ZONE = "Asia/Makassar"
 
@@ -92,26 +96,48 @@ def clean(text: str, font: str) -> str:
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap; explicit newlines start new lines; over-long words are cut."""
+    """Greedy word wrap; explicit newlines start new lines; over-long words are cut.
+
+    Linear in the length of *text*: each word is measured once and a line's width is
+    kept as a running sum (widths add up: reportlab applies no kerning), and a word too
+    long for a line is cut on the running sum of its characters' widths."""
     lines: list[str] = []
+    space = text_width(" ", font, size)
     for para in text.split("\n"):
-        line = ""
+        line: list[str] = []
+        used = 0.0
         for word in para.split():
-            trial = f"{line} {word}" if line else word
-            if text_width(trial, font, size) <= width:
-                line = trial
+            wide = text_width(word, font, size)
+            if line and used + space + wide <= width:
+                line.append(word)
+                used += space + wide
                 continue
             if line:
-                lines.append(line)
-            while text_width(word, font, size) > width and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and text_width(word[:cut], font, size) > width:
-                    cut -= 1
-                lines.append(word[:cut])
-                word = word[cut:]
-            line = word
-        lines.append(line)
+                lines.append(" ".join(line))
+            if wide > width and len(word) > 1:
+                *full, word = _cut_word(word, font, size, width)
+                lines.extend(full)
+                wide = text_width(word, font, size)
+            line, used = [word], wide
+        lines.append(" ".join(line))
     return lines
+
+
+def _cut_word(word: str, font: str, size: float, width: float) -> list[str]:
+    """*word* cut into pieces no wider than *width* (at least one character each)."""
+    char_width: dict[str, float] = {}
+    pieces: list[str] = []
+    start, used = 0, 0.0
+    for i, ch in enumerate(word):
+        w = char_width.get(ch)
+        if w is None:
+            w = char_width[ch] = text_width(ch, font, size)
+        if used + w > width and i > start:
+            pieces.append(word[start:i])
+            start, used = i, 0.0
+        used += w
+    pieces.append(word[start:])
+    return pieces
 
 
 def balanced(text: str, font: str, size: float, width: float) -> list[str]:
@@ -168,7 +194,8 @@ class Ctx:
     """The state of one drawing pass: canvas, cursor, page furniture, field primitives."""
 
     def __init__(self, c: Canvas, layout: Layout, data: Mapping[str, Any], mode: Mode,
-                 case_id: str, step: int, total_pages: int) -> None:
+                 case_id: str, step: int, total_pages: int,
+                 emblem: ImageReader | None = None) -> None:
         self.c = c
         self.layout = layout
         self.data = data
@@ -181,15 +208,20 @@ class Ctx:
         self.fix_values: dict[str, str] = {}
         self.W, self.H = layout.pagesize
         landscape = self.W > self.H
-        self.x0 = (15 if landscape else 22) * mm
-        self.x1 = self.W - (15 if landscape else 18) * mm
-        self.top = self.H - 10 * mm
-        self.bottom = 15 * mm
+        self.x0: float = (15 if landscape else 22) * mm
+        self.x1: float = self.W - (15 if landscape else 18) * mm
+        self.top: float = self.H - 10 * mm
+        self.bottom: float = 15 * mm
         self.page = 0
         self.y = self.content_top = self.top
         self.block_index: int | None = None
+        # (page, y) where the block being drawn and the one before it started: a
+        # paragraph with ``beside`` is drawn level with the top of the block before it
+        self.block_start: tuple[int, float] | None = None
+        self.prev_start: tuple[int, float] | None = None
         self.next_block: Mapping[str, Any] | None = None
         self.title = self.document_title()
+        self.emblem = emblem  # drawn at the left of the letterhead
 
     @property
     def width(self) -> float:
@@ -210,6 +242,10 @@ class Ctx:
     def value(self, name: str) -> str:
         v = self.fields.get(name)
         return "" if v is None or isinstance(v, bool) else display(v).strip()
+
+    def drawn_value(self, name: str) -> str:
+        """A field's value as drawn: cut at FREE_TEXT_LIMIT characters (see ``capped``)."""
+        return capped(self.value(name))
 
     def document_title(self) -> str:
         if self.layout.document:
@@ -287,8 +323,8 @@ class Ctx:
         width = self.width - 2 * reserve
         cx = (self.x0 + self.x1) / 2
         y = self.top - 2
-        if "logo" in kop:
-            self.c.drawImage(str(kop["logo"]), self.x0, self.top - QR_SIZE, QR_SIZE, QR_SIZE,
+        if self.emblem is not None:
+            self.c.drawImage(self.emblem, self.x0, self.top - QR_SIZE, QR_SIZE, QR_SIZE,
                              preserveAspectRatio=True, anchor="c", mask="auto")
         for i, line in enumerate(kop["lines"]):
             size = (13.0, 14.5)[i] if i < 2 else 11.0
@@ -298,7 +334,9 @@ class Ctx:
             self.draw_text(cx, y, text, BOLD, size, "center")
             y -= 2
         alamat = clean(fill(kop["alamat"], self.data, where), REGULAR)
-        for line in balanced(alamat, REGULAR, 8, width):
+        contact = clean(contact_line(lookup(self.data, "office", None) or {}), REGULAR)
+        for line in balanced(alamat, REGULAR, 8, width) + (
+                balanced(contact, REGULAR, 8, width) if contact else []):
             y -= 9.5
             self.draw_text(cx, y, line, REGULAR, 8, "center")
         return y - 4
@@ -335,7 +373,7 @@ class Ctx:
 
     def box_height(self, name: str, width: float, height: float, multiline: bool) -> float:
         """A box's height: fixed, except a filed multi-line box grows to show its text."""
-        value = self.value(name)
+        value = self.drawn_value(name)
         if self.form or not multiline or not value:
             return height
         lines = wrap(clean(value, REGULAR), REGULAR, 9, width - 6)
@@ -345,12 +383,13 @@ class Ctx:
                    multiline: bool = False, tooltip: str = "", maxlen: int | None = None,
                    value: str | None = None) -> None:
         """A text box with its lower-left corner at (x, y)."""
-        text = self.value(name) if value is None else value
+        full = self.value(name) if value is None else value
+        text = capped(full)
         c = self.c
         if self.form:
             safe = clean(text, FIELD_FONT)
-            if safe != text:
-                self.fix_values[name] = text
+            if safe != full:  # the widget shows what it can; the field keeps the real text
+                self.fix_values[name] = full
             size = 9 if multiline else int(fit_size(safe, FIELD_FONT, min(9, h * 0.6), w - 4, 6))
             c.acroForm.textfield(
                 name=name, value=safe, x=x, y=y, width=w, height=h, fontName=FIELD_FONT,
@@ -423,6 +462,16 @@ class Ctx:
             c.setLineCap(0)
             c.setLineJoin(0)
 
+    def radio_mark(self, x: float, y: float, size: float) -> None:
+        """A chosen radio button as the filed copy draws it: a ring with a dot."""
+        c = self.c
+        r = size / 2
+        c.setStrokeColorRGB(*BORDER)
+        c.setLineWidth(0.8)
+        c.circle(x + r, y + r, r - 0.4, stroke=1, fill=0)
+        c.setStrokeGray(0)
+        c.circle(x + r, y + r, r * 0.45, stroke=0, fill=1)
+
     def radio(self, name: str, value: str, x: float, y: float, size: float,
               tooltip: str = "") -> None:
         chosen = self.value(name).lstrip("/") == value
@@ -458,12 +507,13 @@ def _with_defaults(data: Mapping[str, Any], case_id: str, step: int) -> dict[str
 
 
 def _draw(layout: Layout, data: Mapping[str, Any], mode: Mode, case_id: str, step: int,
-          total_pages: int) -> tuple[bytes, int, dict[str, str], str]:
+          total_pages: int, emblem: ImageReader | None
+          ) -> tuple[bytes, int, dict[str, str], str]:
     from pipeline.render_blocks import draw_block
 
     buf = io.BytesIO()
     c = new_canvas(buf, layout.pagesize, "")
-    ctx = Ctx(c, layout, data, mode, case_id, step, total_pages)
+    ctx = Ctx(c, layout, data, mode, case_id, step, total_pages, emblem)
     c.setTitle(ctx.title)
     c.setSubject(f"{case_id}, langkah {step}")
     shown = [(i, b) for i, b in enumerate(layout.blocks) if condition(data, b, mode)]
@@ -471,6 +521,7 @@ def _draw(layout: Layout, data: Mapping[str, Any], mode: Mode, case_id: str, ste
     for k, (i, block) in enumerate(shown):
         ctx.block_index = i
         ctx.next_block = shown[k + 1][1] if k + 1 < len(shown) else None
+        ctx.prev_start, ctx.block_start = ctx.block_start, (ctx.page, ctx.y)
         draw_block(ctx, block)
     ctx.block_index = None
     ctx.end_page()
@@ -495,19 +546,24 @@ def render(layout: str, data: Mapping[str, Any], out: Path, *, mode: Literal["fo
         dirs.append(BUILTIN_LAYOUTS)
     lay = load_layout(layout, dirs)
     full = _with_defaults(data, case_id, step)
-    _, pages, _, _ = _draw(lay, full, mode, case_id, step, 0)
-    pdf_bytes, _, fix, title = _draw(lay, full, mode, case_id, step, pages)
     out = Path(out)
     with contextlib.ExitStack() as stack:
+        # the source stays open until the result is saved: pikepdf copies lazily
+        extra = stack.enter_context(_open_attachment(Path(attach))) if attach else None
+        attached = len(extra.pages) if extra is not None else 0
+        emblem = _emblem(lay, full)
+        _, pages, _, _ = _draw(lay, full, mode, case_id, step, 0, emblem)
+        pdf_bytes, _, fix, title = _draw(lay, full, mode, case_id, step, pages + attached,
+                                         emblem)
         pdf = stack.enter_context(pikepdf.open(io.BytesIO(pdf_bytes)))
         for page in pdf.pages:
             if "/Trans" in page.obj:
                 del page.obj["/Trans"]
-        if attach is not None:
-            # the source stays open until the result is saved: pikepdf copies lazily
-            _append(pdf, stack.enter_context(_open_attachment(Path(attach))))
+        if extra is not None:
+            append_pages(pdf, extra)
+            stamp_footers(pdf, pages, case_id, stack)
         if mode == "form":
-            _finish_form(pdf, fix)
+            finish_form(pdf, fix)
             buf = io.BytesIO()
             pdf.save(buf)
             atomic_write_bytes(out, buf.getvalue())
@@ -518,17 +574,13 @@ def render(layout: str, data: Mapping[str, Any], out: Path, *, mode: Literal["fo
     return out
 
 
-def _finish_form(pdf: pikepdf.Pdf, fix: Mapping[str, str]) -> None:
-    acro = pdf.Root.get("/AcroForm")
-    if acro is None:
-        return
-    acro["/NeedAppearances"] = True
-    if fix:  # values the Helvetica appearance could not show: the field keeps the real text
-        for fld in acro.get("/Fields", []):
-            name = str(fld.get("/T", ""))
-            if name in fix:
-                fld["/V"] = pikepdf.String(fix[name])
-                fld["/DV"] = pikepdf.String(fix[name])
+def _emblem(layout: Layout, data: Mapping[str, Any]) -> ImageReader | None:
+    """The image at the left of the letterhead: the layout's own ``kop.logo``, else
+    the office's emblem (``office.lambang``); None without a letterhead or an image."""
+    if layout.kop is None:
+        return None
+    path = layout.kop.get("logo") or lookup(data, "office.lambang", "")
+    return load_emblem(path) if path else None
 
 
 def _open_attachment(path: Path) -> pikepdf.Pdf:
@@ -536,14 +588,3 @@ def _open_attachment(path: Path) -> pikepdf.Pdf:
         return pikepdf.open(path)
     except (OSError, pikepdf.PdfError) as exc:
         raise RenderError(f"cannot attach {path}: {exc}") from exc
-
-
-def _append(pdf: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
-    """Append *other*'s pages, their annotations flattened into the page content so
-    the result has exactly one set of form fields: the rendered form's."""
-    other.flatten_annotations("all")
-    for page in other.pages:
-        for key in ("/Annots", "/Trans"):
-            if key in page.obj:
-                del page.obj[key]
-    pdf.pages.extend(other.pages)

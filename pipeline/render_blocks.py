@@ -76,21 +76,34 @@ def paragraph(ctx: Ctx, b: Mapping[str, Any], text: str | None = None) -> None:
     align = b.get("align", "left")
     box = b.get("box", "none")
     pad = 6.0 if box != "none" else 0.0
+    span = float(b.get("width", 1)) * ctx.width
     x = ctx.x0 + float(b.get("indent", 0))
-    width = ctx.x1 - x - 2 * pad
     lead = size * 1.35
     text = ctx.tpl(b["text"]) if text is None else text
+    after = ctx.y  # where the block before ended
+    beside = bool(b.get("beside")) and ctx.prev_start is not None \
+        and ctx.prev_start[0] == ctx.page
+    if beside and ctx.prev_start is not None:
+        x = ctx.x1 - span  # at the right, level with the top of the block before
+        ctx.y = ctx.prev_start[1]
+    else:
+        span = min(span, ctx.x1 - x)
+    width = span - 2 * pad
     paras = [_lines(p, font, size, width) for p in text.split("\n")]
+    if "max_lines" in b:
+        paras = _at_most(paras, int(b["max_lines"]), font, size, width)
     count = sum(len(p) for p in paras)
     if box != "none":
         height = count * lead + 2 * pad - (lead - size) + 2
+        if beside and ctx.y - height < ctx.bottom:  # no room beside: below instead
+            beside, ctx.y, x = False, after, ctx.x0
         ctx.ensure(height)
         fill_rgb, stroke_rgb = BOX_FILLS[box]
         c = ctx.c
         c.setFillColorRGB(*fill_rgb)
         c.setStrokeColorRGB(*stroke_rgb)
         c.setLineWidth(0.8)
-        c.rect(x, ctx.y - height, ctx.x1 - x, height, stroke=1, fill=1)
+        c.rect(x, ctx.y - height, span, height, stroke=1, fill=1)
         c.setFillGray(0)
         c.setStrokeGray(0)
         ctx.y -= pad
@@ -108,6 +121,27 @@ def paragraph(ctx: Ctx, b: Mapping[str, Any], text: str | None = None) -> None:
             else:
                 _line(ctx, line, font, size, x + pad, lead)
     ctx.y -= pad + (lead - size if box != "none" else 0) + 5
+    if beside:  # what follows starts below both
+        ctx.y = min(ctx.y, after)
+
+
+def _at_most(paras: list[list[str]], limit: int, font: str, size: float, width: float
+             ) -> list[list[str]]:
+    """The wrapped paragraphs cut to *limit* lines in all, the last one ending in "…"."""
+    if sum(len(p) for p in paras) <= limit:
+        return paras
+    kept: list[list[str]] = []
+    left = limit
+    for para in paras:
+        if left == 0:
+            break
+        kept.append(para[:left])
+        left -= len(kept[-1])
+    last = kept[-1][-1].rstrip()
+    while last and text_width(last + " …", font, size) > width:
+        last = last[:-1].rstrip()
+    kept[-1][-1] = f"{last} …" if last else "…"
+    return kept
 
 
 def rows(ctx: Ctx, b: Mapping[str, Any]) -> None:
@@ -131,9 +165,10 @@ def rows(ctx: Ctx, b: Mapping[str, Any]) -> None:
             pairs.append((display(label), display(value)))
     lw = float(b.get("label_width", 150 if ctx.W < ctx.H else 200))
     vx = ctx.x0 + lw + 10
+    right = ctx.x0 + float(b.get("width", 1)) * ctx.width
     for label, value in pairs:
         llines = _lines(label, REGULAR, size, lw - 4)
-        vlines = _lines(value, REGULAR, size, ctx.x1 - vx) if value else [""]
+        vlines = _lines(value, REGULAR, size, right - vx) if value else [""]
         ctx.ensure(max(len(llines), len(vlines)) * lead)
         top = ctx.y
         for line in llines:
@@ -497,7 +532,7 @@ def decision(ctx: Ctx, b: Mapping[str, Any]) -> None:
             ctx.draw_text(rx + 16, y + 2, text, REGULAR, 9.5)
             rx += 16 + text_width(clean(text, REGULAR), REGULAR, 9.5) + 28
     elif chosen in labels:
-        ctx.tick_box(rx, y, 11, True)
+        ctx.radio_mark(rx, y, 11)
         ctx.draw_text(rx + 16, y + 2, ctx.tpl(labels[chosen]), BOLD, 9.5)
     else:
         ctx.draw_text(rx, y + 2, "-", REGULAR, 9.5)

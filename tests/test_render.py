@@ -404,7 +404,10 @@ def test_filed_wording(tmp_path: Path) -> None:
     assert "Diterima di luar jam layanan (08.00-15.00 WITA)" in text("checklist",
                                                                       di_luar_jam=True)
     letter = text("surat_pengembalian")
-    assert "Nomor: 470/KKWNA-2026-0001/03/DISDUKCAPIL/2026" in letter
+    for words in ("Nomor : 470/KKWNA-2026-0001/03/DISDUKCAPIL/2026", "Sifat : Biasa",
+                  "Lampiran : 1 (satu) berkas", "Hal : Pengembalian berkas permohonan KK WNA",
+                  "Rantau, 23 November 2026 Nomor", "Yth. Saudara/i JOHN MICHAEL SMITH"):
+        assert words in letter, words
     assert "1. KITAP yang masih berlaku" in letter and "Kelengkapan yang perlu" in letter
     assert "Kelengkapan yang perlu" not in text("surat_pengembalian", kekurangan=[])
     verif = text("verifikasi", data_ganda=[], peringatan="")
