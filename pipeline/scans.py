@@ -5,9 +5,13 @@ name), within size, page and pixel limits, and by proving it can actually be rea
 `bundle` puts the accepted files, in order, into one PDF/A-2b: images one page per frame
 (upright, at their own resolution, JPEGs not recompressed; see `pipeline.scan_images`),
 PDF pages copied in and cleaned of anything active (JavaScript, automatic and launch
-actions, embedded files, forms). Every input is first staged as a PDF in a temporary
-folder beside the output and the pages are merged by a qpdf job, so page data is read
-from disk as the bundle is written and never held in memory all at once.
+actions, embedded files, forms). A PDF page that cannot be archival as it is (a word
+processor's form in unembedded standard fonts, a scanner's OCR layer in an unembedded
+font) goes in as a picture of itself at 300 dpi (`pipeline.scan_raster`); `bundle`
+returns a `BundleReport` naming those pages for the case history. Every input is first
+staged as a PDF in a temporary folder beside the output and the pages are merged by a
+qpdf job, so page data is read from disk as the bundle is written and never held in
+memory all at once.
 
 Whatever cannot be taken raises `ScanRejected`, whose words a clerk can read in
 Indonesian (`reason_id`) and English (`reason_en`, also `str(exc)`); `code` is a stable
@@ -24,14 +28,15 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import pikepdf
 import pikepdf.pdfa
+import pypdfium2 as pdfium
 
-from pipeline import scan_images
+from pipeline import scan_images, scan_raster
 from pipeline.pdfa import FLAVOUR, ArchiveFormatError, save_pdfa
 
 KINDS = ("pdf", "jpeg", "png", "tiff")
@@ -454,15 +459,49 @@ def _drop_idle_fonts(pdf: pikepdf.Pdf) -> None:
         )
 
 
-def _archivable(part: Path) -> bool:
-    """Whether this PDF alone, cleaned, would pass as PDF/A (a dry run, nothing written)."""
+def _passes(pdf: pikepdf.Pdf) -> bool:
+    """Whether *pdf*, cleaned, would pass as PDF/A (a dry run: it is changed, not written)."""
     try:
-        with pikepdf.open(part) as pdf:
-            _sanitise(pdf)
-            pikepdf.pdfa.prepare(pdf, FLAVOUR)
-            return pikepdf.pdfa.check(pdf, FLAVOUR).passed
+        _sanitise(pdf)
+        pikepdf.pdfa.prepare(pdf, FLAVOUR)
+        return pikepdf.pdfa.check(pdf, FLAVOUR).passed
     except Exception:
         return False
+
+
+def _archivable(part: Path) -> bool:
+    """Whether this PDF alone, cleaned, would pass as PDF/A (nothing written)."""
+    try:
+        with pikepdf.open(part) as pdf:
+            return _passes(pdf)
+    except Exception:
+        return False
+
+
+def _pages_to_render(part: Path) -> list[int]:
+    """The pages (0-based) of this PDF that can only go into the archive as pictures.
+
+    Pages naming an unembedded font are found directly; if the rest still fails, each
+    remaining page is tried alone (rare: a page broken in some other way).
+    """
+    if _archivable(part):
+        return []
+    with pikepdf.open(part) as pdf:
+        pdf.remove_unreferenced_resources()
+        _drop_idle_fonts(pdf)
+        bad = [i for i, page in enumerate(pdf.pages) if scan_raster.has_unembedded_font(page)]
+        count = len(pdf.pages)
+    with pikepdf.open(part) as pdf:
+        for index in reversed(bad):
+            del pdf.pages[index]
+        if not pdf.pages or _passes(pdf):
+            return bad
+    for index in sorted(set(range(count)) - set(bad)):
+        with pikepdf.open(part) as pdf, pikepdf.new() as alone:
+            alone.pages.append(pdf.pages[index])
+            if not _passes(alone):
+                bad.append(index)
+    return sorted(bad)
 
 
 # ---------------------------------------------------------------- bundle
@@ -492,19 +531,104 @@ def _stage(path: Path, part: Path, limits: Limits) -> str:
     return kind
 
 
-def _merge(parts: list[Path], merged: Path) -> None:
-    """All pages of *parts*, in order, into *merged*: only pages (and what they use).
+Segment = tuple[Path, str]  # a staged PDF and the qpdf page range taken from it ("" = all)
+
+
+def _merge(segments: list[Segment], merged: Path) -> None:
+    """The pages of *segments*, in order, into *merged*: only pages (and what they use).
 
     qpdf's own job reads each page's data from its file while writing, so memory stays
     small whatever the size of the inputs (copying pages with pikepdf would load them).
     """
     args = ["qpdf", "--empty", "--no-warn", "--warning-exit-0", "--decode-level=none",
             "--force-version=1.7"]  # PDF/A-2 is PDF 1.7; a scanner's "2.0" header must not bar it
-    args += ["--pages", *(str(p) for p in parts), "--", str(merged)]
+    pages: list[str] = []
+    for path, page_range in segments:
+        pages += [str(path), page_range] if page_range else [str(path)]
+    args += ["--pages", *pages, "--", str(merged)]
     job = pikepdf.Job(args)
     job.run()
     if job.exit_code not in (0, pikepdf.Job.EXIT_WARNING):
         raise pikepdf.PdfError(f"merging the pages failed ({job.exit_code})")
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """What `bundle` did: the bundle's page count, and the pages put in as pictures.
+
+    rasterised holds, per source file (its name) with such pages, their page numbers
+    (1-based, in that file) in order; dpi the lowest resolution used for them.
+    """
+
+    pages: int
+    rasterised: list[tuple[str, list[int]]] = field(default_factory=list)
+    dpi: float = scan_raster.DPI
+
+    def history_note(self) -> str:
+        """One Indonesian sentence for the case history ("" when nothing was rendered)."""
+        if not self.rasterised:
+            return ""
+        parts = [f"halaman {_number_list(pages)} berkas {name}" for name, pages in self.rasterised]
+        return (
+            f"{_join_id(parts).capitalize()} memakai huruf yang tidak tertanam, sehingga di "
+            f"berkas permohonan disimpan sebagai gambar {self.dpi:.0f} dpi; berkas aslinya "
+            "disimpan utuh tanpa perubahan."
+        )
+
+
+def _join_id(items: Sequence[str]) -> str:
+    """Indonesian list: "a", "a dan b", "a, b dan c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} dan {items[-1]}"
+
+
+def _number_list(numbers: Sequence[int]) -> str:
+    """Page numbers with runs shortened: 1, 2, 3, 5 -> "1-3 dan 5"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return _join_id([str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs])
+
+
+def _render_segments(
+    part: Path, bad: list[int], folder: Path, limits: Limits
+) -> tuple[list[Segment], float]:
+    """The segments that take *part* with its *bad* pages (0-based) replaced by pictures.
+
+    Each picture page is rendered and written to its own file before the next one, so
+    only one bitmap is in memory at a time. Returns the segments and the lowest dpi.
+    """
+    segments: list[Segment] = []
+    lowest = scan_raster.DPI
+    next_page = 0
+    try:
+        document = pdfium.PdfDocument(str(part))
+    except pdfium.PdfiumError as exc:
+        raise _rejected("corrupt-pdf") from exc
+    try:
+        for index in bad:
+            if index > next_page:
+                segments.append((part, f"{next_page + 1}-{index}"))
+            picture = folder / f"{part.stem}-p{index + 1}.pdf"
+            try:
+                lowest = min(lowest, scan_raster.render_page(document, index, picture,
+                                                             limits.max_pixels))
+            except pdfium.PdfiumError as exc:
+                raise _rejected("corrupt-pdf") from exc
+            segments.append((picture, ""))
+            next_page = index + 1
+    finally:
+        document.close()
+    if next_page < _page_count(part):
+        segments.append((part, f"{next_page + 1}-z"))
+    return segments, lowest
+
+
+def _page_count(part: Path) -> int:
+    with pikepdf.open(part) as pdf:
+        return len(pdf.pages)
 
 
 def bundle(
@@ -512,40 +636,56 @@ def bundle(
     out: Path,
     title: str,
     limits: Limits = Limits(),  # noqa: B008 (frozen, immutable)
-) -> int:
-    """All *files*, in order, as one PDF/A-2b at *out*; return its page count.
+) -> BundleReport:
+    """All *files*, in order, as one PDF/A-2b at *out*; return what was done.
 
+    PDF pages that cannot be archival as they are go in as pictures (see BundleReport).
     Raises ScanRejected (with .path set when one file is at fault) if a file cannot be
     taken; nothing is written at *out* then.
     """
     if not files:
         raise ValueError("bundle() needs at least one file")
     out.parent.mkdir(parents=True, exist_ok=True)
+    rasterised: list[tuple[str, list[int]]] = []
+    pictured: list[Path] = []
+    lowest = scan_raster.DPI
     with tempfile.TemporaryDirectory(prefix=".scans-", dir=out.parent) as tmp:
-        parts: list[Path] = []
+        segments: list[Segment] = []
         pdfs: list[tuple[Path, Path]] = []
         for number, path in enumerate(files):
             part = Path(tmp) / f"{number}.pdf"
             try:
-                if _stage(path, part, limits) == "pdf":
-                    pdfs.append((path, part))
+                if _stage(path, part, limits) != "pdf":
+                    segments.append((part, ""))
+                    continue
+                pdfs.append((path, part))
+                bad = _pages_to_render(part)
+                if not bad:
+                    segments.append((part, ""))
+                    continue
+                taken, dpi = _render_segments(part, bad, Path(tmp), limits)
             except ScanRejected as exc:
                 exc.path = path
                 raise
-            parts.append(part)
+            segments += taken
+            lowest = min(lowest, dpi)
+            rasterised.append((path.name, [i + 1 for i in bad]))
+            pictured.append(path)
         merged = Path(tmp) / "merged.pdf"
         try:
-            _merge(parts, merged)
+            _merge(segments, merged)
             with pikepdf.open(merged) as doc:
                 _sanitise(doc)
                 pages = len(doc.pages)
                 save_pdfa(doc, out, title)
         except ArchiveFormatError as exc:
-            culprits = [path for path, part in pdfs if not _archivable(part)]
-            suspects = culprits or [path for path, _ in pdfs] or list(files)
+            # a file that fails alone is at fault; else one whose pages were pictured
+            culprits = [path for path, part in pdfs
+                        if path not in pictured and not _archivable(part)]
+            suspects = culprits or pictured or [path for path, _ in pdfs] or list(files)
             rejected = _rejected("not-archivable", name=", ".join(p.name for p in suspects))
             rejected.path = suspects[0]
             raise rejected from exc
         except pikepdf.PdfError as exc:  # judged readable, yet its pages could not be copied
             raise _rejected("corrupt-pdf" if pdfs else "corrupt-image") from exc
-    return pages
+    return BundleReport(pages, rasterised, lowest)
