@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from pypdf import PdfReader
 
 from pipeline import family, fonts, kk
 from pipeline.pdfa import validate
 from tests.families import ADDRESS, HEAD
+from tests.qrread import read_standard_qr, render_page
 
 OFFICE = {
     "kabupaten": "TAPIN",
@@ -355,12 +354,7 @@ def test_plain_pdf_when_not_archival(tmp_path: Path) -> None:
 def test_qr_code_decodes_to_case_id_and_number(
     cards: dict[str, Path], name: str, case_id: str
 ) -> None:
-    pdf = pdfium.PdfDocument(str(cards[name]))
-    try:
-        image = pdf[0].render(scale=3).to_pil()
-    finally:
-        pdf.close()
-    texts = [r.text for r in zxingcpp.read_barcodes(image)]
+    texts = read_standard_qr(render_page(cards[name], dpi=216))
     assert texts == [f"{case_id}|6305041211260001"]
 
 
