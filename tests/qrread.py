@@ -14,7 +14,9 @@ import pypdfium2 as pdfium
 import zxingcpp
 from PIL import Image, ImageFilter
 
-STANDARD_QR = getattr(zxingcpp.BarcodeFormat, "QRCodeModel2", zxingcpp.BarcodeFormat.QRCode)
+STANDARD_QR = zxingcpp.BarcodeFormats(
+    getattr(zxingcpp.BarcodeFormat, "QRCodeModel2", zxingcpp.BarcodeFormat.QRCode)
+)
 
 
 def read_standard_qr(image: Image.Image) -> list[str]:
@@ -29,7 +31,8 @@ def render_page(path: Path, index: int = 0, dpi: float = 200, forms: bool = Fals
     try:
         if forms:
             doc.init_forms()
-        return doc[index].render(scale=dpi / 72, may_draw_forms=forms).to_pil().convert("L")
+        image: Image.Image = doc[index].render(scale=dpi / 72, may_draw_forms=forms).to_pil()
+        return image.convert("L")
     finally:
         doc.close()
 
