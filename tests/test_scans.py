@@ -370,7 +370,8 @@ def _render_gray(path: Path, index: int, dpi: float = 100) -> Image.Image:
     pdfium = pytest.importorskip("pypdfium2")
     doc = pdfium.PdfDocument(str(path))
     try:
-        return doc[index].render(scale=dpi / 72).to_pil().convert("L")
+        image: Image.Image = doc[index].render(scale=dpi / 72).to_pil()
+        return image.convert("L")
     finally:
         doc.close()
 
