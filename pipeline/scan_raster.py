@@ -22,6 +22,7 @@ from PIL import Image, ImageChops
 
 DPI = 300.0
 MIN_DPI = 72.0  # a page so large that 300 dpi would break the pixel limit goes down to this
+MAX_PIXELS = 25_000_000  # per rendered page (A3 at 300 dpi is 17.4 million): bounds memory
 JPEG_QUALITY = 90
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -103,11 +104,13 @@ def has_unembedded_font(page: pikepdf.Page) -> bool:
 
 
 def _dpi_within(width_pt: float, height_pt: float, max_pixels: int) -> float:
-    """DPI, or less if the page at DPI would have more than *max_pixels* pixels."""
+    """DPI, or less if the page at DPI would have more than *max_pixels* (or MAX_PIXELS)."""
+    max_pixels = min(max_pixels, MAX_PIXELS)
     at_dpi = (width_pt * DPI / 72) * (height_pt * DPI / 72)
     if at_dpi <= max_pixels:
         return DPI
-    return max(MIN_DPI, DPI * math.sqrt(max_pixels / at_dpi))
+    # a little under the exact figure: the renderer rounds each side up to whole pixels
+    return max(MIN_DPI, 0.995 * DPI * math.sqrt(max_pixels / at_dpi))
 
 
 def _is_gray(image: Image.Image) -> bool:

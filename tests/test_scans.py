@@ -613,3 +613,26 @@ def test_an_impossibly_thin_image_is_refused(tmp_path: Path) -> None:
     thin = make.png(tmp_path / "thin.png", (60000, 10), mode="1")
     exc = rejected(thin)
     assert exc.code == "odd-shape" and "60000 x 10 pixels" in exc.reason_en
+
+
+def test_a_large_page_is_pictured_at_a_lower_resolution_within_the_pixel_bound(
+    tmp_path: Path,
+) -> None:
+    from reportlab.pdfgen import canvas
+
+    poster = tmp_path / "denah.pdf"  # an A1 plan typed in Helvetica: 70 million pixels at 300 dpi
+    c = canvas.Canvas(str(poster), pagesize=(1684, 2384))
+    c.setFont("Helvetica", 40)
+    c.drawString(100, 2200, "Denah lokasi rumah")
+    c.showPage()
+    c.save()
+    out = tmp_path / "out.pdf"
+    report = scans.bundle([poster], out, title="x")
+    assert report.rasterised == [("denah.pdf", [1])]
+    assert 150 < report.dpi < 300
+    assert f"gambar {report.dpi:.0f} dpi" in report.history_note()
+    with pikepdf.open(out) as pdf:
+        (picture,) = page_images(pdf, 0)
+        assert int(picture.Width) * int(picture.Height) <= 25_000_000
+        assert page_size(pdf, 0) == (1684, 2384)
+    assert validate(out).passed
