@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -25,6 +27,49 @@ MIN_DPI = 72.0  # a page so large that 300 dpi would break the pixel limit goes 
 MAX_PIXELS = 25_000_000  # per rendered page (A3 at 300 dpi is 17.4 million): bounds memory
 JPEG_QUALITY = 90
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+# ---------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """What `bundle` did: the bundle's page count, and the pages put in as pictures.
+
+    rasterised holds, per source file (its name) with such pages, their page numbers
+    (1-based, in that file) in order; dpi the lowest resolution used for them.
+    """
+
+    pages: int
+    rasterised: list[tuple[str, list[int]]] = field(default_factory=list)
+    dpi: float = DPI
+
+    def history_note(self) -> str:
+        """One Indonesian sentence for the case history ("" when nothing was rendered)."""
+        if not self.rasterised:
+            return ""
+        parts = [f"halaman {_number_list(pages)} berkas {name}" for name, pages in self.rasterised]
+        return (
+            f"{_join_id(parts).capitalize()} memakai huruf yang tidak tertanam, sehingga di "
+            f"berkas permohonan disimpan sebagai gambar {self.dpi:.0f} dpi; berkas aslinya "
+            "disimpan utuh tanpa perubahan."
+        )
+
+
+def _join_id(items: Sequence[str]) -> str:
+    """Indonesian list: "a", "a dan b", "a, b dan c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} dan {items[-1]}"
+
+
+def _number_list(numbers: Sequence[int]) -> str:
+    """Page numbers with runs shortened: 1, 2, 3, 5 -> "1-3 dan 5"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return _join_id([str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs])
 
 
 # ---------------------------------------------------------------- finding the pages

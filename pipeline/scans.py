@@ -28,7 +28,7 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,8 +36,9 @@ import pikepdf
 import pikepdf.pdfa
 import pypdfium2 as pdfium
 
-from pipeline import scan_images, scan_raster
+from pipeline import pdf_clean, scan_images, scan_raster
 from pipeline.pdfa import FLAVOUR, ArchiveFormatError, save_pdfa
+from pipeline.scan_raster import BundleReport  # re-exported: what bundle() returns
 
 KINDS = ("pdf", "jpeg", "png", "tiff")
 CHUNK = 1 << 20
@@ -354,115 +355,13 @@ def check(path: Path, limits: Limits = Limits()) -> str:  # noqa: B008 (frozen, 
         return kind
 
 
-# ---------------------------------------------------------------- cleaning copied PDFs
-
-_PAGE_DROP = ("/AA", "/Trans", "/Dur", "/PresSteps", "/Thumb", "/PieceInfo", "/Metadata")
-_GOTO = pikepdf.Name.GoTo
-_ANNOT_DROP = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D", "/Widget"}
-_KEY_DROP = ("/AA", "/OpenAction", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/AF", "/XFA",
-             "/AcroForm")
-
-
-def _sanitise(pdf: pikepdf.Pdf) -> None:
-    """Leave nothing active: no actions but going to a page, no attachments, no forms.
-
-    Resources the pages never use go too (PDF writers often list an unembedded font
-    that draws nothing, which would fail the archive format for no reason).
-    """
-    pdf.remove_unreferenced_resources()
-    _drop_idle_fonts(pdf)
-    for page in pdf.pages:
-        obj = page.obj
-        for key in _PAGE_DROP:
-            if key in obj:
-                del obj[key]
-        annots = obj.get("/Annots")
-        if annots is not None:
-            kept = [
-                a
-                for a in (annots if isinstance(annots, pikepdf.Array) else [])
-                if isinstance(a, pikepdf.Dictionary) and str(a.get("/Subtype")) not in _ANNOT_DROP
-            ]
-            if kept:
-                obj.Annots = pikepdf.Array(kept)
-            else:
-                del obj["/Annots"]
-    _scrub(pdf.Root)
-
-
-def _scrub(root: pikepdf.Object) -> None:
-    """Drop active and attached things from everything reachable from *root*."""
-    containers = pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream
-    seen: set[tuple[int, int]] = set()
-    todo: list[pikepdf.Object] = [root]
-    while todo:
-        node = todo.pop()
-        if node.is_indirect:
-            if node.objgen in seen:
-                continue
-            seen.add(node.objgen)
-        if isinstance(node, pikepdf.Array):
-            todo.extend(item for item in node if isinstance(item, containers))
-            continue
-        if not isinstance(node, pikepdf.Dictionary | pikepdf.Stream):
-            continue
-        for key in _KEY_DROP:
-            if key in node:
-                del node[key]
-        action = node.get("/A")
-        if isinstance(action, pikepdf.Dictionary) and action.get("/S", _GOTO) != _GOTO:
-            del node["/A"]  # an action other than going to a page
-        if node.get("/S") == _GOTO and "/Next" in node:
-            del node["/Next"]
-        for key in node.keys():  # noqa: SIM118 (pikepdf objects iterate differently)
-            value = node.get(key)
-            if isinstance(value, containers):
-                todo.append(value)
-
-
-_TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
-_TEXT_ONLY = {"BT", "ET", "Tf", "Tc", "Tw", "Tz", "TL", "Ts", "Tr", "Td", "TD", "Tm", "T*"}
-
-
-def _shows_text(holder: pikepdf.Object | pikepdf.Page, depth: int = 0) -> bool:
-    """Whether this page or form, or a form it draws, shows any text."""
-    if depth > 8:
-        return True  # too deep to tell: assume it does
-    ops = {str(instruction.operator) for instruction in pikepdf.parse_content_stream(holder)}
-    if ops & _TEXT_SHOWING:
-        return True
-    resources = holder.get("/Resources")
-    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
-    if not isinstance(xobjects, pikepdf.Dictionary):
-        return False
-    forms = [x for x in xobjects.values() if x.get("/Subtype") == pikepdf.Name.Form]
-    return any(_shows_text(form, depth + 1) for form in forms)
-
-
-def _drop_idle_fonts(pdf: pikepdf.Pdf) -> None:
-    """On pages that show no text, remove the font set-up and the fonts.
-
-    Some PDF writers (reportlab among them) choose an unembedded font on every page
-    even when they only draw an image; the archive format would refuse the font. The
-    text-only operators have no visible effect without text, so nothing seen changes.
-    """
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        if not isinstance(resources, pikepdf.Dictionary) or "/Font" not in resources:
-            continue
-        if _shows_text(page):
-            continue
-        kept = [i for i in pikepdf.parse_content_stream(page) if str(i.operator) not in _TEXT_ONLY]
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-        page.obj.Resources = pikepdf.Dictionary(
-            {key: resources[key] for key in resources.keys() if key != "/Font"}  # noqa: SIM118
-        )
+# ---------------------------------------------------------------- archival or not
 
 
 def _passes(pdf: pikepdf.Pdf) -> bool:
     """Whether *pdf*, cleaned, would pass as PDF/A (a dry run: it is changed, not written)."""
     try:
-        _sanitise(pdf)
+        pdf_clean.sanitise(pdf)
         pikepdf.pdfa.prepare(pdf, FLAVOUR)
         return pikepdf.pdfa.check(pdf, FLAVOUR).passed
     except Exception:
@@ -488,7 +387,7 @@ def _pages_to_render(part: Path) -> list[int]:
         return []
     with pikepdf.open(part) as pdf:
         pdf.remove_unreferenced_resources()
-        _drop_idle_fonts(pdf)
+        pdf_clean.drop_idle_fonts(pdf)
         bad = [i for i, page in enumerate(pdf.pages) if scan_raster.has_unembedded_font(page)]
         count = len(pdf.pages)
     with pikepdf.open(part) as pdf:
@@ -550,46 +449,6 @@ def _merge(segments: list[Segment], merged: Path) -> None:
     job.run()
     if job.exit_code not in (0, pikepdf.Job.EXIT_WARNING):
         raise pikepdf.PdfError(f"merging the pages failed ({job.exit_code})")
-
-
-@dataclass(frozen=True)
-class BundleReport:
-    """What `bundle` did: the bundle's page count, and the pages put in as pictures.
-
-    rasterised holds, per source file (its name) with such pages, their page numbers
-    (1-based, in that file) in order; dpi the lowest resolution used for them.
-    """
-
-    pages: int
-    rasterised: list[tuple[str, list[int]]] = field(default_factory=list)
-    dpi: float = scan_raster.DPI
-
-    def history_note(self) -> str:
-        """One Indonesian sentence for the case history ("" when nothing was rendered)."""
-        if not self.rasterised:
-            return ""
-        parts = [f"halaman {_number_list(pages)} berkas {name}" for name, pages in self.rasterised]
-        return (
-            f"{_join_id(parts).capitalize()} memakai huruf yang tidak tertanam, sehingga di "
-            f"berkas permohonan disimpan sebagai gambar {self.dpi:.0f} dpi; berkas aslinya "
-            "disimpan utuh tanpa perubahan."
-        )
-
-
-def _join_id(items: Sequence[str]) -> str:
-    """Indonesian list: "a", "a dan b", "a, b dan c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} dan {items[-1]}"
-
-
-def _number_list(numbers: Sequence[int]) -> str:
-    """Page numbers with runs shortened: 1, 2, 3, 5 -> "1-3 dan 5"."""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return _join_id([str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs])
 
 
 def _render_segments(
@@ -675,7 +534,7 @@ def bundle(
         try:
             _merge(segments, merged)
             with pikepdf.open(merged) as doc:
-                _sanitise(doc)
+                pdf_clean.sanitise(doc)
                 pages = len(doc.pages)
                 save_pdfa(doc, out, title)
         except ArchiveFormatError as exc:
