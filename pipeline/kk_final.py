@@ -166,8 +166,10 @@ def render_final_kk(
     seal_text: str,
     signer: Signer,
     ca_name: str,
-) -> None:
+) -> Path:
     """Draw the final KK of *keluarga* at *out*: PDF/A-2b with one empty signature field.
+
+    Returns *out* (as `pipeline.kk.render_kk` does).
 
     Raises ValueError for a seal text that cannot be printed readably (see
     `check_seal_text`) or for more members than the card holds; nothing is written then.
@@ -194,3 +196,4 @@ def render_final_kk(
         atomic_write_bytes(out, _add_signature_field(fieldless, _signature_rect(cells)))
     finally:
         fieldless.unlink(missing_ok=True)
+    return out

@@ -38,10 +38,9 @@ SEALS = {  # a Base45 seal as pipeline.signing writes it, and any 350 ASCII char
 
 
 def _final(out: Path, seal: str = SEALS["base45"], ca: str = kk.BSRE) -> Path:
-    kk_final.render_final_kk(TEN, out, office=OFFICE, case_id="KKWNA-2026-0002",
-                             issued=dt.date(2026, 11, 12), seal_text=seal, signer=SIGNER,
-                             ca_name=ca)
-    return out
+    return kk_final.render_final_kk(TEN, out, office=OFFICE, case_id="KKWNA-2026-0002",
+                                    issued=dt.date(2026, 11, 12), seal_text=seal,
+                                    signer=SIGNER, ca_name=ca)
 
 
 @pytest.fixture(scope="module")
