@@ -45,10 +45,16 @@ PAD_X = 2.0
 PAD_Y = 0.8
 WITA = ZoneInfo("Asia/Makassar")
 
-BSRE_LINE = (
-    "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik "
-    "yang diterbitkan oleh Balai Sertifikasi Elektronik (BSrE), BSSN"
-)
+BSRE = "Balai Besar Sertifikasi Elektronik (BSrE)"  # the CA of government signatures
+
+
+def signed_line(ca_name: str) -> str:
+    """The footer of a signed card; never printed on a draft, which nobody has signed."""
+    return (
+        "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik "
+        f"yang diterbitkan oleh {ca_name}"
+    )
+
 
 # (key, header, width) -- Table 1 and Table 2; widths add up to the page less margins
 TABLE1: tuple[tuple[str, str, float], ...] = (
@@ -368,8 +374,13 @@ def layout_kk(
     office: Mapping[str, str],
     issued: date | None = None,
     paraf: Paraf | None = None,
+    ca_name: str | None = None,
 ) -> list[Cell]:
-    """Every string of the card in its cell, top to bottom; pure (no drawing)."""
+    """Every string of the card in its cell, top to bottom; pure (no drawing).
+
+    *ca_name* (the certificate authority of the head of office's signature) is given only
+    for the signed card: it adds the line saying the card is signed electronically.
+    """
     norm = family.normalise(data)
     members: list[dict[str, str]] = norm["anggota"]
     if len(members) > ROWS:
@@ -524,19 +535,20 @@ def layout_kk(
             align="center",
         )
     )
-    cells.append(
-        _cell(
-            "footer.bsre",
-            BSRE_LINE,
-            MARGIN_X,
-            right,
-            8,
-            18,
-            font=fonts.ITALIC,
-            size=6.5,
-            align="center",
+    if ca_name is not None:
+        cells.append(
+            _cell(
+                "footer.bsre",
+                signed_line(ca_name),
+                MARGIN_X,
+                right,
+                8,
+                18,
+                font=fonts.ITALIC,
+                size=6.5,
+                align="center",
+            )
         )
-    )
     if paraf is not None:
         cells += _paraf_cells(paraf, 330.0, 500.0, jab_top - 4)
     return cells
@@ -583,7 +595,7 @@ def _draw_watermark(c: Canvas, text: str) -> None:
     c.restoreState()
 
 
-def _draw(c: Canvas, cells: Sequence[Cell], qr_text: str, watermark: str | None) -> None:
+def _draw(c: Canvas, cells: Sequence[Cell], qr_text: str | None, watermark: str | None) -> None:
     if watermark:
         _draw_watermark(c, watermark)
     c.setStrokeGray(0)
@@ -596,8 +608,9 @@ def _draw(c: Canvas, cells: Sequence[Cell], qr_text: str, watermark: str | None)
         for line in cell.lines:
             c.setFont(line.font, line.size)
             c.drawString(line.x, line.y, line.text)
-    x, y = _qr_origin(cells)
-    draw_qr(c, qr_text, x, y, QR_SIZE)
+    if qr_text is not None:
+        x, y = _qr_origin(cells)
+        draw_qr(c, qr_text, x, y, QR_SIZE)
 
 
 def qr_text(case_id: str, no_kk: str) -> str:

@@ -5,9 +5,13 @@ name), within size, page and pixel limits, and by proving it can actually be rea
 `bundle` puts the accepted files, in order, into one PDF/A-2b: images one page per frame
 (upright, at their own resolution, JPEGs not recompressed; see `pipeline.scan_images`),
 PDF pages copied in and cleaned of anything active (JavaScript, automatic and launch
-actions, embedded files, forms). Every input is first staged as a PDF in a temporary
-folder beside the output and the pages are merged by a qpdf job, so page data is read
-from disk as the bundle is written and never held in memory all at once.
+actions, embedded files, forms). A PDF page that cannot be archival as it is (a word
+processor's form in unembedded standard fonts, a scanner's OCR layer in an unembedded
+font) goes in as a picture of itself at 300 dpi (`pipeline.scan_raster`); `bundle`
+returns a `BundleReport` naming those pages for the case history. Every input is first
+staged as a PDF in a temporary folder beside the output and the pages are merged by a
+qpdf job, so page data is read from disk as the bundle is written and never held in
+memory all at once.
 
 Whatever cannot be taken raises `ScanRejected`, whose words a clerk can read in
 Indonesian (`reason_id`) and English (`reason_en`, also `str(exc)`); `code` is a stable
@@ -29,10 +33,12 @@ from typing import BinaryIO
 
 import pikepdf
 import pikepdf.pdfa
+import pypdfium2 as pdfium
 
-from pipeline import scan_images
+from pipeline import pdf_clean, scan_images, scan_raster
 from pipeline.fsutil import UntrustedFile, open_untrusted
 from pipeline.pdfa import FLAVOUR, ArchiveFormatError, save_pdfa
+from pipeline.scan_raster import BundleReport  # re-exported: what bundle() returns
 
 KINDS = ("pdf", "jpeg", "png", "tiff")
 CHUNK = 1 << 20
@@ -318,120 +324,52 @@ def check(path: Path, limits: Limits = Limits()) -> str:  # noqa: B008 (frozen, 
         return kind
 
 
-# ---------------------------------------------------------------- cleaning copied PDFs
-
-_PAGE_DROP = ("/AA", "/Trans", "/Dur", "/PresSteps", "/Thumb", "/PieceInfo", "/Metadata")
-_GOTO = pikepdf.Name.GoTo
-_ANNOT_DROP = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D", "/Widget"}
-_KEY_DROP = ("/AA", "/OpenAction", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/AF", "/XFA",
-             "/AcroForm")
+# ---------------------------------------------------------------- archival or not
 
 
-def _sanitise(pdf: pikepdf.Pdf) -> None:
-    """Leave nothing active: no actions but going to a page, no attachments, no forms.
-
-    Resources the pages never use go too (PDF writers often list an unembedded font
-    that draws nothing, which would fail the archive format for no reason).
-    """
-    pdf.remove_unreferenced_resources()
-    _drop_idle_fonts(pdf)
-    for page in pdf.pages:
-        obj = page.obj
-        for key in _PAGE_DROP:
-            if key in obj:
-                del obj[key]
-        annots = obj.get("/Annots")
-        if annots is not None:
-            kept = [
-                a
-                for a in (annots if isinstance(annots, pikepdf.Array) else [])
-                if isinstance(a, pikepdf.Dictionary) and str(a.get("/Subtype")) not in _ANNOT_DROP
-            ]
-            if kept:
-                obj.Annots = pikepdf.Array(kept)
-            else:
-                del obj["/Annots"]
-    _scrub(pdf.Root)
-
-
-def _scrub(root: pikepdf.Object) -> None:
-    """Drop active and attached things from everything reachable from *root*."""
-    containers = pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream
-    seen: set[tuple[int, int]] = set()
-    todo: list[pikepdf.Object] = [root]
-    while todo:
-        node = todo.pop()
-        if node.is_indirect:
-            if node.objgen in seen:
-                continue
-            seen.add(node.objgen)
-        if isinstance(node, pikepdf.Array):
-            todo.extend(item for item in node if isinstance(item, containers))
-            continue
-        if not isinstance(node, pikepdf.Dictionary | pikepdf.Stream):
-            continue
-        for key in _KEY_DROP:
-            if key in node:
-                del node[key]
-        action = node.get("/A")
-        if isinstance(action, pikepdf.Dictionary) and action.get("/S", _GOTO) != _GOTO:
-            del node["/A"]  # an action other than going to a page
-        if node.get("/S") == _GOTO and "/Next" in node:
-            del node["/Next"]
-        for key in node.keys():  # noqa: SIM118 (pikepdf objects iterate differently)
-            value = node.get(key)
-            if isinstance(value, containers):
-                todo.append(value)
-
-
-_TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
-_TEXT_ONLY = {"BT", "ET", "Tf", "Tc", "Tw", "Tz", "TL", "Ts", "Tr", "Td", "TD", "Tm", "T*"}
-
-
-def _shows_text(holder: pikepdf.Object | pikepdf.Page, depth: int = 0) -> bool:
-    """Whether this page or form, or a form it draws, shows any text."""
-    if depth > 8:
-        return True  # too deep to tell: assume it does
-    ops = {str(instruction.operator) for instruction in pikepdf.parse_content_stream(holder)}
-    if ops & _TEXT_SHOWING:
-        return True
-    resources = holder.get("/Resources")
-    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
-    if not isinstance(xobjects, pikepdf.Dictionary):
+def _passes(pdf: pikepdf.Pdf) -> bool:
+    """Whether *pdf*, cleaned, would pass as PDF/A (a dry run: it is changed, not written)."""
+    try:
+        pdf_clean.sanitise(pdf)
+        pikepdf.pdfa.prepare(pdf, FLAVOUR)
+        return pikepdf.pdfa.check(pdf, FLAVOUR).passed
+    except Exception:
         return False
-    forms = [x for x in xobjects.values() if x.get("/Subtype") == pikepdf.Name.Form]
-    return any(_shows_text(form, depth + 1) for form in forms)
-
-
-def _drop_idle_fonts(pdf: pikepdf.Pdf) -> None:
-    """On pages that show no text, remove the font set-up and the fonts.
-
-    Some PDF writers (reportlab among them) choose an unembedded font on every page
-    even when they only draw an image; the archive format would refuse the font. The
-    text-only operators have no visible effect without text, so nothing seen changes.
-    """
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        if not isinstance(resources, pikepdf.Dictionary) or "/Font" not in resources:
-            continue
-        if _shows_text(page):
-            continue
-        kept = [i for i in pikepdf.parse_content_stream(page) if str(i.operator) not in _TEXT_ONLY]
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-        page.obj.Resources = pikepdf.Dictionary(
-            {key: resources[key] for key in resources.keys() if key != "/Font"}  # noqa: SIM118
-        )
 
 
 def _archivable(part: Path) -> bool:
-    """Whether this PDF alone, cleaned, would pass as PDF/A (a dry run, nothing written)."""
+    """Whether this PDF alone, cleaned, would pass as PDF/A (nothing written)."""
     try:
         with pikepdf.open(part) as pdf:
-            _sanitise(pdf)
-            pikepdf.pdfa.prepare(pdf, FLAVOUR)
-            return pikepdf.pdfa.check(pdf, FLAVOUR).passed
+            return _passes(pdf)
     except Exception:
         return False
+
+
+def _pages_to_render(part: Path) -> list[int]:
+    """The pages (0-based) of this PDF that can only go into the archive as pictures.
+
+    Pages naming an unembedded font are found directly; if the rest still fails, each
+    remaining page is tried alone (rare: a page broken in some other way).
+    """
+    if _archivable(part):
+        return []
+    with pikepdf.open(part) as pdf:
+        pdf.remove_unreferenced_resources()
+        pdf_clean.drop_idle_fonts(pdf)
+        bad = [i for i, page in enumerate(pdf.pages) if scan_raster.has_unembedded_font(page)]
+        count = len(pdf.pages)
+    with pikepdf.open(part) as pdf:
+        for index in reversed(bad):
+            del pdf.pages[index]
+        if not pdf.pages or _passes(pdf):
+            return bad
+    for index in sorted(set(range(count)) - set(bad)):
+        with pikepdf.open(part) as pdf, pikepdf.new() as alone:
+            alone.pages.append(pdf.pages[index])
+            if not _passes(alone):
+                bad.append(index)
+    return sorted(bad)
 
 
 # ---------------------------------------------------------------- bundle
@@ -461,19 +399,64 @@ def _stage(path: Path, part: Path, limits: Limits) -> str:
     return kind
 
 
-def _merge(parts: list[Path], merged: Path) -> None:
-    """All pages of *parts*, in order, into *merged*: only pages (and what they use).
+Segment = tuple[Path, str]  # a staged PDF and the qpdf page range taken from it ("" = all)
+
+
+def _merge(segments: list[Segment], merged: Path) -> None:
+    """The pages of *segments*, in order, into *merged*: only pages (and what they use).
 
     qpdf's own job reads each page's data from its file while writing, so memory stays
     small whatever the size of the inputs (copying pages with pikepdf would load them).
     """
     args = ["qpdf", "--empty", "--no-warn", "--warning-exit-0", "--decode-level=none",
             "--force-version=1.7"]  # PDF/A-2 is PDF 1.7; a scanner's "2.0" header must not bar it
-    args += ["--pages", *(str(p) for p in parts), "--", str(merged)]
+    pages: list[str] = []
+    for path, page_range in segments:
+        pages += [str(path), page_range] if page_range else [str(path)]
+    args += ["--pages", *pages, "--", str(merged)]
     job = pikepdf.Job(args)
     job.run()
     if job.exit_code not in (0, pikepdf.Job.EXIT_WARNING):
         raise pikepdf.PdfError(f"merging the pages failed ({job.exit_code})")
+
+
+def _render_segments(
+    part: Path, bad: list[int], folder: Path, limits: Limits
+) -> tuple[list[Segment], float]:
+    """The segments that take *part* with its *bad* pages (0-based) replaced by pictures.
+
+    Each picture page is rendered and written to its own file before the next one, so
+    only one bitmap is in memory at a time. Returns the segments and the lowest dpi.
+    """
+    segments: list[Segment] = []
+    lowest = scan_raster.DPI
+    next_page = 0
+    try:
+        document = pdfium.PdfDocument(str(part))
+    except pdfium.PdfiumError as exc:
+        raise _rejected("corrupt-pdf") from exc
+    try:
+        for index in bad:
+            if index > next_page:
+                segments.append((part, f"{next_page + 1}-{index}"))
+            picture = folder / f"{part.stem}-p{index + 1}.pdf"
+            try:
+                lowest = min(lowest, scan_raster.render_page(document, index, picture,
+                                                             limits.max_pixels))
+            except pdfium.PdfiumError as exc:
+                raise _rejected("corrupt-pdf") from exc
+            segments.append((picture, ""))
+            next_page = index + 1
+    finally:
+        document.close()
+    if next_page < _page_count(part):
+        segments.append((part, f"{next_page + 1}-z"))
+    return segments, lowest
+
+
+def _page_count(part: Path) -> int:
+    with pikepdf.open(part) as pdf:
+        return len(pdf.pages)
 
 
 def bundle(
@@ -481,40 +464,56 @@ def bundle(
     out: Path,
     title: str,
     limits: Limits = Limits(),  # noqa: B008 (frozen, immutable)
-) -> int:
-    """All *files*, in order, as one PDF/A-2b at *out*; return its page count.
+) -> BundleReport:
+    """All *files*, in order, as one PDF/A-2b at *out*; return what was done.
 
+    PDF pages that cannot be archival as they are go in as pictures (see BundleReport).
     Raises ScanRejected (with .path set when one file is at fault) if a file cannot be
     taken; nothing is written at *out* then.
     """
     if not files:
         raise ValueError("bundle() needs at least one file")
     out.parent.mkdir(parents=True, exist_ok=True)
+    rasterised: list[tuple[str, list[int]]] = []
+    pictured: list[Path] = []
+    lowest = scan_raster.DPI
     with tempfile.TemporaryDirectory(prefix=".scans-", dir=out.parent) as tmp:
-        parts: list[Path] = []
+        segments: list[Segment] = []
         pdfs: list[tuple[Path, Path]] = []
         for number, path in enumerate(files):
             part = Path(tmp) / f"{number}.pdf"
             try:
-                if _stage(path, part, limits) == "pdf":
-                    pdfs.append((path, part))
+                if _stage(path, part, limits) != "pdf":
+                    segments.append((part, ""))
+                    continue
+                pdfs.append((path, part))
+                bad = _pages_to_render(part)
+                if not bad:
+                    segments.append((part, ""))
+                    continue
+                taken, dpi = _render_segments(part, bad, Path(tmp), limits)
             except ScanRejected as exc:
                 exc.path = path
                 raise
-            parts.append(part)
+            segments += taken
+            lowest = min(lowest, dpi)
+            rasterised.append((path.name, [i + 1 for i in bad]))
+            pictured.append(path)
         merged = Path(tmp) / "merged.pdf"
         try:
-            _merge(parts, merged)
+            _merge(segments, merged)
             with pikepdf.open(merged) as doc:
-                _sanitise(doc)
+                pdf_clean.sanitise(doc)
                 pages = len(doc.pages)
                 save_pdfa(doc, out, title)
         except ArchiveFormatError as exc:
-            culprits = [path for path, part in pdfs if not _archivable(part)]
-            suspects = culprits or [path for path, _ in pdfs] or list(files)
+            # a file that fails alone is at fault; else one whose pages were pictured
+            culprits = [path for path, part in pdfs
+                        if path not in pictured and not _archivable(part)]
+            suspects = culprits or pictured or [path for path, _ in pdfs] or list(files)
             rejected = _rejected("not-archivable", name=", ".join(p.name for p in suspects))
             rejected.path = suspects[0]
             raise rejected from exc
         except pikepdf.PdfError as exc:  # judged readable, yet its pages could not be copied
             raise _rejected("corrupt-pdf" if pdfs else "corrupt-image") from exc
-    return pages
+    return BundleReport(pages, rasterised, lowest)

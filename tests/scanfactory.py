@@ -177,12 +177,79 @@ def reportlab_scan_pdf(path: Path, pages: int = 2, size: tuple[int, int] = (425,
 
 
 def text_pdf(path: Path) -> Path:
-    """A typed page in unembedded Helvetica: fine to read, refused by the archive format."""
+    """A typed page in unembedded Helvetica: fine to read, archival only as a picture."""
     c = canvas.Canvas(str(path), pagesize=(595, 842))
     c.setFont("Helvetica", 14)
     c.drawString(72, 760, "Surat pernyataan / Statement letter")
     c.showPage()
     c.save()
+    return path
+
+
+def word_processor_pdf(path: Path) -> Path:
+    """An application form as a word processor saves it: standard fonts, not embedded.
+
+    Page 1 in Helvetica, page 2 only a picture (as a scanned attachment would be), page 3
+    in Times; pages 1 and 3 cannot be archival as they are, page 2 can.
+    """
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "FORMULIR PERMOHONAN KARTU KELUARGA")
+    c.setFont("Helvetica", 12)
+    for i, line in enumerate(("Nama lengkap: JOHN MICHAEL SMITH", "No. Paspor: PA1234567",
+                              "Alamat: JL. JENDERAL SUDIRMAN NO. 12, RANTAU")):
+        c.drawString(72, 720 - 22 * i, line)
+    c.rect(72, 560, 451, 60)
+    c.showPage()
+    c.drawImage(ImageReader(io.BytesIO(_jpeg_bytes((425, 550)))), 0, 0, 595, 842)
+    c.showPage()
+    c.setFont("Times-Roman", 13)
+    c.drawString(72, 760, "Surat pernyataan: data yang saya isi adalah benar.")
+    c.setFont("Times-Bold", 13)
+    c.drawString(360, 600, "Rantau, 12 November 2026")
+    c.showPage()
+    c.save()
+    return path
+
+
+def searchable_scan_pdf(path: Path, size: tuple[int, int] = (850, 1100), dpi: float = 100) -> Path:
+    """A scanner's searchable PDF: the scanned picture with an invisible OCR text layer
+    in an unembedded font (as many scanners and OCR programs write it)."""
+    pdf = pikepdf.new()
+    w, h = size[0] * 72 / dpi, size[1] * 72 / dpi
+    image = pikepdf.Stream(pdf, _jpeg_bytes(size))
+    image.stream_dict = pikepdf.Dictionary(
+        Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=size[0], Height=size[1],
+        ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode,
+    )
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+    ))
+    content = (
+        f"q {w:.2f} 0 0 {h:.2f} 0 0 cm /Im0 Do Q "
+        "BT 3 Tr /F1 12 Tf 72 700 Td (PASPOR REPUBLIC OF AUSTRALIA) Tj ET"
+    ).encode()
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[0, 0, w, h],
+        Resources=pikepdf.Dictionary(
+            XObject=pikepdf.Dictionary(Im0=image), Font=pikepdf.Dictionary(F1=font)
+        ),
+        Contents=pdf.make_stream(content),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.save(path)
+    return path
+
+
+def oversized_page_pdf(path: Path) -> Path:
+    """A page wider than PDF/A allows (14400 pt): not archival even as a picture."""
+    pdf = pikepdf.new()
+    content = pdf.make_stream(b"0 0 0 rg 10 2 200 6 re f")
+    pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 15000, 10], Contents=content,
+    )))
+    pdf.save(path)
     return path
 
 

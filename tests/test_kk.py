@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 from pypdf import PdfReader
 
 from pipeline import family, fonts, kk
 from pipeline.pdfa import validate
 from tests.families import ADDRESS, HEAD
+from tests.qrread import read_standard_qr, render_page
 
 OFFICE = {
     "kabupaten": "TAPIN",
@@ -212,7 +211,6 @@ def test_every_value_appears_in_its_cell(cards: dict[str, Path], name: str) -> N
         "footer.nama_kepala_dinas": OFFICE["kepala_dinas_nama"],
         "footer.nip_kepala_dinas": f"NIP. {OFFICE['kepala_dinas_nip']}",
         "footer.jabatan_kepala": OFFICE["jabatan_kepala"],
-        "footer.bsre": kk.BSRE_LINE,
     }
     for row, member in enumerate(norm["anggota"], start=1):
         expected[f"a{row}.no"] = str(row)
@@ -355,12 +353,7 @@ def test_plain_pdf_when_not_archival(tmp_path: Path) -> None:
 def test_qr_code_decodes_to_case_id_and_number(
     cards: dict[str, Path], name: str, case_id: str
 ) -> None:
-    pdf = pdfium.PdfDocument(str(cards[name]))
-    try:
-        image = pdf[0].render(scale=3).to_pil()
-    finally:
-        pdf.close()
-    texts = [r.text for r in zxingcpp.read_barcodes(image)]
+    texts = read_standard_qr(render_page(cards[name], dpi=216))
     assert texts == [f"{case_id}|6305041211260001"]
 
 
@@ -395,7 +388,6 @@ def test_footer_texts(cards: dict[str, Path]) -> None:
         "KEPALA KELUARGA",
         "NIP. 19820311 200501 2 017",
         "Hj. RINA INDRIANI, ST",
-        "(BSrE), BSSN",
     ):
         assert fragment in text_ten
     cells = {c.key: c for c in _layout("one")}
@@ -429,3 +421,19 @@ def test_draft_without_head_or_number_still_renders(tmp_path: Path) -> None:
         archival=False,
     )
     assert "JOHN MICHAEL SMITH" in PdfReader(out).pages[0].extract_text()
+
+
+@pytest.mark.parametrize("name", ["one", "ten"])
+def test_a_draft_never_claims_an_electronic_signature(cards: dict[str, Path], name: str) -> None:
+    text = _squash(PdfReader(cards[name]).pages[0].extract_text())
+    assert _squash("ditandatangani secara elektronik") not in text
+    assert "BSrE" not in text and "sertifikat" not in text
+    assert "footer.bsre" not in {c.key for c in _layout(name)}
+
+
+def test_the_signed_line_names_the_ca() -> None:
+    cells = {c.key: c for c in kk.layout_kk(ONE, office=OFFICE, ca_name=kk.BSRE)}
+    assert cells["footer.bsre"].text == (
+        "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik "
+        "yang diterbitkan oleh Balai Besar Sertifikasi Elektronik (BSrE)"
+    )

@@ -12,7 +12,6 @@ import pikepdf
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 
 from pipeline import fonts
 from pipeline.fonts import REGULAR, text_width
@@ -28,6 +27,7 @@ from pipeline.layout import (
 from pipeline.pdfa import validate
 from pipeline.render import clean, fit_box, render
 from tests.families import HEAD
+from tests.qrread import read_standard_qr
 
 CASE = "KKWNA-2026-0001"
 WITA = ZoneInfo("Asia/Makassar")
@@ -125,12 +125,12 @@ def form_fields(path: Path) -> dict[str, Any]:
 
 
 def decode_pages(path: Path) -> list[list[str]]:
-    """The QR texts zxing reads on each page, rendered as a viewer shows the form."""
+    """The standard QR codes zxing reads on each page, rendered as a viewer shows the form."""
     doc = pdfium.PdfDocument(path)
     doc.init_forms()
     try:
-        return [[r.text for r in zxingcpp.read_barcodes(
-            doc[i].render(scale=2, may_draw_forms=True).to_pil())] for i in range(len(doc))]
+        return [read_standard_qr(doc[i].render(scale=2, may_draw_forms=True).to_pil())
+                for i in range(len(doc))]
     finally:
         doc.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import scanfactory as make
-from PIL import Image, ImageChops, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 from pipeline import scan_images, scans
 from pipeline.pdfa import validate
@@ -90,7 +90,7 @@ def test_sniff_of_a_folder_is_none(tmp_path: Path) -> None:
         (lambda p: make.tiff(p, [make.picture((60, 80), m) for m in ("1", "L", "RGB")]), "tiff"),
         (lambda p: make.scanner_pdf(p, 3, (100, 130)), "pdf"),
         (lambda p: make.hostile_pdf(p), "pdf"),
-        (lambda p: make.text_pdf(p), "pdf"),  # readable; only the archive format refuses it
+        (lambda p: make.text_pdf(p), "pdf"),  # unembedded font: goes in as a picture
         (lambda p: make.encrypted_pdf(p, user=""), "pdf"),  # owner password only: opens
     ],
 )
@@ -269,7 +269,9 @@ def test_bundle_of_mixed_scans(tmp_path: Path) -> None:
         scans.check(f)
     out = tmp_path / "case" / "01 berkas permohonan.pdf"
 
-    assert scans.bundle(files, out, title="Berkas permohonan") == 9
+    report = scans.bundle(files, out, title="Berkas permohonan")
+    assert report == scans.BundleReport(pages=9, rasterised=[])
+    assert report.history_note() == ""
 
     assert validate(out).passed
     assert not list(out.parent.glob(".*")), "no temporary files left behind"
@@ -315,7 +317,7 @@ def test_hostile_pdf_comes_out_clean(tmp_path: Path) -> None:
     assert scans.check(hostile) == "pdf"
     out = tmp_path / "out.pdf"
 
-    assert scans.bundle([hostile], out, title="Surat") == 1
+    assert scans.bundle([hostile], out, title="Surat").pages == 1
 
     assert validate(out).passed
     after = all_dictionary_text(out)
@@ -348,7 +350,8 @@ def test_other_pdf_writers_pass(tmp_path: Path) -> None:
     drawn = make.reportlab_scan_pdf(tmp_path / "scan.pdf")
     locked = make.encrypted_pdf(tmp_path / "locked.pdf", user="")
     out = tmp_path / "out.pdf"
-    assert scans.bundle([drawn, locked], out, title="Scan") == 3
+    report = scans.bundle([drawn, locked], out, title="Scan")
+    assert report.pages == 3 and report.rasterised == []
     assert validate(out).passed
     with pikepdf.open(out) as pdf:
         assert not pdf.is_encrypted
@@ -359,20 +362,94 @@ def test_pdf_2_header_is_taken(tmp_path: Path) -> None:
     with pikepdf.open(src, allow_overwriting_input=True) as pdf:
         pdf.save(force_version="2.0")
     out = tmp_path / "out.pdf"
-    assert scans.bundle([src], out, title="x") == 1
+    assert scans.bundle([src], out, title="x").pages == 1
     assert validate(out).passed
 
 
-def test_unarchivable_pdf_is_rejected_by_name(tmp_path: Path) -> None:
+def _render_gray(path: Path, index: int, dpi: float = 100) -> Image.Image:
+    pdfium = pytest.importorskip("pypdfium2")
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        image: Image.Image = doc[index].render(scale=dpi / 72).to_pil()
+        return image.convert("L")
+    finally:
+        doc.close()
+
+
+def _ink(image: Image.Image) -> Image.Image:
+    """Dark pixels white on black, so that ImageStat measures how much is drawn."""
+    return ImageOps.invert(image).point(lambda v: 255 if v > 96 else 0)
+
+
+def _soft(image: Image.Image) -> Image.Image:
+    return image.filter(ImageFilter.GaussianBlur(1.5))
+
+
+def test_word_processor_pdf_is_taken_with_its_text_pages_as_pictures(tmp_path: Path) -> None:
+    form = make.word_processor_pdf(tmp_path / "formulir.pdf")
+    original = form.read_bytes()
+    photo = make.jpeg(tmp_path / "paspor.jpg")
+    out = tmp_path / "case" / "01 berkas permohonan.pdf"
+
+    report = scans.bundle([photo, form], out, title="Berkas permohonan")
+
+    assert report.pages == 4
+    assert report.rasterised == [("formulir.pdf", [1, 3])], "only the pages with text"
+    assert report.dpi == 300
+    assert report.history_note() == (
+        "Halaman 1 dan 3 berkas formulir.pdf memakai huruf yang tidak tertanam, sehingga di "
+        "berkas permohonan disimpan sebagai gambar 300 dpi; berkas aslinya disimpan utuh "
+        "tanpa perubahan."
+    )
+    assert form.read_bytes() == original, "the original is left as it was"
+    assert validate(out).passed
+    assert not list(out.parent.glob(".*")), "no temporary files left behind"
+    with pikepdf.open(out) as pdf:
+        assert [page_size(pdf, i) for i in (1, 2, 3)] == [(595, 842)] * 3, "page size kept"
+        for index in (1, 3):  # the text pages: one 300 dpi picture each, no font at all
+            (picture,) = page_images(pdf, index)
+            assert abs(int(picture.Width) - 2480) <= 1 and abs(int(picture.Height) - 3508) <= 1
+            assert "/Font" not in pdf.pages[index].Resources
+        (scan,) = page_images(pdf, 2)  # the picture page is copied as it was
+        assert "/DCTDecode" in str(scan.Filter) and int(scan.Width) == 425
+    for source_index, bundle_index in ((0, 1), (2, 3)):
+        before = _ink(_render_gray(form, source_index))
+        after = _ink(_render_gray(out, bundle_index))
+        drawn = ImageStat.Stat(after).mean[0]
+        assert drawn > 0.2, "the page is not blank"
+        # edges differ a little (the picture is resampled); a shifted or rescaled text
+        # would differ by about as much as is drawn
+        moved = ImageStat.Stat(ImageChops.difference(_soft(before), _soft(after))).mean[0]
+        assert moved < 0.25 * drawn, "the text is where it was, at the same size"
+
+
+def test_searchable_scan_with_an_unembedded_ocr_font_is_taken(tmp_path: Path) -> None:
+    scan = make.searchable_scan_pdf(tmp_path / "kitap.pdf")
+    out = tmp_path / "out.pdf"
+    report = scans.bundle([scan], out, title="x")
+    assert report == scans.BundleReport(pages=1, rasterised=[("kitap.pdf", [1])])
+    assert validate(out).passed
+    assert _looks_like(_render(out), _render(scan))
+
+
+def test_page_runs_in_the_history_note() -> None:
+    report = scans.BundleReport(9, [("a.pdf", [1, 2, 3, 5]), ("b.pdf", [2])], 150)
+    assert report.history_note().startswith(
+        "Halaman 1-3 dan 5 berkas a.pdf dan halaman 2 berkas b.pdf memakai huruf"
+    )
+    assert "gambar 150 dpi" in report.history_note()
+
+
+def test_a_page_not_archival_even_as_a_picture_is_rejected_by_name(tmp_path: Path) -> None:
     good = make.jpeg(tmp_path / "paspor.jpg")
-    typed = make.text_pdf(tmp_path / "surat pernyataan.pdf")
+    wide = make.oversized_page_pdf(tmp_path / "spanduk.pdf")
     out = tmp_path / "out" / "bundle.pdf"
     with pytest.raises(ScanRejected) as info:
-        scans.bundle([good, typed], out, title="x")
+        scans.bundle([good, wide], out, title="x")
     assert info.value.code == "not-archivable"
-    assert "surat pernyataan.pdf" in info.value.reason_en
-    assert "surat pernyataan.pdf" in info.value.reason_id
-    assert info.value.path == typed
+    assert "spanduk.pdf" in info.value.reason_en
+    assert "spanduk.pdf" in info.value.reason_id
+    assert info.value.path == wide
     assert not out.exists() and not list(out.parent.iterdir())
 
 
@@ -504,7 +581,7 @@ def test_phone_mpo_keeps_only_its_first_picture(tmp_path: Path) -> None:
     first.save(mpo, "MPO", save_all=True, append_images=[second], dpi=(200, 200))
     assert scans.check(mpo) == "jpeg"
     out = tmp_path / "out.pdf"
-    assert scans.bundle([mpo], out, title="x") == 1
+    assert scans.bundle([mpo], out, title="x").pages == 1
     with pikepdf.open(out) as pdf:
         (image,) = page_images(pdf, 0)
         assert image.Filter == pikepdf.Name.DCTDecode and (image.Width, image.Height) == (300, 200)
@@ -536,3 +613,26 @@ def test_an_impossibly_thin_image_is_refused(tmp_path: Path) -> None:
     thin = make.png(tmp_path / "thin.png", (60000, 10), mode="1")
     exc = rejected(thin)
     assert exc.code == "odd-shape" and "60000 x 10 pixels" in exc.reason_en
+
+
+def test_a_large_page_is_pictured_at_a_lower_resolution_within_the_pixel_bound(
+    tmp_path: Path,
+) -> None:
+    from reportlab.pdfgen import canvas
+
+    poster = tmp_path / "denah.pdf"  # an A1 plan typed in Helvetica: 70 million pixels at 300 dpi
+    c = canvas.Canvas(str(poster), pagesize=(1684, 2384))
+    c.setFont("Helvetica", 40)
+    c.drawString(100, 2200, "Denah lokasi rumah")
+    c.showPage()
+    c.save()
+    out = tmp_path / "out.pdf"
+    report = scans.bundle([poster], out, title="x")
+    assert report.rasterised == [("denah.pdf", [1])]
+    assert 150 < report.dpi < 300
+    assert f"gambar {report.dpi:.0f} dpi" in report.history_note()
+    with pikepdf.open(out) as pdf:
+        (picture,) = page_images(pdf, 0)
+        assert int(picture.Width) * int(picture.Height) <= 25_000_000
+        assert page_size(pdf, 0) == (1684, 2384)
+    assert validate(out).passed
