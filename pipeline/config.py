@@ -58,12 +58,18 @@ class Calendar:
 
     country: str = "ID"  # the `holidays` library's country code; "" = none
     cuti_bersama: bool = False  # also the government's collective leave days
+
+
+@dataclass(frozen=True)
 class FilePolicy:
     """[files]: how the program's files may be opened by staff on a share.
     mode None: the umask decides; group "": the group the folder gives."""
 
     mode: int | None = None
     group: str = ""
+
+
+@dataclass(frozen=True)
 class OfficeContact:
     """How the office is reached, printed in the letterhead when given: [office]
     telepon, email, website, and lambang (the emblem image the office supplies, a PNG
@@ -92,7 +98,7 @@ class Config:
     area: refdata.OfficeArea = refdata.TAPIN
     calendar: Calendar = field(default_factory=Calendar)
     files: FilePolicy = field(default_factory=FilePolicy)
-    contact: OfficeContact = OfficeContact()
+    contact: OfficeContact = field(default_factory=OfficeContact)
     home: Path | None = None  # the folder kkwna.toml was read from (lambang is relative to it)
 
     @property
