@@ -15,8 +15,8 @@ from reportlab.lib.colors import Color
 
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
 from pipeline.layout import DECISION_VALUES, MissingValueError, choice_options, display, lookup
+from pipeline.page import BORDER, FIELD_FONT, FORM_FILL, GREY, Ctx, balanced, clean, wrap
 from pipeline.qr import draw_qr
-from pipeline.render import BORDER, FIELD_FONT, FORM_FILL, GREY, Ctx, balanced, clean, wrap
 
 FONTS = {"regular": REGULAR, "bold": BOLD, "italic": ITALIC}
 BOX_FILLS = {

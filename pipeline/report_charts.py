@@ -17,7 +17,7 @@ from reportlab.lib import colors
 
 from pipeline import sop
 from pipeline.fonts import BOLD, REGULAR
-from pipeline.report import Figures, number
+from pipeline.report_figures import Figures, number
 
 STANDARD = colors.HexColor("#9aa3ad")
 MEDIAN = colors.HexColor("#1f5fa8")

@@ -35,7 +35,7 @@ from reportlab.platypus import (
 from pipeline import clock, fonts, report_charts, sop
 from pipeline.config import Config
 from pipeline.fonts import BOLD, ITALIC, REGULAR
-from pipeline.report import EMAIL_OUTCOMES, Figures, comparison, number, percent, summary
+from pipeline.report_figures import EMAIL_OUTCOMES, Figures, comparison, number, percent, summary
 
 PAGE = A4
 MARGIN = 18 * mm
