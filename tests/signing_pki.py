@@ -10,10 +10,12 @@ import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import TimeStamper
 from reportlab.lib.pagesizes import A4, landscape
 
 from pipeline import fonts
@@ -26,11 +28,21 @@ ORG = "TEST Disdukcapil Kabupaten Tapin"
 HEAD = Person("Hj. RINA INDRIANI, ST", "198203112005012017")
 DIVISION = Person("HJ. NOOR HIDAYAH, SE", "198005052005012005")
 FIELD_BOX = (560, 40, 800, 110)
+FAMILY: dict[str, Any] = {
+    "no_kk": "6305041211260001", "alamat": "JL. DATU NURAYA NO. 5", "rt": "1", "rw": "2",
+    "kecamatan": "TAPIN UTARA", "desa_kelurahan": "RANTAU KIWA", "kode_pos": "71111",
+    "anggota": [
+        {"nama_lengkap": "John Smith", "nik": "6305041211260002", "jenis_kelamin": "L",
+         "status_hubungan": "KEPALA KELUARGA", "kewarganegaraan": "AUSTRALIA"},
+        {"nama_lengkap": "Jane Smith", "nik": "6305045211260003", "jenis_kelamin": "P",
+         "status_hubungan": "ISTRI", "kewarganegaraan": "AUSTRALIA"},
+    ],
+}
 BLOCK = pades.SignatureBlock("Hj. RINA INDRIANI, ST", "19820311 200501 2 017")
 
 
 @dataclass(frozen=True)
-class TestPKI:
+class SigningPKI:
     folder: Path
     passphrase_file: Path
     root: Path
@@ -56,7 +68,7 @@ def _p12(folder: Path, name: str, issued: Issued, ca: DemoCA) -> Path:
 
 
 @cache
-def shared_pki() -> TestPKI:
+def shared_pki() -> SigningPKI:
     folder = Path(tempfile.mkdtemp(prefix="kkwna-test-pki-"))
     now = dt.datetime.now(dt.UTC)
     ca = DemoCA("TEST Root CA", organisation=ORG, now=now)
@@ -71,7 +83,7 @@ def shared_pki() -> TestPKI:
     (folder / "root.crl").write_bytes(ca.crl([revoked.cert], at=now - dt.timedelta(minutes=5))
                                       .public_bytes(serialization.Encoding.DER))
     trust = keys.Trust.load([folder / "root.pem"], [folder / "root.crl"])
-    return TestPKI(
+    return SigningPKI(
         folder=folder, passphrase_file=folder / "passphrase.txt", root=folder / "root.pem",
         crl=folder / "root.crl", trust=trust,
         head_p12=_p12(folder, "head", head, ca),
@@ -108,7 +120,7 @@ def make_draft(out: Path, text: str = "KARTU KELUARGA No. 6305041211260001") -> 
         fields.append_signature_field(
             w, fields.SigFieldSpec(pades.FIELD, on_page=0, box=FIELD_BOX))
         with open(out, "wb") as o:
-            w.write(o)
+            w.write(o)  # type: ignore[no-untyped-call]
     return hashlib.sha256(out.read_bytes()).hexdigest()
 
 
@@ -131,7 +143,7 @@ def paint_over(w: IncrementalPdfFileWriter) -> None:
     from pyhanko.pdf_utils import generic
 
     stream = generic.StreamObject(stream_data=b"q 1 1 1 rg 50 500 500 40 re f Q")
-    w.add_stream_to_page(0, w.add_object(stream))
+    w.add_stream_to_page(0, w.add_object(stream))  # type: ignore[no-untyped-call]
 
 
 def paint_after(path: Path, out: Path) -> None:
@@ -139,8 +151,8 @@ def paint_after(path: Path, out: Path) -> None:
     w = IncrementalPdfFileWriter(io.BytesIO(path.read_bytes()))
     paint_over(w)
     with open(out, "wb") as o:
-        w.write(o)
+        w.write(o)  # type: ignore[no-untyped-call]
 
 
-def timestamper() -> keys.TimeStamper:
+def timestamper() -> TimeStamper:
     return keys.in_process_timestamper(shared_pki().tsa_p12, PASSPHRASE)

@@ -23,11 +23,6 @@ from pyhanko.sign.diff_analysis.constants import ACROFORM_EXEMPT_STRICT_COMPARIS
 from pyhanko.sign.diff_analysis.form_rules_api import FormUpdatingRule
 from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
 from pyhanko.sign.diff_analysis.policy_api import SuspiciousModification
-from pyhanko.sign.diff_analysis.rules.form_field_rules import (
-    GenericFieldModificationRule,
-    SigFieldCreationRule,
-    SigFieldModificationRule,
-)
 
 from pipeline.signing.inspect import MESSAGES, inspect_signature
 from pipeline.signing.keys import Trust
@@ -37,14 +32,16 @@ _EOF = re.compile(rb"%%EOF(\r\n|\r|\n)?")
 # pyHanko's standard policy, judging the signing revision against the draft: a signer
 # fills the signature field and sets /SigFlags to 3 ("signatures exist, append only"),
 # which the standard policy (meant for revisions after a signature) does not expect.
-_SIGNING_REVISION_POLICY = StandardDiffPolicy(
-    global_rules=DEFAULT_DIFF_POLICY.global_rules,
-    form_rule=FormUpdatingRule(
-        field_rules=[SigFieldCreationRule(), SigFieldModificationRule(),
-                     GenericFieldModificationRule()],
-        ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"},
-    ),
-)
+def _signing_revision_policy() -> StandardDiffPolicy:
+    form_rule = DEFAULT_DIFF_POLICY.form_rule
+    assert form_rule is not None
+    return StandardDiffPolicy(
+        global_rules=DEFAULT_DIFF_POLICY.global_rules,
+        form_rule=FormUpdatingRule(
+            field_rules=form_rule.field_rules,
+            ignored_acroform_keys=ACROFORM_EXEMPT_STRICT_COMPARISON | {"/SigFlags"},
+        ),
+    )
 
 
 def _draft_revisions(data: bytes, draft_sha256: str, limit: int) -> int | None:
@@ -76,7 +73,7 @@ def check_signed_draft(path: Path, *, draft_sha256: str, trust: Trust,
         return problems
     # the signing revision may fill the signature field and nothing else
     try:
-        diff = _SIGNING_REVISION_POLICY.apply(
+        diff = _signing_revision_policy().apply(
             reader.get_historical_resolver(draft_revs - 1),
             reader.get_historical_resolver(sig.signed_revision))
         changed = diff.modification_level > ModificationLevel.FORM_FILLING

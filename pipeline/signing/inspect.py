@@ -23,7 +23,8 @@ from pyhanko.sign.validation import (
     SignatureCoverageLevel,
     validate_pdf_signature,
 )
-from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 from pipeline.signing.keys import Trust, fingerprint

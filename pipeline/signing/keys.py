@@ -24,6 +24,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 
 class SigningError(Exception):
@@ -79,12 +80,17 @@ def load_signer(path: Path, passphrase: bytes) -> signers.SimpleSigner:
     chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
              for c in extra]
     signer_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
     return signers.SimpleSigner(
         signing_cert=signer_cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs(chain),
+        cert_registry=_store(chain),
     )
+
+
+def _store(certs: list[asn1_x509.Certificate]) -> Any:
+    # pyHanko's registry constructor is unannotated; Any keeps strict typing quiet
+    registry: Any = SimpleCertificateStore
+    return registry.from_certs(certs)
 
 
 def load_private_key(path: Path, passphrase: bytes) -> Any:
@@ -144,7 +150,7 @@ class Trust:
         if not roots:
             raise SigningError("belum ada sertifikat akar terpercaya (tte.trust_roots di "
                                "kkwna.toml)")
-        loaded_crls = []
+        loaded_crls: list[asn1_crl.CertificateList] = []
         for path in crls:
             try:
                 loaded_crls.extend(asn1_crl.CertificateList.load(der) for der in _der_objects(path))
@@ -178,14 +184,13 @@ def in_process_timestamper(tsa_p12: Path, passphrase: bytes) -> TimeStamper:
     key, cert, extra = _load_p12_parts(tsa_p12, passphrase)
     key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
     chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
              for c in extra]
     try:
         return DummyTimeStamper(
             tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
             tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            certs_to_embed=SimpleCertificateStore.from_certs(chain),
+            certs_to_embed=_store(chain),
         )
     except NotImplementedError:
         raise SigningError(f"{Path(tsa_p12).name}: TSA dalam proses hanya mendukung kunci RSA") \
@@ -194,5 +199,5 @@ def in_process_timestamper(tsa_p12: Path, passphrase: bytes) -> TimeStamper:
 
 def remote_timestamper(url: str) -> TimeStamper:
     """An RFC 3161 timestamp authority reached over HTTP(S)."""
-    from pyhanko.sign.timestamps.aiohttp_client import AIOHttpTimeStamper
-    return AIOHttpTimeStamper(url)
+    from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
+    return HTTPTimeStamper(url)

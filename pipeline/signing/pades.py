@@ -202,7 +202,7 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
         background=_PdfPageBytes(appearance), border_width=0, background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins.uniform(0)),
+            margins=layout.Margins(0, 0, 0, 0)),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,

@@ -79,8 +79,8 @@ def read_qr_texts(path: Path) -> list[str]:
             rgb = img.convert("RGB")
     except (UnidentifiedImageError, OSError):
         return []
-    results = zxingcpp.read_barcodes(rgb, formats=zxingcpp.BarcodeFormat.QRCode)
-    return [r.text for r in results]
+    results = zxingcpp.read_barcodes(rgb)
+    return [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def verify_image(path: Path, seal_cert: Certificate) -> Verdict:
