@@ -84,6 +84,31 @@ class TteConfig:
         )
 
 
+EMAIL_SECURITY = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """Step 9 delivery by e-mail (`[email]`); an empty host means e-mail is off."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # one of EMAIL_SECURITY
+    sender: str = ""
+    username: str = ""  # defaults to the sender
+    password_file: Path | None = None  # readable by its owner only
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+    def resolved(self, home: Path) -> EmailConfig:
+        """The same, with a relative password_file taken against *home*."""
+        p = self.password_file
+        return EmailConfig(self.host, self.port, self.security, self.sender, self.username,
+                           None if p is None else (p if p.is_absolute() else home / p))
+
+
 @dataclass(frozen=True)
 class Config:
     office: Office
@@ -98,6 +123,7 @@ class Config:
     cases_per_odner: int
     minutes: dict[int, float] = field(default_factory=dict)
     tte: TteConfig = field(default_factory=TteConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -232,6 +258,33 @@ def _tte(raw: Any) -> TteConfig:
     )
 
 
+def _email(raw: Any) -> EmailConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{FILENAME}: email: expected a table")
+    for key in raw:
+        if key not in ("host", "port", "security", "sender", "username", "password_file"):
+            raise ConfigError(f"{FILENAME}: email.{key}: unknown key")
+    texts = {}
+    for key in ("host", "sender", "username", "password_file"):
+        value = raw.get(key, "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{FILENAME}: email.{key}: expected text, got {value!r}")
+        texts[key] = value.strip()
+    port = raw.get("port", 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{FILENAME}: email.port: expected a port number, got {port!r}")
+    security = raw.get("security", "starttls")
+    if security not in EMAIL_SECURITY:
+        raise ConfigError(f"{FILENAME}: email.security: expected one of "
+                          f"{', '.join(EMAIL_SECURITY)}, got {security!r}")
+    if texts["host"] and "@" not in texts["sender"]:
+        raise ConfigError(f"{FILENAME}: email.sender: expected an e-mail address")
+    return EmailConfig(host=texts["host"], port=port, security=security,
+                       sender=texts["sender"], username=texts["username"],
+                       password_file=Path(texts["password_file"]) if texts["password_file"]
+                       else None)
+
+
 def parse(data: dict[str, Any]) -> Config:
     r = _Reader(data)
     office = Office(
@@ -291,6 +344,7 @@ def parse(data: dict[str, Any]) -> Config:
         cases_per_odner=int(r.number("archive.cases_per_odner", 100, minimum=1)),
         minutes=minutes,
         tte=_tte(r.get("tte", {})),
+        email=_email(r.get("email", {})),
     )
 
 
@@ -436,3 +490,14 @@ allow_fetching = {_toml_value(v["allow_fetching"])}     # may signing fetch revo
 
 
 DEFAULT += tte_section()
+DEFAULT += '''
+# Step 9: the signed KK sent to the applicant's e-mail address (from the family data).
+# An empty host turns e-mail off.
+[email]
+host = ""                    # SMTP server, e.g. "smtp.example.go.id"
+port = 587
+security = "starttls"        # starttls | tls (implicit, usually port 465) | none
+sender = ""                  # From: address, e.g. "dukcapil@tapinkab.go.id"
+username = ""                # SMTP login; empty means the sender address
+password_file = ""           # the SMTP password, in a file readable by its owner only (chmod 600)
+'''

@@ -121,3 +121,15 @@ def test_an_unsigned_or_unreadable_file_is_refused(
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"bukan pdf")
     assert _check(junk, sha) == [MESSAGES["unreadable"]]
+
+
+def test_validation_data_keeps_info_and_xmp_producer_equal(
+        tmp_path: Path, draft: tuple[Path, str]) -> None:
+    import pikepdf
+
+    path, _ = draft
+    signed = tmp_path / "signed.pdf"
+    sign_elsewhere(path, signed, shared_pki().head_p12)
+    pades.add_validation_data(signed, signed, trust=shared_pki().trust, timestamper=timestamper())
+    with pikepdf.open(signed) as pdf, pdf.open_metadata() as meta:
+        assert str(pdf.docinfo["/Producer"]) == meta.get("pdf:Producer")
