@@ -59,6 +59,7 @@ class SigningPKI:
     tsa_p12: Path
     seal: Issued
     other_seal: Issued
+    ca: DemoCA  # to issue more certificates in a test
 
 
 def _p12(folder: Path, name: str, issued: Issued, ca: DemoCA) -> Path:
@@ -99,6 +100,7 @@ def shared_pki() -> SigningPKI:
         tsa_p12=_p12(folder, "tsa", ca.issue_tsa(), ca),
         seal=ca.issue_seal("Tapin"),
         other_seal=other_ca.issue_seal("Tapin"),
+        ca=ca,
     )
 
 

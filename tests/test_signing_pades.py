@@ -187,3 +187,20 @@ def test_wrong_passphrase_is_one_line_without_the_passphrase(tmp_path: Path) -> 
     assert "kata sandi salah" in str(err.value)
     assert "salah-total-999" not in str(err.value)
     assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_identity_goes_into_a_draft_without_info_and_producers_agree(tmp_path: Path) -> None:
+    pki = shared_pki()
+    draft = tmp_path / "draft.pdf"
+    make_draft(draft)
+    with pikepdf.open(draft, allow_overwriting_input=True) as pdf:
+        del pdf.trailer["/Info"]
+        pdf.save(draft)
+    out = tmp_path / "kk.pdf"
+    pades.sign_kk(draft, out, p12=pki.head_p12, passphrase=PASSPHRASE, trust=pki.trust,
+                  timestamper=None, block=BLOCK, case_id="KKWNA-2026-0007",
+                  no_kk="6305041211260007", holder="JANE DOE")
+    assert pades.read_identity(out) == ("KKWNA-2026-0007", "6305041211260007")
+    assert pades.read_holder(out) == "JANE DOE"
+    with pikepdf.open(out) as pdf, pdf.open_metadata() as meta:
+        assert str(pdf.docinfo["/Producer"]) == meta.get("pdf:Producer") == pades.PRODUCER

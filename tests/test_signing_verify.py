@@ -165,3 +165,53 @@ def test_photo_without_a_seal(tmp_path: Path) -> None:
     blank = tmp_path / "kosong.png"
     Image.new("RGB", (200, 200), "white").save(blank)
     assert not verify_image(blank, shared_pki().seal.cert).ok
+
+
+def test_a_refusal_prints_nothing_on_stderr(tmp_path: Path) -> None:
+    """pyHanko logs validation failures with tracebacks; the CLI must stay one line."""
+    import os
+    import subprocess
+    import sys
+
+    make_draft(tmp_path / "draft.pdf")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from tests.signing_pki import shared_pki, sign_elsewhere\n"
+        "from pipeline.signing.verify import verify_pdf\n"
+        "pki = shared_pki(); d = Path(sys.argv[1])\n"
+        "sign_elsewhere(d / 'draft.pdf', d / 'x.pdf', pki.other_pki_head_p12)\n"
+        "print(verify_pdf(d / 'x.pdf', pki.trust, pki.head_sha256).reason)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == MESSAGES["untrusted_root"]
+    assert done.stderr == ""
+
+
+@pytest.mark.slow
+def test_a_b_lta_kk_still_verifies_after_the_signer_certificate_expired(tmp_path: Path) -> None:
+    """The certificate lives 4 seconds; the card, timestamped and with its validation
+    data, stays genuine after it (judged at its timestamp)."""
+    import hashlib
+    import time
+
+    pki = shared_pki()
+    now = dt.datetime.now(dt.UTC)
+    short = pki.ca.issue_signer(Person("Hj. RINA INDRIANI, ST", "198203112005012017"),
+                                not_before=now - dt.timedelta(hours=1),
+                                not_after=now + dt.timedelta(seconds=4))
+    (tmp_path / "short.p12").write_bytes(p12_bytes(short, [pki.ca.cert], PASSPHRASE, "s"))
+    make_draft(tmp_path / "draft.pdf")
+    out = tmp_path / "kk.pdf"
+    pades.sign_kk(tmp_path / "draft.pdf", out, p12=tmp_path / "short.p12",
+                  passphrase=PASSPHRASE, trust=pki.trust, timestamper=timestamper(),
+                  block=BLOCK)
+    time.sleep(max(0.0, (short.cert.not_valid_after_utc - dt.datetime.now(dt.UTC))
+                   .total_seconds()) + 1.5)
+    sha = hashlib.sha256(short.cert.public_bytes(Encoding.DER)).hexdigest()
+    verdict = verify_pdf(out, pki.trust, sha)
+    assert verdict.ok, verdict.reason
+    assert verdict.details["level"] == "PAdES B-LTA"

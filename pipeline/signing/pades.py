@@ -193,11 +193,16 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
     width, height = _field_box(writer.prev, field)
     moment = when or datetime.now(block.tz)
     appearance = render_block(block, moment, width, height)
-    info = writer.trailer["/Info"].get_object() if "/Info" in writer.trailer else None
-    if info is not None:
+    if "/Info" in writer.trailer:
+        info = writer.trailer["/Info"].get_object()
         info[generic.NameObject("/Producer")] = generic.TextStringObject(PRODUCER)
         _set_identity(info, case_id, no_kk, holder)
         writer.update_container(info)
+    elif case_id or no_kk or holder:
+        dictionary: Any = generic.DictionaryObject  # unannotated constructor in pyHanko
+        info = dictionary({generic.NameObject("/Producer"): generic.TextStringObject(PRODUCER)})
+        _set_identity(info, case_id, no_kk, holder)
+        writer.set_info(info)
     style = StaticStampStyle(
         background=_PdfPageBytes(appearance), border_width=0, background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
