@@ -4,9 +4,11 @@ Indonesian, the check that failed."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from pipeline.signing import pades
 from pipeline.signing.check import check_signed_draft
@@ -27,7 +29,7 @@ def _check(path: Path, draft_sha256: str) -> list[str]:
                               head_of_office_sha256=pki.head_sha256)
 
 
-def test_signed_by_the_head_of_office_is_accepted_and_brought_to_b_lta(
+def test_signed_by_the_head_of_office_is_accepted_and_gets_validation_data_and_timestamp(
         tmp_path: Path, draft: tuple[Path, str]) -> None:
     path, sha = draft
     signed = tmp_path / "signed.pdf"
@@ -38,8 +40,11 @@ def test_signed_by_the_head_of_office_is_accepted_and_brought_to_b_lta(
     assert _check(final, sha) == []  # validation data and a timestamp may follow
     verdict = verify_pdf(final, shared_pki().trust, shared_pki().head_sha256)
     assert verdict.ok, verdict.reason
-    assert verdict.details["level"] == "PAdES B-LTA"
+    # no signature timestamp from the other application: B-LT, the document timestamp shown
+    assert verdict.details["level"] == "PAdES B-LT"
     assert verdict.details["cap_waktu"].endswith("WITA")
+    reader = PdfFileReader(io.BytesIO(final.read_bytes()))
+    assert len(reader.embedded_timestamp_signatures) == 1
 
 
 def test_validation_data_without_timestamp_authority_gives_b_lt(

@@ -204,3 +204,20 @@ def test_identity_goes_into_a_draft_without_info_and_producers_agree(tmp_path: P
     assert pades.read_holder(out) == "JANE DOE"
     with pikepdf.open(out) as pdf, pdf.open_metadata() as meta:
         assert str(pdf.docinfo["/Producer"]) == meta.get("pdf:Producer") == pades.PRODUCER
+
+
+@pytest.mark.parametrize("crl", ["stale", "none"])
+def test_sign_refuses_without_current_revocation_data(tmp_path: Path, crl: str) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    pki = shared_pki()
+    crls = []
+    if crl == "stale":
+        old = pki.ca.crl(at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), days=1)
+        (tmp_path / "old.crl").write_bytes(old.public_bytes(Encoding.DER))
+        crls = [tmp_path / "old.crl"]
+    trust = keys.Trust.load([pki.root], crls)
+    make_draft(tmp_path / "draft.pdf")
+    with pytest.raises(keys.SigningError, match="data pencabutan"):
+        pades.sign_kk(tmp_path / "draft.pdf", tmp_path / "out.pdf", p12=pki.head_p12,
+                      passphrase=PASSPHRASE, trust=trust, timestamper=None, block=BLOCK)

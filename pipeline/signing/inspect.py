@@ -128,24 +128,25 @@ def _validate(reader: PdfFileReader, sig: EmbeddedPdfSignature, trust: Trust,
 
 def signature_level(reader: PdfFileReader, sig: EmbeddedPdfSignature,
                     status: PdfSignatureStatus) -> str:
-    """PAdES level by what the file holds: B-B, B-T (signature timestamp), B-LT (the chain
-    and revocation data in the DSS), B-LTA (and a document timestamp after them).
+    """PAdES level by what the file holds: B-B, B-T (a signature timestamp), B-LT (the
+    chain and revocation data in the DSS), B-LTA (B-LT and a document timestamp after).
 
-    kkwna calls a file B-LT when its DSS holds the validation data even without a
-    signature timestamp (no timestamp authority configured)."""
-    level = "B-T" if status.timestamp_validity is not None else "B-B"
+    Two choices where ETSI is stricter: a file with the validation data but no signature
+    timestamp (signed without a timestamp authority, or in another application) is
+    called B-LT, as the SOP brief names it; it is B-LTA only with a signature timestamp
+    (pyHanko's AdES validator needs one), so a document timestamp added after a
+    signature made elsewhere leaves it B-LT (`verify` still shows that timestamp)."""
+    timestamped = status.timestamp_validity is not None
     try:
         dss = DocumentSecurityStore.read_dss(reader)
         has_ltv = bool(dss.crls or dss.ocsps) and bool(dss.certs)
     except NoDSSFoundError:
         has_ltv = False
-    if has_ltv:
-        level = "B-LT"
-        later_ts = [s for s in reader.embedded_timestamp_signatures
-                    if s.signed_revision > sig.signed_revision]
-        if later_ts:
-            level = "B-LTA"
-    return f"PAdES {level}"
+    if not has_ltv:
+        return "PAdES B-T" if timestamped else "PAdES B-B"
+    archived = any(s.signed_revision > sig.signed_revision
+                   for s in reader.embedded_timestamp_signatures)
+    return "PAdES B-LTA" if timestamped and archived else "PAdES B-LT"
 
 
 def inspect_signature(path: Path, trust: Trust, *, expected_signer_sha256: str | None = None,

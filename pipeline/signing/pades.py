@@ -37,13 +37,22 @@ import pikepdf
 from pyhanko.pdf_utils import content, generic, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import model as pyhanko_meta
+from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import add_validation_info
 from pyhanko.stamp import StaticStampStyle
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    InsufficientRevinfoError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
 from reportlab.lib.colors import Color
 
 from pipeline import __version__, fonts
@@ -56,6 +65,7 @@ PRODUCER = f"kkwna {__version__}; {pyhanko_meta.VENDOR}"
 INFO_CASE = "/KKWNA_Kasus"
 INFO_NO_KK = "/KKWNA_NoKK"
 INFO_HOLDER = "/KKWNA_KepalaKeluarga"
+TSA_UNREACHABLE = "otoritas cap waktu (tte.tsa_url) tidak dapat dihubungi; coba lagi nanti"
 _producer_lock = threading.Lock()
 
 
@@ -67,6 +77,7 @@ class SignatureBlock:
     nip: str  # as printed, e.g. "19820311 200501 2 017"
     jabatan: str = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
     tz: ZoneInfo = WITA
+    lokasi: str = "Rantau, Kabupaten Tapin"  # the signature's /Location
 
 
 @contextlib.contextmanager
@@ -150,18 +161,18 @@ def _field_box(reader: PdfFileReader, field: str) -> tuple[float, float]:
 
 
 def _translate(exc: Exception) -> SigningError:
-    if isinstance(exc, PathValidationError):
-        text = str(exc).lower()
-        if "revoked" in text:
-            return SigningError("sertifikat penanda tangan telah dicabut")
-        if "expired" in text or "not valid until" in text or "valid until" in text:
-            return SigningError("sertifikat penanda tangan tidak berlaku (kedaluwarsa atau "
-                                "belum berlaku)")
-        return SigningError("sertifikat penanda tangan tidak dapat divalidasi (data "
-                            "pencabutan tidak tersedia atau rantai tidak sah)")
+    """pyHanko's reason for refusing the signer's certificate, as one Indonesian line."""
+    if isinstance(exc, RevokedError):
+        return SigningError("sertifikat penanda tangan telah dicabut")
+    if isinstance(exc, ExpiredError | NotYetValidError):
+        return SigningError("sertifikat penanda tangan tidak berlaku (kedaluwarsa atau "
+                            "belum berlaku)")
+    if isinstance(exc, InsufficientRevinfoError):
+        return SigningError("data pencabutan (CRL) sertifikat penanda tangan tidak tersedia "
+                            "atau sudah kedaluwarsa; perbarui tte.crls di kkwna.toml")
     if isinstance(exc, PathBuildingError):
         return SigningError("sertifikat penanda tangan tidak berantai ke akar terpercaya")
-    return SigningError("penandatanganan gagal: sertifikat tidak dapat divalidasi")
+    return SigningError("sertifikat penanda tangan tidak dapat divalidasi")
 
 
 def _set_identity(info: Any, case_id: str | None, no_kk: str | None,
@@ -188,8 +199,7 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
             expected_signer_sha256.lower():
         raise SigningError("sertifikat ini bukan sertifikat Kepala Dinas yang terdaftar "
                            "di kkwna.toml")
-    data = Path(src).read_bytes()
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    writer = _open_for_update(Path(src))
     width, height = _field_box(writer.prev, field)
     moment = when or datetime.now(block.tz)
     appearance = render_block(block, moment, width, height)
@@ -213,7 +223,7 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
         field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         embed_validation_info=True, use_pades_lta=timestamper is not None,
         validation_context=trust.context(fetch=True), name=block.nama,
-        reason="Penerbitan Kartu Keluarga WNA", location="Rantau, Kabupaten Tapin",
+        reason="Penerbitan Kartu Keluarga WNA", location=block.lokasi,
     )
     pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style)
     output = io.BytesIO()
@@ -227,7 +237,18 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
         if isinstance(cause, PathValidationError | PathBuildingError):
             raise _translate(cause) from None
         raise SigningError(f"penandatanganan gagal: {_safe(exc)}") from None
+    except TimestampRequestError:
+        raise SigningError(TSA_UNREACHABLE) from None
     atomic_write_bytes(Path(out), output.getvalue())
+
+
+def _open_for_update(path: Path) -> IncrementalPdfFileWriter:
+    try:
+        return IncrementalPdfFileWriter(io.BytesIO(path.read_bytes()), strict=False)
+    except OSError as exc:
+        raise SigningError(f"{path.name} tidak dapat dibaca ({exc.strerror})") from None
+    except (PdfReadError, ValueError):
+        raise SigningError(f"{path.name} bukan PDF yang dapat dibaca") from None
 
 
 def _safe(exc: Exception) -> str:
@@ -240,8 +261,7 @@ def add_validation_data(path: Path, out: Path, *, trust: Trust,
     """Embed the chain and revocation data of the file's last signature (B-LT), then a
     document timestamp when *timestamper* is given (B-LTA); written atomically to *out*.
     """
-    data = Path(path).read_bytes()
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reader = _open_for_update(Path(path)).prev
     sigs = reader.embedded_regular_signatures
     if not sigs:
         raise SigningError("dokumen belum ditandatangani")
@@ -262,6 +282,8 @@ def add_validation_data(path: Path, out: Path, *, trust: Trust,
         raise _translate(exc) from None
     except PyHankoSigningError as exc:
         raise SigningError(f"data validasi tidak dapat ditambahkan: {_safe(exc)}") from None
+    except TimestampRequestError:
+        raise SigningError(TSA_UNREACHABLE) from None
     atomic_write_bytes(Path(out), result)
 
 
