@@ -85,6 +85,7 @@ def plan(env: Env, case: Case, d: Decision, t: Transition, taken: set[str]) -> P
     """What carrying out *t* files and changes. *taken*: the document names the register
     already holds for the case (later rounds get ` (k)`)."""
     h = handler(d.step)
+    case.data.update(t.record)  # the documents show what the decision established
     docs = h.documents(env, case, d, t, taken)
     if not t.approve and t.next_step is None:  # returned to the applicant
         docs.append(h.return_letter(env, case, d, t))

@@ -42,6 +42,8 @@ def _with_defaults(data: Mapping[str, Any], case_id: str, step: int) -> dict[str
     out = dict(data)
     out.setdefault("kasus", case_id)
     out.setdefault("langkah", str(step))
+    if "judul" in out:  # the applicant as documents name them: the title until known
+        out.setdefault("pemohon", out["judul"])
     if "tanggal" not in out:
         out["tanggal"] = dt.datetime.now(ZoneInfo(OFFICE_ZONE)).date()
     day = out["tanggal"]
