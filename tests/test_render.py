@@ -13,14 +13,13 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from pipeline import fonts
+from pipeline import clock, fonts
 from pipeline.fonts import REGULAR, text_width
 from pipeline.forms import FormUnreadable, read_fields
 from pipeline.layout import (
     BUILTIN_LAYOUTS,
     LayoutError,
     MissingValueError,
-    format_date,
     format_datetime,
     load_layout,
 )
@@ -226,7 +225,7 @@ def test_missing_placeholder_names_layout_and_key(tmp_path: Path) -> None:
 
 
 def test_indonesian_dates() -> None:
-    assert format_date(dt.date(2026, 11, 23)) == "23 November 2026"
+    assert clock.long_date(dt.date(2026, 11, 23)) == "23 November 2026"
     assert format_datetime(dt.datetime(2026, 8, 1, 14, 5, tzinfo=WITA)) == \
         "1 Agustus 2026 pukul 14.05 WITA"
 
