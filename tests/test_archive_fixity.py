@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import bagit
+import click
 import pytest
+from click.testing import CliRunner
 
 from pipeline import archive, config
+from pipeline.archive import commands
 from pipeline.home import Home
 from pipeline.register import Register
 from tests.archive_cases import KK, make_case
@@ -124,3 +129,46 @@ def test_the_year_exports_as_a_valid_bagit_bag(office: Home, reg: Register, file
         archive.export_bagit(office, reg, dest, year=2026)
     with pytest.raises(archive.ExportError, match="2031"):
         archive.export_bagit(office, reg, tmp_path / "lain", year=2031)
+
+
+def _cli(office: Home) -> click.Group:
+    """The archive commands attached to a root group as pipeline.cli attaches them."""
+
+    @click.group()
+    @click.pass_context
+    def root(ctx: click.Context) -> None:
+        ctx.obj = office
+
+    root.add_command(commands.archive)
+    root.add_command(commands.register)
+    return root
+
+
+def test_commands_verify_export_and_csv(office: Home, reg: Register, filed: list[Path],
+                                        tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(_cli(office), ["archive", "verify", "--year", "2026"])
+    assert ok.exit_code == 0, ok.output
+    assert "arsip utuh" in ok.output
+
+    victim = filed[0] / "scans" / "paspor.jpg"
+    writable(victim)
+    victim.write_bytes(b"diganti")
+    bad = runner.invoke(_cli(office), ["archive", "verify"])
+    assert bad.exit_code == 1
+    assert f"{rel(office, victim)}: isi berubah (tidak cocok dengan SHA256SUMS)" in bad.output
+
+    table = runner.invoke(_cli(office), ["register", "export", "--csv", "--year", "2026"])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0].startswith("No.,Tanggal diterima,Nomor register,Nama pemohon")
+    assert [line.split(",")[2] for line in lines[1:]] == [
+        "KKWNA-2026-0001", "KKWNA-2026-0002", "KKWNA-2026-0003"]
+
+    bag = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
+    assert bag.exit_code == 0, bag.output
+    done = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(tmp_path / "b")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    again = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
+    assert again.exit_code == 1 and "tidak kosong" in again.output
