@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import archive, config  # noqa: E402
 from pipeline import home as homes  # noqa: E402
-from pipeline.archive import filing  # noqa: E402
+from pipeline.archive import binders, filing  # noqa: E402
 from pipeline.register import Register  # noqa: E402
 from tests.archive_cases import make_case  # noqa: E402
 
@@ -51,14 +51,14 @@ def _build(root: Path, year_cases: int, filed: int) -> tuple[homes.Home, config.
         for case in cases[filed:]:
             reg.update(db, case, status="open", step=5)
     real_refresh = filing.refresh
-    filing.refresh = lambda *args, **kwargs: None  # type: ignore[assignment]
+    filing.refresh = lambda *args, **kwargs: None
     try:
         for case in cases[:filed]:
             archive.file_case(home, cfg, reg, case)
     finally:
-        filing.refresh = real_refresh  # type: ignore[assignment]
+        filing.refresh = real_refresh
     for odner in sorted({archive.odner_number(cfg, c) for c in cases[:filed]}):
-        filing.binders.write_binder_sheets(home, cfg, reg, cases[0].year, odner)
+        binders.write_binder_sheets(home, cfg, reg, cases[0].year, odner)
     archive.write_books(home, cfg, reg, cases[0].year)
     return home, cfg, reg, cases
 
