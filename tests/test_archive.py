@@ -156,3 +156,22 @@ def test_an_open_case_is_not_filed(office: Home, reg: Register, cfg: config.Conf
     case.status = "open"
     with pytest.raises(archive.ArchiveError, match="belum dapat diarsipkan"):
         archive.file_case(office, cfg, reg, case)
+
+
+def test_odd_scan_names_still_check_with_sha256sum(office: Home, reg: Register,
+                                                   cfg: config.Config) -> None:
+    case = make_case(office, reg, 1)
+    folder = office.root / case.folder
+    odd = ["scans/foto\\kitap.jpg", "scans/baris\nbaru.jpg", "scans/spasi  ganda.jpg"]
+    with reg.transaction() as db:
+        for name in odd:
+            (folder / name).write_bytes(name.encode())
+            reg.add_document(db, case.id, name=name, step=1,
+                             sha256=filing.sha256_file(folder / name),
+                             size=len(name.encode()), at=case.received_at)
+    target = archive.file_case(office, cfg, reg, case)
+    done = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=target,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert set(odd) <= set(filing.read_sums(target))
+    assert archive.verify_archive(office, reg) == []

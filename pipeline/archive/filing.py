@@ -61,18 +61,39 @@ def sums_text(folder: Path) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel != SUMS and not path.name.startswith(".tmp-"):
-            lines.append(f"{sha256_file(path)}  {rel}\n")
+            lines.append(sums_line(sha256_file(path), rel))
     return "".join(lines)
+
+
+def sums_line(digest: str, name: str) -> str:
+    """One `sha256sum` line; a name with a backslash, CR or LF is escaped as GNU sha256sum
+    does (the line then starts with a backslash)."""
+    if any(ch in name for ch in "\\\r\n"):
+        name = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return f"\\{digest}  {name}\n"
+    return f"{digest}  {name}\n"
 
 
 def read_sums(folder: Path) -> dict[str, str]:
     """SHA256SUMS of *folder* as {relative name: sha256}."""
     out = {}
-    for line in (folder / SUMS).read_text(encoding="utf-8").splitlines():
-        digest, sep, name = line.partition("  ")
+    for line in (folder / SUMS).read_text(encoding="utf-8").split("\n"):
+        escaped = line.startswith("\\")
+        digest, sep, name = line.removeprefix("\\").partition("  ")
         if sep:
-            out[name] = digest
+            out[_unescape(name) if escaped else name] = digest
     return out
+
+
+def _unescape(name: str) -> str:
+    out, chars = [], iter(name)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            out.append({"n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def file_case(home: Home, cfg: Config, reg: Register, case: Case) -> Path:
