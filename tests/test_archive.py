@@ -175,3 +175,38 @@ def test_odd_scan_names_still_check_with_sha256sum(office: Home, reg: Register,
     assert done.returncode == 0, done.stdout + done.stderr
     assert set(odd) <= set(filing.read_sums(target))
     assert archive.verify_archive(office, reg) == []
+
+
+def test_crash_after_the_commit_is_finished_by_recover(office: Home, reg: Register,
+                                                       cfg: config.Config,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    case = make_case(office, reg, 1, returned_at=3)
+    working = office.root / case.folder
+    printed = office.print / f"{case.id} {case.title} - {SLIP}"
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(filing, "refresh", crash)
+    with pytest.raises(KeyboardInterrupt):
+        archive.file_case(office, cfg, reg, case)
+    target = archive.target_folder(office, cfg, reg.get(case.id))
+    assert reg.get(case.id).folder == target.relative_to(office.root).as_posix()
+    assert working.is_dir() and printed.exists(), "nothing is removed before the books"
+
+    monkeypatch.undo()
+    archive.recover(office, cfg, reg)
+    assert not working.exists() and not printed.exists()
+    assert "KKWNA-2026-0001" in text_of(target.parent / "daftar-isi.pdf")
+    assert "KKWNA-2026-0001" in text_of(office.archive / "2026" / "buku-register-2026.pdf")
+
+
+def test_a_filed_case_stays_in_its_binder_when_the_binder_size_changes(
+        office: Home, reg: Register, cfg: config.Config, small: config.Config) -> None:
+    cases = [make_case(office, reg, n) for n in (1, 2, 3)]
+    third = archive.file_case(office, cfg, reg, cases[2])
+    assert third.parent.name == "odner-01"
+    archive.recover(office, small, reg)  # the office now keeps 2 cases a binder
+    assert archive.target_folder(office, small, reg.get(cases[2].id)) == third
+    assert third.is_dir()
+    assert archive.verify_archive(office, reg) == []

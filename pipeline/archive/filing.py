@@ -13,8 +13,9 @@ Crash safety, in this order; each step can be repeated, so `recover` (and a seco
    at all;
 2. commit the register: the case's folder becomes the archive folder, the new documents'
    checksums are recorded, the working folder's name is kept in case.data["folder_kerja"];
-3. only then remove the working folder in cases/ and withdraw a returned case's slip from
-   print/; rewrite the binder's label and contents and the year's books.
+3. rewrite the binder's label and contents and the year's books, withdraw a returned case's
+   slip from print/, and only then remove the working folder in cases/ (while it is there,
+   `recover` knows the filing is unfinished).
 
 Between 1 and 3 both copies exist; there is never a moment with none.
 """
@@ -51,6 +52,10 @@ def odner_number(cfg: Config, case: Case) -> int:
 
 
 def target_folder(home: Home, cfg: Config, case: Case) -> Path:
+    """Where the case is (once filed it stays there, even if the binder size is changed
+    later) or will be filed."""
+    if case.folder.startswith("archive/"):
+        return home.root / case.folder
     return (binders.odner_folder(home, case.year, odner_number(cfg, case))
             / f"{case.id} {case.title}")
 
@@ -111,11 +116,12 @@ def file_case(home: Home, cfg: Config, reg: Register, case: Case) -> Path:
         _build(home, cfg, reg, case, working, target)
     if not committed:
         _commit(home, cfg, reg, case, working, target)
-    if working != target and working.exists():
-        remove_tree(working)
+    # the working folder goes last: while it is there, `recover` knows the filing is unfinished
+    refresh(home, cfg, reg, case.year, int(target.parent.name.removeprefix("odner-")))
     if case.status == "returned":
         withdraw_slip(home, case)
-    refresh(home, cfg, reg, case.year, odner_number(cfg, case))
+    if working != target and working.exists():
+        remove_tree(working)
     log.info("%s filed in %s", case.id, rel_target)
     return target
 
@@ -211,9 +217,7 @@ def recover(home: Home, cfg: Config, reg: Register) -> None:
             rel_target = target.relative_to(home.root).as_posix()
             working = home.root / case.data.get(WORKING_FOLDER, case.folder)
             unfinished = (case.folder != rel_target or not target.is_dir()
-                          or (working != target and working.exists())
-                          or not (target.parent / binders.CONTENTS).exists()
-                          or not books.register_book_path(home, case.year).exists())
+                          or (working != target and working.exists()))
             if unfinished:
                 try:
                     file_case(home, cfg, reg, case)
