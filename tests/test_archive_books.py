@@ -153,3 +153,20 @@ def test_a_year_of_120_cases_fills_three_binders_and_the_books(
     assert pdfa.validate(register_book).passed
     assert archive.verify_archive(office, reg) == []
 
+
+
+def test_the_archive_benchmark_measures_both_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    monkeypatch.setenv("KKWNA_NOW", "2026-11-23T09:00:00+08:00")
+    path = Path(__file__).resolve().parent.parent / "bench" / "archive_bench.py"
+    spec = importlib.util.spec_from_file_location("archive_bench", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "SCAN_BYTES", 5000)
+    result = bench.run(verify_cases=3, year_cases=5)
+    assert result["files"] == 3 * 8 - 1  # two issued cases of 8 files, one returned of 7
+    assert result["verify_s"] > 0 and result["sha256sum_s"] > 0
+    assert result["ratio"] == result["verify_s"] / result["sha256sum_s"]
+    assert 0 < result["file_one_s"] < 10
