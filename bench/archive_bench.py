@@ -11,6 +11,10 @@
 Cases are made through the Register's own functions (tests/archive_cases.py). The bulk of
 the archive is filed with the per-filing book refresh turned off, then the books are drawn
 once: the bench measures the last filing, not the setting up.
+
+Measured on the 2-core development machine (shared with other work), 27 November 2026:
+1,000 filed cases, 7,900 files, 353 MB: verify_archive 0.67 s, sha256sum -c 1.05 s,
+ratio 0.64; filing one case into a year of 2,000: 0.36 s.
 """
 
 from __future__ import annotations
