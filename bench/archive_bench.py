@@ -54,6 +54,7 @@ def _build(root: Path, year_cases: int, filed: int) -> tuple[homes.Home, config.
     with reg.transaction() as db:  # the rest of the year is still in progress
         for case in cases[filed:]:
             reg.update(db, case, status="open", step=5)
+            reg.add_event(db, case.id, at=case.received_at, step=4, action="disetujui")
     real_refresh = filing.refresh
     filing.refresh = lambda *args, **kwargs: None
     try:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import archive, config
-from pipeline.archive import commands
+from pipeline.cli import archive as commands
 from pipeline.home import Home
 from pipeline.register import Register
 from tests.archive_cases import KK, make_case
@@ -91,7 +91,7 @@ def test_an_edited_event_breaks_the_chain(office: Home, reg: Register,
     reg.db.execute("UPDATE events SET officer_name = 'ORANG LAIN' WHERE id = 3")
     problems = archive.verify_archive(office, reg)
     assert len(problems) == 1 and problems[0].startswith("register:")
-    assert "event 3" in problems[0]
+    assert "#3" in problems[0] and "KKWNA-2026-0001" in problems[0]
 
 
 def test_signatures_are_checked_and_progress_is_reported(office: Home, reg: Register,

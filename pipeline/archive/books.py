@@ -30,10 +30,10 @@ from pipeline import clock
 from pipeline.archive import sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
-from pipeline.engine import CHECKLIST
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.home import Home
 from pipeline.register import Register
+from pipeline.steps.front_office import CHECKLIST
 
 CHUNK_PAGES = 4
 LAYOUT_VERSION = "1"  # bump when the drawing changes, so cached chunks are redrawn

@@ -15,11 +15,12 @@ import bagit
 
 from pipeline import __version__
 from pipeline.archive.books import export_csv
+from pipeline.errors import KkwnaError
 from pipeline.home import Home
 from pipeline.register import Register
 
 
-class ExportError(Exception):
+class ExportError(KkwnaError):
     """The bag cannot be written (destination not empty, nothing to export); one line."""
 
 

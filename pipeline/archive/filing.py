@@ -31,6 +31,7 @@ from pipeline import clock
 from pipeline.archive import binders, books, history
 from pipeline.archive.void import stamp_void
 from pipeline.config import Config
+from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_write_text, fsync_dir, remove_tree, sha256_file
 from pipeline.home import Home
 from pipeline.register import Case, Register
@@ -43,7 +44,7 @@ WORKING_FOLDER = "folder_kerja"  # case.data key: the cases/ folder the case was
 FILE_MODE, FOLDER_MODE = 0o444, 0o555
 
 
-class ArchiveError(Exception):
+class ArchiveError(KkwnaError):
     """A case cannot be filed (its folder is gone, or it is not finished); one line."""
 
 

@@ -1,12 +1,11 @@
-"""The archive's terminal commands, for `pipeline.cli` to attach:
+"""The archive's terminal commands:
 
     kkwna archive verify [--year Y]          exit 0: all well; 1: one line per problem
     kkwna archive export --bagit DIR [--year Y]
     kkwna register export --csv [--year Y] [--output FILE]
 
-`cli.add_command(commands.archive)` and `cli.add_command(commands.register)` attach them;
-both read the Home from ctx.obj as the other commands do. The signed KKs' signatures are
-checked through `SIGNATURE_CHECK`, which the signing module sets (None: not checked).
+The signed KKs' signatures are checked through `SIGNATURE_CHECK`, which the signing
+commands set (None: not checked).
 """
 
 from __future__ import annotations
@@ -20,14 +19,13 @@ import click
 
 from pipeline import config
 from pipeline.archive.books import export_csv
-from pipeline.archive.export import ExportError, export_bagit
-from pipeline.archive.filing import ArchiveError
+from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
+from pipeline.cli.base import cli, friendly
 from pipeline.home import Home
 from pipeline.register import Register
 
 SIGNATURE_CHECK: Callable[[Path], str | None] | None = None
-USER_ERRORS = (ArchiveError, ExportError, config.ConfigError)
 
 
 @contextmanager
@@ -40,9 +38,6 @@ def _register(ctx: click.Context) -> Iterator[tuple[Home, Register]]:
     reg = Register(home.register_path)
     try:
         yield home, reg
-    except USER_ERRORS as exc:
-        click.echo(f"kkwna: {exc}", err=True)
-        sys.exit(1)
     finally:
         reg.close()
 
@@ -57,7 +52,7 @@ def _progress(done: int, total: int) -> None:
             click.echo("", err=True)
 
 
-@click.group()
+@cli.group()
 def archive() -> None:
     """Arsip: pemeriksaan keutuhan dan paket serah-terima (BagIt)."""
 
@@ -65,6 +60,7 @@ def archive() -> None:
 @archive.command()
 @click.option("--year", type=int, help="Hanya arsip tahun ini.")
 @click.pass_context
+@friendly
 def verify(ctx: click.Context, year: int | None) -> None:
     """Periksa setiap berkas arsip terhadap SHA256SUMS dan register."""
     with _register(ctx) as (home, reg):
@@ -83,6 +79,7 @@ def verify(ctx: click.Context, year: int | None) -> None:
               help="Folder tujuan (kosong atau belum ada).")
 @click.option("--year", type=int, help="Hanya arsip tahun ini.")
 @click.pass_context
+@friendly
 def export_command(ctx: click.Context, dest: str, year: int | None) -> None:
     """Tulis arsip sebagai paket BagIt untuk diserahkan ke lembaga kearsipan."""
     with _register(ctx) as (home, reg):
@@ -90,7 +87,7 @@ def export_command(ctx: click.Context, dest: str, year: int | None) -> None:
     click.echo(f"paket BagIt ditulis di {bag}")
 
 
-@click.group()
+@cli.group()
 def register() -> None:
     """Buku register elektronik."""
 
@@ -101,6 +98,7 @@ def register() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Berkas tujuan (bawaan: layar).")
 @click.pass_context
+@friendly
 def register_export(ctx: click.Context, as_csv: bool, year: int | None,
                     output: str | None) -> None:
     """Baris buku register untuk lembar kerja (spreadsheet)."""
