@@ -64,8 +64,8 @@ def handle_form(env: Env, reg: Register, path: Path) -> str:
         return "stale"
     if case.data.get("placed", {}).get(str(step)) == digest:
         return "untouched"  # our own form (its error file, if any, still applies)
-    if sop.step(step).kind is not sop.Kind.DESK:
-        return "untouched"  # decided otherwise (a signature, the hand-over)
+    if sop.step(step) not in sop.decided_at_desk():
+        return "untouched"  # decided otherwise (the signature)
     try:
         return decide(env, reg, case, desks.decision_from(fields, digest), form=path)
     except Refused as refused:
@@ -91,7 +91,7 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
                          start_from_form: bool = True) -> str:
     """`kkwna decide`/`kkwna enter`: the case is loaded inside the work lock, so a decision
     the watcher recorded a moment ago is seen, and refused, never recorded twice."""
-    if sop.step(step).kind is not sop.Kind.DESK:
+    if sop.step(step) not in sop.decided_at_desk():
         raise UserError(f"langkah {step} tidak diputuskan di meja")
     with WorkLock(env.home):
         case = load(reg, case_id)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pipeline.steps.base import Automatic, Handler
 from pipeline.steps.data_entry import DataEntry
 from pipeline.steps.front_office import FrontOffice
+from pipeline.steps.handover import Collection, ToHandOverDesk
 from pipeline.steps.review import HeadReview, Review
 from pipeline.steps.tte import Signature, TteRequest
 from pipeline.steps.verification import Verification
 
 _CLASSES: dict[int, type[Handler]] = {
     2: FrontOffice, 3: Verification, 4: DataEntry, 5: Review, 6: HeadReview,
-    7: TteRequest, 8: Signature,
+    7: TteRequest, 8: Signature, 10: ToHandOverDesk, 11: Collection,
 }
 HANDLERS: dict[int, Handler] = {n: cls(n) for n, cls in _CLASSES.items()}
 

@@ -49,6 +49,7 @@ class Handler:
     """A step decided by a person; subclasses override what their step does differently."""
 
     fields: tuple[str, ...] = ()  # the step's own form fields (besides COMMON_FIELDS)
+    approved = "disetujui"  # the event an approval records
 
     def __init__(self, number: int) -> None:
         self.step = sop.step(number)
@@ -105,6 +106,10 @@ class Handler:
                   taken: set[str]) -> list[Doc]:
         """The documents this decision files (besides the return letter)."""
         return []
+
+    def detail(self, d: Decision, t: Transition) -> dict[str, Any]:
+        """What the event keeps of the decision besides the note and its record."""
+        return {}
 
     def hand_over(self, case: Case, d: Decision, t: Transition) -> dict[str, Any]:
         """What the decision leaves in the case's data for the step it sends the case to:
