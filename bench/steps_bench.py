@@ -74,6 +74,8 @@ def per_step(base: Path, cases: int) -> tuple[dict[int, list[float]], float]:
                 fill(form, values)
                 wait(lambda t=target, c=cid: case_forms(t, c))
                 times[step].append(time.monotonic() - start)
+                # the watcher done with this case (its form removed) before the next one
+                wait(lambda c=cid: not case_forms(desk, c))
     return times, stable
 
 
