@@ -21,7 +21,7 @@ from typing import Any
 from pipeline import clock, refdata
 
 #: The layouts shipped with the program (``layouts/`` beside the ``pipeline`` package).
-BUILTIN_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+BUILTIN_LAYOUTS = Path(__file__).resolve().parent / "layouts"  # package data
 
 #: Fields every desk form has (INTERFACE.md, "Desk forms").
 COMMON_FIELDS = ("kasus", "langkah")
