@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, sop
+from pipeline import desk_pdf, documents, sop
 from pipeline.config import Officer
 from pipeline.model import Context, Decision, Doc, Env, Plan, Refused, Transition
 from pipeline.register import Case, Register
@@ -24,6 +24,7 @@ RETURN_LETTER = "surat pengembalian berkas"
 COMMON_FIELDS = ("kasus", "langkah", "keputusan", "catatan", "petugas_nama", "petugas_nip")
 
 Record = tuple[dict[str, Any], list[str]]  # what a decision established; what is missing
+Executor = Callable[[Env, Register, Case, Plan], None]  # flow.carry_out, passed in (no cycle)
 
 
 def truthy(value: str | bool | None) -> bool:
@@ -80,12 +81,26 @@ class Handler:
         return data
 
     def draw_form(self, env: Env, case: Case, extra: Mapping[str, Any], path: Path) -> Path:
-        """Draw the desk form at *path*."""
+        """Draw the desk form at *path* (a step whose form has no layout yet gets a
+        placeholder saying so, so a case reaching it waits there instead of crashing)."""
+        if not self.step.layout:
+            return desk_pdf.placeholder_form(
+                path, case_id=case.id, title=case.title, step=self.step.number,
+                form=self.step.form or self.step.action,
+                lines=[f"Langkah {self.step.number}: {self.step.action}.",
+                       "Formulir langkah ini belum tersedia di versi kkwna ini;",
+                       "kasus menunggu di meja ini sampai formulirnya dibuat."])
         return documents.render_form(env.home, self.step.layout or "",
                                      self.form_data(env, case, extra), path, case=case,
                                      step=self.step.number, attach=self.attachment(env, case))
 
     # --- the decision ---------------------------------------------------------------------
+
+    def take_desk_file(self, env: Env, reg: Register, case: Case, path: Path, digest: str,
+                       carry_out: Executor) -> str:
+        """A file saved on the desk of a step not decided by a form's fields (a signature,
+        the hand-over): what happened to it. By default nothing: it is left untouched."""
+        return "untouched"
 
     def context(self, reg: Register, case: Case, d: Decision, ctx: Context) -> Context:
         """What the rules need from the register besides the decision."""
