@@ -65,7 +65,11 @@ def handle_form(env: Env, reg: Register, path: Path) -> str:
     if case.data.get("placed", {}).get(str(step)) == digest:
         return "untouched"  # our own form (its error file, if any, still applies)
     if sop.step(step).kind is not sop.Kind.DESK:  # decided otherwise (a signature ...)
-        return handler(step).take_desk_file(env, reg, case, path, digest, carry_out)
+        try:
+            return handler(step).take_desk_file(env, reg, case, path, digest, carry_out)
+        except Refused as refused:
+            desks.write_errors(env.cfg, path, refused.problems)
+            return "refused"
     try:
         return decide(env, reg, case, desks.decision_from(fields, digest), form=path)
     except Refused as refused:

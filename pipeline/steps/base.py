@@ -99,7 +99,8 @@ class Handler:
     def take_desk_file(self, env: Env, reg: Register, case: Case, path: Path, digest: str,
                        carry_out: Executor) -> str:
         """A file saved on the desk of a step not decided by a form's fields (a signature,
-        the hand-over): what happened to it. By default nothing: it is left untouched."""
+        the hand-over): what happened to it; raises Refused to leave it there with its
+        problems beside it. By default nothing: it is left untouched."""
         return "untouched"
 
     def context(self, reg: Register, case: Case, d: Decision, ctx: Context) -> Context:

@@ -34,8 +34,8 @@ import pikepdf
 
 from pipeline import clock, desk_pdf, documents, family, kk, kk_final, sop
 from pipeline.config import Config, TteConfig
-from pipeline.fsutil import sha256_file
-from pipeline.model import Doc, Env, Plan
+from pipeline.fsutil import atomic_write_text, sha256_file
+from pipeline.model import Doc, Env, Plan, Refused
 from pipeline.register import Case, Register
 from pipeline.signing import pades, settings
 from pipeline.signing.check import check_signed_draft
@@ -138,26 +138,26 @@ class Signature(Handler):
     """Step 8: the head of office's TTE. Its desk item is the draft to be signed."""
 
     def draw_form(self, env: Env, case: Case, extra: Mapping[str, Any], path: Path) -> Path:
-        from pipeline import desks  # here: desks imports the step handlers
-
         draft = env.home.root / case.folder / tte_draft_name(case)
         desk_pdf.with_case_fields(draft, path, case.id, self.step.number)
+        # the desk's usual note file (`desks.error_path`; not imported: desks imports us)
+        note = path.with_name(path.name + ".error.txt")
         if configured(tte(env)):
-            desks.clear_errors(path)
+            note.unlink(missing_ok=True)
         else:
-            desks.write_errors(env.cfg, path, [NOT_CONFIGURED])
+            atomic_write_text(note, f"Catatan untuk '{path.name}':\n\n- {NOT_CONFIGURED}\n")
         return path
 
     # --- signed here: `kkwna sign` --------------------------------------------------------
 
     def pristine_desk_item(self, env: Env, case: Case) -> Path | None:
-        """The desk item exactly as kkwna placed it, if it still lies there."""
-        from pipeline import desks
-
-        path = desks.form_path(env.home, case, self.step.number)
+        """The desk item exactly as kkwna placed it (under any name), if it still lies
+        there."""
         placed = case.data.get("placed", {}).get(str(self.step.number))
-        if path.is_file() and placed and sha256_file(path) == placed:
-            return path
+        desk = env.home.desk(self.step.number)
+        for path in sorted(desk.glob("*.pdf")) if placed and desk.is_dir() else []:
+            if path.is_file() and not path.is_symlink() and sha256_file(path) == placed:
+                return path
         return None
 
     def sign_plan(self, env: Env, case: Case, *, p12: Path, passphrase: bytes,
@@ -213,8 +213,8 @@ class Signature(Handler):
 
     def take_desk_file(self, env: Env, reg: Register, case: Case, path: Path, digest: str,
                        carry_out: Executor) -> str:
-        from pipeline import desks
-
+        """The desk file signed elsewhere: recorded when every check passes, else Refused
+        naming the failed checks (the caller writes them beside the file)."""
         t = tte(env)
         placed = str(case.data.get("placed", {}).get(str(self.step.number), ""))
         try:
@@ -223,10 +223,9 @@ class Signature(Handler):
                                           head_of_office_sha256=settings.head_of_office_sha256(t))
             timestamper = settings.timestamper(t)
         except SigningError as exc:
-            problems = [str(exc)]
+            raise Refused([str(exc)]) from None
         if problems:
-            desks.write_errors(env.cfg, path, problems)
-            return "refused"
+            raise Refused(problems)
 
         def write(out: Path) -> None:
             pades.add_validation_data(path, out, trust=trust, timestamper=timestamper)
@@ -235,6 +234,5 @@ class Signature(Handler):
             carry_out(env, reg, case, self.signed_plan(env, case, taken, write,
                                                        SIGNED_ELSEWHERE, digest))
         except SigningError as exc:  # validation data or the timestamp could not be added
-            desks.write_errors(env.cfg, path, [str(exc)])
-            return "refused"
+            raise Refused([str(exc)]) from None
         return "signed"
