@@ -31,6 +31,17 @@ def add_case_fields(pdf: pikepdf.Pdf, case_id: str, step: int) -> None:
         acro = pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(Fields=pikepdf.Array()))
     if "/Fields" not in acro:
         acro.Fields = pikepdf.Array()
+    # a text field names its font (readers complain otherwise); nothing is ever drawn
+    # with it: the widgets have no area
+    resources = acro.get("/DR")
+    if not isinstance(resources, pikepdf.Dictionary):
+        resources = acro.DR = pikepdf.Dictionary()
+    if "/Font" not in resources:
+        resources.Font = pikepdf.Dictionary()
+    if "/Helv" not in resources.Font:
+        resources.Font.Helv = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding))
     annots = page.obj.get("/Annots")
     if not isinstance(annots, pikepdf.Array):
         annots = page.obj.Annots = pdf.make_indirect(pikepdf.Array())
@@ -39,7 +50,8 @@ def add_case_fields(pdf: pikepdf.Pdf, case_id: str, step: int) -> None:
         widget = pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Tx,
             T=pikepdf.String(name), TU=pikepdf.String(tip), V=pikepdf.String(value),
-            DV=pikepdf.String(value), Ff=READ_ONLY, F=PRINT, Rect=[0, 0, 0, 0], P=page.obj,
+            DV=pikepdf.String(value), DA=pikepdf.String("/Helv 0 Tf 0 g"), Ff=READ_ONLY,
+            F=PRINT, Rect=[0, 0, 0, 0], P=page.obj,
         ))
         annots.append(widget)
         acro.Fields.append(widget)
@@ -65,9 +77,10 @@ def placeholder_form(out: Path, *, case_id: str, title: str, step: int, form: st
     c = fonts.new_canvas(buf, A4, f"{case_id} - {form}")
     c.setFont(fonts.BOLD, 14)
     c.drawString(56, height - 80, f"{form.upper()} - LANGKAH {step}")
-    c.setFont(fonts.REGULAR, 11)
     y = height - 110
+    room = width - 2 * 56 - 110  # left of the QR code
     for text in [f"Kasus: {case_id} {title}", "", *lines]:
+        c.setFont(fonts.REGULAR, fonts.fit_size(text, fonts.REGULAR, 11, room))
         c.drawString(56, y, text)
         y -= 16
     qr.draw_qr(c, case_id, width - 56 - 96, height - 56 - 96, 96)

@@ -448,6 +448,14 @@ def test_verify_says_genuine_and_one_flipped_byte_is_not(demo_at, tmp_path: Path
     seen = _kkwna(home, "verify", str(photo))
     assert seen.exit_code == 0, seen.output
     assert "Sidik data keluarga:" in seen.output
+    # outside an office folder: the trust root and seal certificate come from options
+    elsewhere = homes.Home(tmp_path / "bukan-kantor")
+    root = home.state / "demo-pki" / "demo-root-ca.pem"
+    assert _kkwna(elsewhere, "verify", str(signed)).exit_code == 1
+    assert _kkwna(elsewhere, "verify", str(signed), "--trust-root", str(root)).exit_code == 0
+    assert _kkwna(elsewhere, "verify", str(forged), "--trust-root", str(root)).exit_code == 1
+    assert _kkwna(elsewhere, "verify", str(photo), "--seal-cert",
+                  str(pki["seal"])).exit_code == 0
 
 
 def test_verify_refuses_a_genuine_signature_the_register_does_not_list_as_signed(
