@@ -333,6 +333,10 @@ def test_sign_all_signs_both_cases_with_a_summary(demo_at) -> None:
     again = _kkwna(home, "sign", "--all", "--p12", str(pki["head"]),
                    "--passphrase-file", str(pki["passphrase"]))
     assert again.exit_code == 0 and "tidak ada KK yang menunggu" in again.output
+    twice = _kkwna(home, "sign", ids["JANE DOE"], "--p12", str(pki["head"]),
+                   "--passphrase-file", str(pki["passphrase"]))
+    assert twice.exit_code == 1 and "tidak menunggu tanda tangan" in twice.output
+    assert _kkwna(home, "sign", "--p12", str(pki["head"])).exit_code == 2  # CASE or --all
 
 
 def test_sign_all_goes_on_past_a_failing_case(demo_at) -> None:
@@ -566,3 +570,14 @@ def test_hidden_case_fields_are_read_back(tmp_path: Path) -> None:
     fields = forms.read_fields(out)
     assert (fields["kasus"], fields["langkah"]) == ("KKWNA-2026-0009", "10")
     assert read_standard_qr(render_page(out, dpi=150)) == ["KKWNA-2026-0009"]
+
+
+def test_init_demo_leaves_an_offices_own_tte_settings_alone(tmp_path: Path) -> None:
+    home = tmp_path / "kantor"
+    assert CliRunner().invoke(cli, ["--home", str(home), "init"]).exit_code == 0
+    toml = home / "kkwna.toml"
+    own = toml.read_text().replace('head_of_office_cert = ""', 'head_of_office_cert = "bsre.pem"')
+    toml.write_text(own)
+    result = CliRunner().invoke(cli, ["--home", str(home), "init", "--demo"])
+    assert result.exit_code == 1 and "tidak menimpanya" in result.output
+    assert toml.read_text() == own
