@@ -24,6 +24,7 @@ RETURN_LETTER = "surat pengembalian berkas"
 COMMON_FIELDS = ("kasus", "langkah", "keputusan", "catatan", "petugas_nama", "petugas_nip")
 
 Record = tuple[dict[str, Any], list[str]]  # what a decision established; what is missing
+Executor = Callable[[Env, Register, Case, Plan], None]  # flow.carry_out, passed in (no cycle)
 
 
 def truthy(value: str | bool | None) -> bool:
@@ -87,6 +88,13 @@ class Handler:
                                      step=self.step.number, attach=self.attachment(env, case))
 
     # --- the decision ---------------------------------------------------------------------
+
+    def take_desk_file(self, env: Env, reg: Register, case: Case, path: Path, digest: str,
+                       carry_out: Executor) -> str:
+        """A file saved on the desk of a step not decided by a form's fields (a signature,
+        the hand-over): what happened to it; raises Refused to leave it there with its
+        problems beside it. By default nothing: it is left untouched."""
+        return "untouched"
 
     def context(self, reg: Register, case: Case, d: Decision, ctx: Context) -> Context:
         """What the rules need from the register besides the decision."""
