@@ -278,7 +278,7 @@ def test_kkwna_sign_files_a_b_lta_card_prints_it_and_the_case_waits_for_hand_ove
                     "--passphrase-file", str(pki["passphrase"]))
     assert result.exit_code == 0, result.output
     case = _case(home, cid)
-    assert (case.status, case.step) == ("open", 10)
+    assert (case.status, case.step) == ("open", 11)
     signed = home.root / case.folder / SIGNED
     env = _env(home)
     t = tte.tte(env)
@@ -289,13 +289,14 @@ def test_kkwna_sign_files_a_b_lta_card_prints_it_and_the_case_waits_for_hand_ove
     assert "RINA INDRIANI" in verdict.details["penanda_tangan"]
     assert (home.print / f"{case.id} {case.title} - {SIGNED}").read_bytes() == signed.read_bytes()
     events = _events(home, cid)
-    assert [(s, a) for s, a, _ in events][-2:] == [(8, "ditandatangani"), (9, "dicetak")]
-    assert events[-2][2]["cara"] == "kkwna sign"
-    assert events[-1][2]["email"] == "tidak ada"
+    assert [(s, a) for s, a, _ in events][-3:] == [(8, "ditandatangani"), (9, "dicetak"),
+                                                   (10, "siap diserahkan")]
+    assert events[-3][2]["cara"] == "kkwna sign"
+    assert events[-2][2]["email"] == "tidak ada"
     assert not list((home.desks / "08-kepala-dinas").glob(f"{cid}*"))
-    # step 10 has no form yet: a placeholder saying so waits on its desk
+    # step 10 put the KK on the hand-over desk: its form waits there, decided as step 11
     (waiting,) = (home.desks / "10-penyerahan").glob(f"{cid}*.pdf")
-    assert forms.read_fields(waiting)["langkah"] == "10"
+    assert forms.read_fields(waiting)["langkah"] == "11"
     status = _kkwna(home, "status", cid)
     assert status.exit_code == 0 and "desks/10-penyerahan" in status.output
     # the other case is untouched
@@ -328,7 +329,7 @@ def test_sign_all_signs_both_cases_with_a_summary(demo_at) -> None:
     assert result.exit_code == 0, result.output
     assert "2 KK ditandatangani, 0 gagal" in result.output
     for cid in ids.values():
-        assert _case(home, cid).step == 10
+        assert _case(home, cid).step == 11
         assert (home.root / _case(home, cid).folder / SIGNED).is_file()
     again = _kkwna(home, "sign", "--all", "--p12", str(pki["head"]),
                    "--passphrase-file", str(pki["passphrase"]))
@@ -350,7 +351,7 @@ def test_sign_all_goes_on_past_a_failing_case(demo_at) -> None:
     assert result.exit_code == 1, result.output
     assert "1 KK ditandatangani, 1 gagal" in result.output
     assert f"gagal: {broken.id}:" in result.output
-    assert _case(home, ids["JOHN SMITH"]).step == 10 and _case(home, broken.id).step == 8
+    assert _case(home, ids["JOHN SMITH"]).step == 11 and _case(home, broken.id).step == 8
 
 
 def test_a_passphrase_file_others_can_read_is_refused(demo_at, tmp_path: Path) -> None:
@@ -403,15 +404,15 @@ def test_signed_in_another_application_is_accepted_and_recorded(demo_at) -> None
     finally:
         reg.close()
     case = _case(home, cid)
-    assert case.step == 10
+    assert case.step == 11
     assert not saved_as.exists() and not item.exists(), "every copy left the desk"
     t = tte.tte(_env(home))
     verdict = verify_pdf(home.root / case.folder / SIGNED, settings.trust(t),
                          settings.head_of_office_sha256(t))
     assert verdict.ok, verdict.reason
     events = _events(home, cid)
-    assert [(s, a) for s, a, _ in events][-2:] == [(8, "ditandatangani"), (9, "dicetak")]
-    assert events[-2][2]["cara"] == "aplikasi lain"
+    assert [(s, a) for s, a, _ in events][-3:-1] == [(8, "ditandatangani"), (9, "dicetak")]
+    assert events[-3][2]["cara"] == "aplikasi lain"
 
 
 def test_another_signer_is_refused_with_an_error_file_and_the_case_stays(demo_at) -> None:
@@ -533,7 +534,7 @@ def test_step_9_emails_the_signed_card(demo_at, smtp_server) -> None:
     result = _kkwna(home, "sign", cid, "--p12", str(pki["head"]),
                     "--passphrase-file", str(pki["passphrase"]))
     assert result.exit_code == 0, result.output
-    assert _events(home, cid)[-1][2]["email"] == "terkirim"
+    assert [d for s, _, d in _events(home, cid) if s == 9][-1]["email"] == "terkirim"
     (raw,) = inbox.messages
     msg = message_from_bytes(raw)
     assert msg["To"] == "john.smith@example.com"
@@ -558,18 +559,21 @@ def test_a_failing_mail_server_does_not_hold_the_case(demo_at, monkeypatch) -> N
     result = _kkwna(home, "sign", cid, "--p12", str(pki["head"]),
                     "--passphrase-file", str(pki["passphrase"]))
     assert result.exit_code == 0, result.output
-    detail = _events(home, cid)[-1][2]
+    detail = [d for s, _, d in _events(home, cid) if s == 9][-1]
     assert detail["email"] == "gagal" and "tidak terkirim" in detail["email_catatan"]
     assert len(tries) == printing.ATTEMPTS
-    assert _case(home, cid).step == 10
+    assert _case(home, cid).step == 11
 
 
 def test_hidden_case_fields_are_read_back(tmp_path: Path) -> None:
-    out = desk_pdf.placeholder_form(tmp_path / "x.pdf", case_id="KKWNA-2026-0009",
-                                    title="UJI", step=10, form="penyerahan KK", lines=["uji"])
+    from reportlab.pdfgen.canvas import Canvas
+    page = tmp_path / "page.pdf"
+    c = Canvas(str(page))
+    c.drawString(72, 720, "UJI")
+    c.save()
+    out = desk_pdf.with_case_fields(page, tmp_path / "x.pdf", "KKWNA-2026-0009", 8)
     fields = forms.read_fields(out)
-    assert (fields["kasus"], fields["langkah"]) == ("KKWNA-2026-0009", "10")
-    assert read_standard_qr(render_page(out, dpi=150)) == ["KKWNA-2026-0009"]
+    assert (fields["kasus"], fields["langkah"]) == ("KKWNA-2026-0009", "8")
 
 
 def test_init_demo_leaves_an_offices_own_tte_settings_alone(tmp_path: Path) -> None:
