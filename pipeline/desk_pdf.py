@@ -19,6 +19,18 @@ READ_ONLY = 1  # field flag: nobody types into kasus/langkah
 PRINT = 4  # annotation flag PDF/A wants on every widget
 
 
+def _embedded_font(page: pikepdf.Page) -> pikepdf.Object:
+    """A font the page embeds (the KK is drawn in embedded TrueType fonts only)."""
+    resources = page.obj.get("/Resources")
+    fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+    for _, font in fonts.items() if isinstance(fonts, pikepdf.Dictionary) else []:
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None and any(k in descriptor for k in
+                                          ("/FontFile", "/FontFile2", "/FontFile3")):
+            return font
+    raise ValueError("the page embeds no font the hidden fields could name")
+
+
 def add_case_fields(pdf: pikepdf.Pdf, case_id: str, step: int) -> None:
     """Give *pdf* (open with pikepdf, not yet signed) the hidden fields `kasus` and
     `langkah` on its first page, keeping every field it already has."""
@@ -29,16 +41,15 @@ def add_case_fields(pdf: pikepdf.Pdf, case_id: str, step: int) -> None:
     if "/Fields" not in acro:
         acro.Fields = pikepdf.Array()
     # a text field names its font (readers complain otherwise); nothing is ever drawn
-    # with it: the widgets have no area
+    # with it (the widgets have no area), yet an archived card must hold no unembedded
+    # font: the field names a font the page already embeds
     resources = acro.get("/DR")
     if not isinstance(resources, pikepdf.Dictionary):
         resources = acro.DR = pikepdf.Dictionary()
     if "/Font" not in resources:
         resources.Font = pikepdf.Dictionary()
-    if "/Helv" not in resources.Font:
-        resources.Font.Helv = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding))
+    if "/KKF" not in resources.Font:
+        resources.Font.KKF = _embedded_font(page)
     annots = page.obj.get("/Annots")
     if not isinstance(annots, pikepdf.Array):
         annots = page.obj.Annots = pdf.make_indirect(pikepdf.Array())
@@ -47,7 +58,7 @@ def add_case_fields(pdf: pikepdf.Pdf, case_id: str, step: int) -> None:
         widget = pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Tx,
             T=pikepdf.String(name), TU=pikepdf.String(tip), V=pikepdf.String(value),
-            DV=pikepdf.String(value), DA=pikepdf.String("/Helv 0 Tf 0 g"), Ff=READ_ONLY,
+            DV=pikepdf.String(value), DA=pikepdf.String("/KKF 0 Tf 0 g"), Ff=READ_ONLY,
             F=PRINT, Rect=[0, 0, 0, 0], P=page.obj,
         ))
         annots.append(widget)

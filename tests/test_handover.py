@@ -49,3 +49,87 @@ def test_refusals_say_why(cfg, code, receiver, nip, why):
 
 def test_codes_are_read_as_typed_or_scanned():
     assert normal_code(" abcd-efgh ") == normal_code("ABCDEFGH") == "ABCD-EFGH"
+
+
+# --- through the desk and the terminal, into the archive -----------------------------------
+
+import subprocess  # noqa: E402
+
+from pipeline.register import Register  # noqa: E402
+from tests import test_tte_flow  # noqa: E402
+from tests.office import assert_archival, fill, one, run_once  # noqa: E402
+from tests.test_tte_flow import _case, _kkwna, _pki  # noqa: E402
+
+# the demo office (its PKI is made once per session) that the TTE tests use
+demo_stages = test_tte_flow.demo_stages
+demo_at = test_tte_flow.demo_at
+
+OFFICER = "DEMO RAHMAT HIDAYAT"
+
+
+def signed(demo_at, who="JOHN SMITH"):
+    home, ids = demo_at(8)
+    cid, pki = ids[who], _pki(home)
+    done = _kkwna(home, "sign", cid, "--p12", str(pki["head"]),
+                  "--passphrase-file", str(pki["passphrase"]))
+    assert done.exit_code == 0, done.output
+    return home, cid
+
+
+def test_collected_at_the_desk_the_case_is_filed_in_its_binder(demo_at):
+    home, cid = signed(demo_at)
+    case = _case(home, cid)
+    form = one(home.desks / "10-penyerahan", f"{cid}*.pdf")
+    fill(form, {"kode_pengambilan": case.collection_code.lower().replace("-", ""),
+                "penerima_nama": "John Michael Smith", "keputusan": "setuju",
+                "petugas_nama": OFFICER, "petugas_nip": PENYERAHAN})
+    run_once(home)
+    case = _case(home, cid)
+    assert case.status == "issued" and case.folder.startswith("archive/2026/odner-01/")
+    filed = home.root / case.folder
+    names = sorted(p.name for p in filed.glob("*.pdf"))
+    assert "11 tanda terima penyerahan.pdf" in names and "08 kartu keluarga WNA.pdf" in names
+    assert not (home.root / "cases" / filed.name).exists()
+    assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=filed).returncode == 0
+    assert_archival(filed)
+    assert one(home.print, f"{cid}*tanda terima penyerahan.pdf")
+    assert not list((home.desks / "10-penyerahan").glob(f"{cid}*"))
+    reg = Register(home.register_path)
+    last = reg.events(cid)[-1]
+    assert (last["step"], last["action"], last["officer_name"]) == (11, "diserahkan", OFFICER)
+    verified = _kkwna(home, "archive", "verify")
+    assert verified.exit_code == 0, verified.output
+
+
+def test_kkwna_collect_and_its_refusals(demo_at):
+    home, cid = signed(demo_at)
+    code = _case(home, cid).collection_code
+    wrong = _kkwna(home, "collect", "ZZZZ-9999", "--receiver", "JOHN MICHAEL SMITH",
+                   "--officer", PENYERAHAN)
+    assert wrong.exit_code == 1 and "tidak dikenal" in wrong.output
+    proxy = _kkwna(home, "collect", code, "--receiver", "MARY SMITH", "--officer", PENYERAHAN)
+    assert proxy.exit_code == 1 and "bukan pemohon" in proxy.output
+    assert _case(home, cid).step == 11  # nothing changed
+    done = _kkwna(home, "collect", code, "--receiver", "JOHN MICHAEL SMITH",
+                  "--officer", PENYERAHAN)
+    assert done.exit_code == 0, done.output
+    assert _case(home, cid).status == "issued"
+    again = _kkwna(home, "collect", code, "--receiver", "JOHN MICHAEL SMITH",
+                   "--officer", PENYERAHAN)
+    assert again.exit_code == 1 and "sudah dipakai" in again.output
+
+
+def test_the_code_of_a_returned_application_is_refused(office_at):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from tests.conftest import VERIFIKATOR
+    home = office_at(3)
+    runner = CliRunner()
+    back = runner.invoke(cli, ["--home", str(home.root), "decide", "KKWNA-2026-0001", "--step",
+                               "3", "--return", "KITAP kedaluwarsa", "--officer", VERIFIKATOR])
+    assert back.exit_code == 0, back.output
+    code = Register(home.register_path).get("KKWNA-2026-0001").collection_code
+    refused = runner.invoke(cli, ["--home", str(home.root), "collect", code, "--receiver",
+                                  "JOHN SMITH", "--officer", PENYERAHAN])
+    assert refused.exit_code == 1 and "dikembalikan" in refused.output

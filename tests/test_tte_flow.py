@@ -566,9 +566,9 @@ def test_a_failing_mail_server_does_not_hold_the_case(demo_at, monkeypatch) -> N
 
 
 def test_hidden_case_fields_are_read_back(tmp_path: Path) -> None:
-    from reportlab.pdfgen.canvas import Canvas
+    from pipeline import fonts as kk_fonts
     page = tmp_path / "page.pdf"
-    c = Canvas(str(page))
+    c = kk_fonts.new_canvas(str(page), (595, 842), "uji")
     c.drawString(72, 720, "UJI")
     c.save()
     out = desk_pdf.with_case_fields(page, tmp_path / "x.pdf", "KKWNA-2026-0009", 8)
