@@ -88,10 +88,10 @@ def init(home: Home) -> list[str]:
     cfg_path = home.root / config.FILENAME
     if cfg_path.exists():
         config.load(home.root)  # an existing profile must still be valid
-        done.append(f"kept {cfg_path}")
+        done.append(f"kkwna.toml yang ada dipakai: {cfg_path}")
     else:
         atomic_write_text(cfg_path, config.DEFAULT)
-        done.append(f"wrote {cfg_path}")
+        done.append(f"kkwna.toml dibuat: {cfg_path}")
     return done
 
 

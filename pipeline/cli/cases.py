@@ -58,7 +58,7 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
            nip: str, pairs: tuple[str, ...]) -> None:
     """The decision a desk form carries, from a terminal."""
     if approve == (reason is not None):
-        raise click.UsageError("give exactly one of --approve or --return REASON")
+        raise click.UsageError("pilih satu: --approve atau --return ALASAN")
     if step not in {s.number for s in sop.decided_at_desk()}:
         raise UserError(f"langkah {step} tidak diputuskan di meja")
     env = loaded(ctx)

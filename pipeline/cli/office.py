@@ -26,7 +26,7 @@ def init(ctx: click.Context, demo: bool) -> None:
     for line in homes.init(home):
         click.echo(line)
     Register(home.register_path).close()
-    click.echo(f"home: {home.root}")
+    click.echo(f"kantor (home): {home.root}")
     if demo:
         from pipeline.signing.demo import set_up_demo  # slow imports, only with --demo
 
