@@ -5,6 +5,7 @@ and `kkwna watch --once` work from any folder, far from this checkout."""
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -20,8 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_a_wheel_in_a_fresh_venv_runs_init_and_watch(tmp_path: Path) -> None:
+    # built from a copy: setuptools leaves its build/ folder in the tree it builds
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "pipeline", source / "pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT),
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source),
                     "-w", str(wheels)], check=True, cwd=tmp_path, timeout=300)
     wheel = next(wheels.glob("kkwna-*.whl"))
     fresh = tmp_path / "fresh"
