@@ -14,7 +14,6 @@ its owner may read.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from pipeline.fsutil import atomic_write_bytes, fsync_dir
+from pipeline.fsutil import atomic_write_bytes, atomic_writer
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 DEMO_CRL_URL = "http://kkwna-demo.invalid/demo-root-ca.crl"  # never fetched: the CRL is local
@@ -195,19 +194,8 @@ def p12_bytes(issued: Issued, chain: Iterable[x509.Certificate], passphrase: byt
 
 def write_private_file(path: Path, data: bytes) -> None:
     """Create *path* readable by its owner only (mode 0600) before a byte is written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{secrets.token_hex(4)}-{path.name}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+    with atomic_writer(path, mode=0o600) as fh:
+        fh.write(data)
 
 
 def pem(cert: x509.Certificate) -> bytes:
