@@ -43,6 +43,7 @@ from pipeline.errors import KkwnaError
 from pipeline.fsutil import (
     NAME_MAX,
     UntrustedFile,
+    apply_file_policy,
     atomic_copy,
     atomic_write_text,
     fit_name,
@@ -332,6 +333,7 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
         rel = f.relative_to(entry) if f != entry else Path(f.name)
         atomic_copy(f, scans_dir / rel)
         originals.append(f"{SCANS}/{rel.as_posix()}")
+    apply_file_policy(staged)  # written by the bundler's own temporary file
     os.replace(staged, folder / BERKAS)
     fsync_dir(folder)
 

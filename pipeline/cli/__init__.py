@@ -7,9 +7,10 @@ code: 0 done, 1 a user error (one line), 2 bad usage, 70 an internal error.
 from __future__ import annotations
 
 from pipeline.cli import cases, office, reports
+from pipeline.cli import register as register_commands
 from pipeline.cli.base import cli
 
-__all__ = ["cases", "cli", "main", "office", "reports"]
+__all__ = ["cases", "cli", "main", "office", "register_commands", "reports"]
 
 
 def main() -> None:

@@ -1,0 +1,43 @@
+"""`kkwna register backup FILE`: a consistent copy of the register, safe while the watcher runs.
+
+The copy is made with SQLite's online backup (one snapshot of the database, whatever other
+processes write meanwhile); the chain log (register.chain) is copied beside it. To restore:
+stop `kkwna watch`, copy both files back to archive/ (register.sqlite3, register.chain),
+start the watcher; it refuses to start if the copy is older than the case folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli.base import cli, friendly, loaded
+from pipeline.errors import UserError
+from pipeline.register import Register, RegisterError, chain_path_for
+
+
+@cli.group()
+def register() -> None:
+    """The register book (archive/register.sqlite3): backups."""
+
+
+@register.command()
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@friendly
+def backup(ctx: click.Context, dest: Path) -> None:
+    """Copy the register to DEST (and its chain log beside it), safe while kkwna watch runs."""
+    env = loaded(ctx)
+    if not env.home.register_path.exists():
+        raise UserError(f"register belum ada: {env.home.register_path}")
+    reg = Register(env.home.register_path)
+    try:
+        reg.backup(dest)
+    except RegisterError as exc:
+        raise UserError(f"cadangan tidak dibuat: {exc}") from exc
+    finally:
+        reg.close()
+    click.echo(f"cadangan register: {dest}")
+    if chain_path_for(dest).exists():
+        click.echo(f"log rantai: {chain_path_for(dest)}")
