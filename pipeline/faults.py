@@ -94,9 +94,12 @@ def set_register(home: Home, lines: list[str]) -> None:
         save(home, faults)
 
 
-def hold(home: Home, name: str, case_id: str, when: datetime) -> None:
+def hold(home: Home, name: str, case_id: str, when: datetime, identity: str = "") -> None:
+    """Hold inbox entry *name* (left over from *case_id*); *identity* tells this entry from
+    a later one of the same name (its inode)."""
     faults = load(home)
-    faults.held[name] = {"kasus": case_id, "sejak": when.isoformat(timespec="seconds")}
+    faults.held[name] = {"kasus": case_id, "sejak": when.isoformat(timespec="seconds"),
+                         "identitas": identity}
     save(home, faults)
 
 

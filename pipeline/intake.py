@@ -11,8 +11,11 @@ recorded, so intake resumes with the same number, or just removes what was taken
 Only what was taken leaves the inbox: each file whose bytes are those of its copy in the
 case folder (the register keeps the copies' digests). A scan added while the bundle was
 being made, a file being copied (``*.part``), hidden files and folders stay where they
-are; the folder is then *held*: it is never taken again on its own, and a note beside
-it (``inbox/<name>.error.txt``) tells the clerk what was left and why.
+are; the folder is then *held* (`pipeline.faults`): it is never taken again on its own,
+and a note beside it (``inbox/<name>.error.txt``) tells the clerk what was left and why.
+The hold ends when the folder leaves the inbox (a new folder of that name is then a new
+drop; one deleted and dropped again while the watcher is down may reuse the old folder's
+inode and stay held: rename it).
 
 A fault of the machine (a full disk, no permission, an unreadable sub-folder) is not a
 fault of the application: `MachineFault` is raised, what the attempt wrote is removed,
@@ -30,6 +33,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -233,6 +237,9 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
 def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
     held = faults.load(home).held.get(entry.name)
+    if held is not None and held.get("identitas") not in (None, "", _identity(entry)):
+        _release(home, entry.name)  # the leftover went; this is a new drop of that name
+        held = None
     if held is not None:
         return _still_held(home, cfg, entry, held["kasus"])
     if entry.is_dir() and not entry.is_symlink() and not entry_files(entry):
@@ -305,9 +312,11 @@ def _refuse_existing_folder(home: Home, reg: Register, case: Case) -> None:
 
 def _undo(home: Home, case: Case, staged: Path) -> None:
     """Remove what a failed attempt to open *case* wrote (its folder, its desk form)."""
-    for cleanup in (lambda: remove_tree(home.root / case.folder),
-                    lambda: desks.discard(home, case, sop.FIRST_DESK.number),
-                    lambda: staged.unlink(missing_ok=True)):
+    cleanups: list[Callable[[], None]] = [
+        lambda: remove_tree(home.root / case.folder),
+        lambda: desks.discard(home, case, sop.FIRST_DESK.number),
+        lambda: staged.unlink(missing_ok=True)]
+    for cleanup in cleanups:
         try:
             cleanup()
         except OSError:
@@ -425,7 +434,7 @@ def _remove_taken(home: Home, cfg: Config, reg: Register, case: Case, entry: Pat
     _clear_quarantine_note(home, entry.name)
     left = leftovers(entry)
     if left:
-        faults.hold(home, entry.name, case.id, clock.now(cfg.tz))
+        faults.hold(home, entry.name, case.id, clock.now(cfg.tz), _identity(entry))
         _write_note(home, cfg, entry, case.id, left)
         log.warning("%s: %d berkas tidak ikut diterima ke %s dan tetap di inbox (%s)",
                     entry.name, len(left), case.id, ", ".join(left[:5]))
@@ -477,14 +486,25 @@ def _still_held(home: Home, cfg: Config, entry: Path, case_id: str) -> str:
     return "held"
 
 
+def _identity(entry: Path) -> str:
+    try:
+        return str(entry.lstat().st_ino)
+    except OSError:
+        return ""
+
+
+def _release(home: Home, name: str) -> None:
+    faults.release(home, name)
+    note_path(home, name).unlink(missing_ok=True)
+
+
 def release_gone(home: Home) -> list[str]:
     """Forget held entries the clerk removed from the inbox, and their notes."""
     released = []
     for name in faults.load(home).held:
         entry = home.inbox / name
         if not (entry.exists() or entry.is_symlink()):
-            faults.release(home, name)
-            note_path(home, name).unlink(missing_ok=True)
+            _release(home, name)
             released.append(name)
     return released
 

@@ -143,6 +143,8 @@ class Watcher:
             if current is None:
                 del self.pending[entry]  # gone
                 self._forget_fault(entry)
+                if entry.parent == self.inbox:
+                    intake.release_gone(self.home)  # a held leftover the clerk removed
             elif current != sig:
                 self.pending[entry] = (current, now)
             elif now - since >= self.cfg.stable_seconds:

@@ -379,3 +379,33 @@ def test_quarantine_notes_are_stamped_in_the_offices_time_zone(office):
     run_once(office)
     note = (office.quarantine / "rusak.pdf.error.txt").read_text()
     assert "WIT)" in note and "WITA" not in note
+
+
+def test_a_broken_event_chain_is_warned_about_at_start_but_does_not_stop_intake(office):
+    import sqlite3
+    jpeg(office.inbox / "HANA.jpg", text="hana")
+    run_once(office)
+    db = sqlite3.connect(office.register_path)
+    db.execute("UPDATE events SET officer_name = 'X' WHERE id = 1")  # a hand edit
+    db.commit()
+    db.close()
+    jpeg(office.inbox / "IRA.jpg", text="ira")
+    result = kkwna(office, "watch", "--once")
+    assert result.returncode == 0
+    assert "diubah di luar program" in result.stderr
+    assert cases(office)[-1] == ("KKWNA-2026-0002", "open")
+    assert any("diubah di luar program" in line for line in faults.load(office).register)
+
+
+def test_a_new_drop_under_a_held_folders_name_is_taken(office):
+    jpeg(office.inbox / "JOKO" / "paspor.jpg", text="joko")
+    (office.inbox / "JOKO" / "kitap.jpg.part").write_bytes(b"half")
+    run_once(office)
+    assert faults.load(office).held["JOKO"]["kasus"] == "KKWNA-2026-0001"
+    os.rename(office.inbox / "JOKO", office.root / "JOKO sisa")  # the clerk moves it out ...
+    fresh = office.root / "scanner" / "JOKO"
+    jpeg(fresh / "paspor.jpg", text="joko, second application")
+    os.rename(fresh, office.inbox / "JOKO")  # ... and drops a new application of that name
+    run_once(office)
+    assert cases(office) == [("KKWNA-2026-0001", "open"), ("KKWNA-2026-0002", "open")]
+    assert not (office.inbox / "JOKO").exists() and faults.load(office).held == {}
