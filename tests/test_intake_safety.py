@@ -393,6 +393,9 @@ def test_a_broken_event_chain_is_warned_about_at_start_but_does_not_stop_intake(
     result = kkwna(office, "watch", "--once")
     assert result.returncode == 0
     assert "diubah di luar program" in result.stderr
+    # the watcher's log: office time, levels in Indonesian
+    line = next(li for li in result.stderr.splitlines() if "diubah di luar program" in li)
+    assert " WITA peringatan register: " in line and "WARNING" not in result.stderr
     assert cases(office)[-1] == ("KKWNA-2026-0002", "open")
     assert any("diubah di luar program" in line for line in faults.load(office).register)
 
