@@ -4,8 +4,9 @@
 form into its fields; `write_errors`/`clear_errors` keep the `<form>.error.txt` beside it.
 A form is identified by its hidden `kasus`/`langkah` fields, never by its file name, so
 Save As works; and it is bound to what was placed by a third hidden field, `token`: a
-random value recorded with the placed file's digest in the case
-(``case.data["placed"][step] = {"sha256", "token"}``, every token ever placed in
+random value recorded in the case beside the placed file's digest
+(``case.data["placed"][step]`` the digest, as steps read it;
+``case.data["placed_token"][step]`` the token; every token ever placed in
 ``case.data["placed_tokens"]``). A form whose token is not the one its case placed for its
 step (hidden fields changed, a form of another case) decides nothing (`match`).
 
@@ -53,17 +54,25 @@ def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = Non
     token = secrets.token_hex(16)
     clear_errors(path)  # a note about an earlier file of this name no longer applies
     handler(step).draw_form(env, case, {**(extra or {}), TOKEN: token}, path)
-    case.data.setdefault("placed", {})[str(step)] = {"sha256": sha256_file(path),
-                                                     TOKEN: token}
-    case.data.setdefault("placed_tokens", {})[token] = step
+    try:
+        fields, digest = forms.read_form(path)
+    except forms.FormUnreadable:  # a desk item that is not a form
+        fields, digest = forms.Fields(), sha256_file(path)
+    case.data.setdefault("placed", {})[str(step)] = digest
+    current = case.data.setdefault("placed_token", {})
+    if fields.get(TOKEN) == token:
+        current[str(step)] = token
+        case.data.setdefault("placed_tokens", {})[token] = step
+    else:  # a desk item drawn without the token field (the TTE draft): bound by its digest
+        current.pop(str(step), None)
     log.info("%s: formulir langkah %d di %s", case.id, step, path.parent.name)
     return path
 
 
 def placed_digest(case: Case, step: int) -> str | None:
-    """The digest of the form last placed for *step* (records before tokens: the digest)."""
+    """The digest of the desk item last placed for *step*."""
     record = case.data.get("placed", {}).get(str(step))
-    if isinstance(record, dict):
+    if isinstance(record, dict):  # tolerated: {"sha256": ...}
         return str(record.get("sha256") or "") or None
     return record if isinstance(record, str) else None
 
@@ -77,15 +86,14 @@ def match(case: Case, step: int, token: str) -> str:
     """Whether a form claiming *case* and *step* is the one placed: CURRENT (the form now
     on the desk, or a copy of it), EARLIER (a form placed for an earlier round of the
     step: superseded) or FOREIGN (not placed for this case and step: its hidden fields
-    were changed, or it belongs to another case)."""
-    record = case.data.get("placed", {}).get(str(step))
-    if isinstance(record, dict) and record.get(TOKEN):
-        if token == record[TOKEN]:
-            return CURRENT
+    were changed, or it belongs to another case). A case whose item for *step* carries no
+    token (placed before tokens, or the TTE draft) takes tokenless forms, as before."""
+    current = case.data.get("placed_token", {}).get(str(step))
+    if token and token == current:
+        return CURRENT
+    if token:
         return EARLIER if token in tokens(case, step) else FOREIGN
-    if isinstance(record, str) and not token:
-        return CURRENT  # placed before forms carried tokens
-    return EARLIER if token and token in tokens(case, step) else FOREIGN
+    return FOREIGN if current else CURRENT
 
 
 def foreign_problem(case: Case, step: int) -> str:

@@ -44,11 +44,13 @@ def test_the_placed_form_carries_a_token_recorded_with_its_digest(office):
     reg = Register(office.register_path)
     case = reg.get("KKWNA-2026-0001")
     reg.close()
-    record = case.data["placed"]["2"]
-    assert record == {"sha256": digest, "token": fields["token"]}
+    assert case.data["placed"]["2"] == digest  # the digest, as the steps read it
+    assert case.data["placed_token"]["2"] == fields["token"]
     assert len(fields["token"]) == 32 and case.data["placed_tokens"] == {fields["token"]: 2}
-    # the records kept before tokens (a plain digest) still read
-    case.data["placed"]["2"] = digest
+    assert desks.match(case, 2, fields["token"]) == desks.CURRENT
+    assert desks.match(case, 2, "") == desks.FOREIGN  # the token field removed
+    # a case placed before tokens takes tokenless forms, and no stranger's token
+    case.data.pop("placed_token")
     case.data.pop("placed_tokens")
     assert desks.placed_digest(case, 2) == digest
     assert desks.match(case, 2, "") == desks.CURRENT
