@@ -457,7 +457,7 @@ def parse(data: dict[str, Any]) -> Config:
         stable_seconds=r.number("watch.stable_seconds", 2.0, minimum=0),
         rescan_seconds=r.number("watch.rescan_seconds", 30.0, minimum=1),
         max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
-        cases_per_odner=int(r.number("archive.cases_per_odner", 100, minimum=1)),
+        cases_per_odner=int(r.number("archive.cases_per_odner", 50, minimum=1)),
         minutes=minutes,
         area=_office_area(r),
         calendar=_calendar(r),
@@ -540,7 +540,7 @@ rescan_seconds = 30          # full rescan of inbox/ and desks/ (network shares 
 max_file_mb = 300            # larger scans are quarantined
 
 [archive]
-cases_per_odner = 100        # case files per binder (odner)
+cases_per_odner = 50         # case files per binder (odner)
 
 [files]
 # Files the program writes get the mode the umask gives. On a shared folder where staff

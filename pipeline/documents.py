@@ -8,7 +8,6 @@ the drawing is `render` (layouts/) and `kk` (the card). Names follow INTERFACE.m
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,8 @@ from pipeline import clock, render, sop
 from pipeline.config import Config, Officer
 from pipeline.fsutil import atomic_copy
 from pipeline.home import Home
-from pipeline.register import Case, Register
+from pipeline.register import Case
 
-HISTORY = "riwayat.pdf"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 STATUS = {"intake": "sedang diterima", "open": "dalam proses",
           "returned": "dikembalikan kepada pemohon", "issued": "KK sudah diserahkan",
@@ -83,19 +81,3 @@ def print_copy(home: Home, case: Case, document: Path) -> Path:
     target = home.print / f"{case.id} {case.title} - {document.name}"
     atomic_copy(document, target)
     return target
-
-
-def write_history(home: Home, cfg: Config, reg: Register, case: Case, out: Path) -> Path:
-    rows = []
-    for e in reg.events(case.id):
-        rows.append({
-            "waktu": clock.stamp(datetime.fromisoformat(e["at"]), cfg.tz),
-            "langkah": str(e["step"]),
-            "kegiatan": e["action"] + (f" (putaran {e['round']})" if e["round"] > 1 else ""),
-            "petugas": e["officer_name"] or "-",
-        })
-    docs = [{"nama": r["name"], "sha256": r["sha256"][:16] + "...", "ukuran": str(r["size"])}
-            for r in reg.documents(case.id)]
-    data = {**base_data(cfg, case), "status": STATUS.get(case.status, case.status),
-            "riwayat": rows, "dokumen": docs}
-    return render_filed(home, "riwayat", data, out, case=case, step=case.step)

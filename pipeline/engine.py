@@ -8,29 +8,11 @@ in Indonesian. `plan` turns a transition into the `Plan` that `flow` carries out
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from pipeline import clock, documents, sop
+from pipeline import clock, documents, names, sop
 from pipeline.config import Officer, only_digits
 from pipeline.model import Context, Decision, Env, Plan, Refused, Transition
 from pipeline.register import Case
 from pipeline.steps import handler
-
-# titles and degrees that a name on a form may carry or leave out
-_TITLES = {"DR", "DRS", "DRA", "IR", "H", "HJ", "HAJI", "HAJJAH", "PROF", "ST", "SE", "SH",
-           "SS", "SPD", "SKOM", "SSOS", "SIP", "SAP", "SSTP", "MM", "MSI", "MH", "MAP", "MPD",
-           "MT", "MKOM", "AMD", "BA", "SAG", "SHI", "SKM", "SPSI", "SIKOM", "MA", "MSC", "PHD"}
-
-
-def name_key(name: str) -> str:
-    """A person's name compared without titles, punctuation, accents or case:
-    "DEMO HJ. NOOR HIDAYAH, SE" and "demo noor hidayah" are the same person."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).upper()
-    plain = plain.split(",")[0] if "," in plain else plain  # degrees follow a comma
-    words = re.findall(r"[A-Z0-9]+", plain.replace(".", ". "))
-    return " ".join(w for w in words if w not in _TITLES)
 
 
 def _officer(d: Decision, ctx: Context, problems: list[str]) -> Officer | None:
@@ -43,7 +25,7 @@ def _officer(d: Decision, ctx: Context, problems: list[str]) -> Officer | None:
     if officer is None:
         problems.append(f"NIP {d.officer_nip} bukan {role.name} yang terdaftar di kkwna.toml")
         return None
-    if d.officer_name.strip() and name_key(d.officer_name) != name_key(officer.nama):
+    if d.officer_name.strip() and names.key(d.officer_name) != names.key(officer.nama):
         problems.append(f"nama petugas tidak sesuai dengan NIP {officer.nip_display} "
                         f"(terdaftar: {officer.nama})")
     return officer
@@ -72,7 +54,7 @@ def judge(case: Case, d: Decision, ctx: Context) -> Transition:
     if d.approve:
         nxt = sop.after(d.step)
         next_step: int | None = nxt.number if nxt else None
-        status = "open"
+        status = "open" if nxt else "issued"  # after the last step the KK is handed over
     else:
         target = step.returns_to
         next_step = None if target == sop.APPLICANT else target
@@ -85,16 +67,18 @@ def plan(env: Env, case: Case, d: Decision, t: Transition, taken: set[str]) -> P
     """What carrying out *t* files and changes. *taken*: the document names the register
     already holds for the case (later rounds get ` (k)`)."""
     h = handler(d.step)
+    case.data.update(t.record)  # the documents show what the decision established
     docs = h.documents(env, case, d, t, taken)
     if not t.approve and t.next_step is None:  # returned to the applicant
         docs.append(h.return_letter(env, case, d, t))
     record = {**t.record, **h.hand_over(case, d, t)}
     return Plan(
-        step=d.step, action="disetujui" if t.approve else "dikembalikan",
+        step=d.step, action=h.approved if t.approve else "dikembalikan",
         at=clock.now(env.cfg.tz), round=t.round, status=t.status,
         next_step=t.next_step, officer=t.officer,
         detail={"catatan": d.note.strip(), "ke_langkah": t.next_step,
+                **h.detail(d, t),
                 "hasil": {k: v for k, v in t.record.items() if k != "keluarga"}},
         record=record, documents=docs,
         identities=h.identities({**case.data, **record}),
-        archive=t.status == "returned", source_sha256=d.source_sha256)
+        archive=t.status in ("returned", "issued"), source_sha256=d.source_sha256)

@@ -29,7 +29,7 @@ from pipeline.fsutil import sha256_file
 from pipeline.home import WorkLock
 from pipeline.model import Context, Decision, Env, Plan, Refused
 from pipeline.register import Case, Register
-from pipeline.steps import automatic, handler
+from pipeline.steps import automatic, handler, signature
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,12 @@ def handle_form(env: Env, reg: Register, path: Path) -> str:
         return "stale"
     if desks.placed_digest(case, step) == digest:
         return "untouched"  # our own form (its error file, if any, still applies)
-    if sop.step(step).kind is not sop.Kind.DESK:
-        return "untouched"  # decided otherwise (a signature, the hand-over)
+    if sop.step(step) not in sop.decided_at_desk():  # decided otherwise (a signature ...)
+        try:
+            return handler(step).take_desk_file(env, reg, case, path, digest, carry_out)
+        except Refused as refused:
+            desks.write_errors(env.cfg, path, refused.problems)
+            return "refused"
     try:
         return decide(env, reg, case, desks.decision_from(fields, digest), form=path)
     except Refused as refused:
@@ -96,7 +100,7 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
                          start_from_form: bool = True) -> str:
     """`kkwna decide`/`kkwna enter`: the case is loaded inside the work lock, so a decision
     the watcher recorded a moment ago is seen, and refused, never recorded twice."""
-    if sop.step(step).kind is not sop.Kind.DESK:
+    if sop.step(step) not in sop.decided_at_desk():
         raise UserError(f"langkah {step} tidak diputuskan di meja")
     with WorkLock(env.home):
         case = load(reg, case_id)
@@ -189,3 +193,29 @@ def recover(env: Env, reg: Register) -> None:
         if automatic(case.step) is not None:
             advance(env, reg, case)
     archive.recover(env.home, env.cfg, reg)
+
+
+# --- step 8 from a terminal -----------------------------------------------------------------
+
+def awaiting_signature(reg: Register) -> list[str]:
+    """The open cases whose card waits for the head of office's signature."""
+    number = signature().step.number
+    return [c.id for c in reg.cases("open") if c.step == number]
+
+
+def sign_from_terminal(env: Env, reg: Register, case_id: str, *, p12: Path,
+                       passphrase: bytes) -> str:
+    """`kkwna sign`: sign the case's card with the key in *p12* and record step 8, then
+    carry out step 9. The case is loaded inside the work lock, so a card the watcher took
+    signed from the desk a moment ago is refused here, never signed twice. Raises
+    UserError or SigningError (one Indonesian line)."""
+    h = signature()
+    with WorkLock(env.home):
+        case = load(reg, case_id)
+        if case.status != "open" or case.step != h.step.number:
+            raise UserError(f"{case.id} tidak menunggu tanda tangan Kepala Dinas "
+                            f"(status {case.status}, langkah {case.step})")
+        taken = {row["name"] for row in reg.documents(case.id)}
+        carry_out(env, reg, case, h.sign_plan(env, case, p12=p12, passphrase=passphrase,
+                                              taken=taken))
+    return f"{case.id}: langkah {h.step.number} ditandatangani"

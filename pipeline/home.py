@@ -10,8 +10,8 @@ from pathlib import Path
 from pipeline import config, sop
 from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_write_text
+from pipeline.layout import BUILTIN_LAYOUTS
 
-BUILTIN_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 STATE = ".kkwna"  # the program's own working files: lock, staging
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline import family, fonts, refdata
+from pipeline import clock, family, fonts, refdata
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.pdfa import save_pdfa
 from pipeline.qr import draw_qr
@@ -364,8 +364,9 @@ def _table2(members: list[dict[str, str]], top: float) -> tuple[list[Cell], floa
 
 
 def _paraf_time(waktu: datetime) -> str:
-    local = waktu.astimezone(WITA) if waktu.tzinfo is not None else waktu
-    return local.strftime("%d-%m-%Y %H:%M") + " WITA"
+    """The initial's moment in office time: ``23-11-2026 09:00 WITA``."""
+    local = waktu.astimezone(WITA) if waktu.tzinfo is not None else waktu.replace(tzinfo=WITA)
+    return f"{clock.short_date(local.date())} {local:%H:%M} {clock.zone_name(local)}"
 
 
 def layout_kk(
@@ -461,7 +462,7 @@ def layout_kk(
     # footer: issue date, head of family (left), head of office (right)
     fx0, fx1 = 560.0, right
     y = bottom - 4
-    issued_text = issued.strftime("%d-%m-%Y") if issued else ""
+    issued_text = clock.short_date(issued) if issued else ""
     cells.append(
         _cell("label.dikeluarkan", "Dikeluarkan Tanggal", fx0, fx0 + 80, y - 10, y, size=7.5)
     )

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import refdata
+from pipeline import clock, refdata
 
 #: The layouts shipped with the program (``layouts/`` beside the ``pipeline`` package).
-BUILTIN_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+BUILTIN_LAYOUTS = Path(__file__).resolve().parent / "layouts"  # package data
 
 #: Fields every desk form has (INTERFACE.md, "Desk forms").
 COMMON_FIELDS = ("kasus", "langkah")
@@ -33,11 +33,6 @@ DECISION_VALUES = ("setuju", "kembalikan")
 #: drawn text then ends with a mark saying it was cut and how long the original was
 #: (the full text stays in the form and the register).
 FREE_TEXT_LIMIT = 2000
-
-BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -372,23 +367,11 @@ def capped(text: str, limit: int = FREE_TEXT_LIMIT) -> str:
     return f"{text[:limit].rstrip()}… [dipotong; teks aslinya {length} karakter]"
 
 
-def format_date(day: dt.date) -> str:
-    """``23 November 2026``."""
-    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
-
-
-def _zone(moment: dt.datetime) -> str:
-    offset = moment.utcoffset()
-    if offset is None:
-        return ""
-    hours = offset.total_seconds() / 3600
-    return {7: "WIB", 8: "WITA", 9: "WIT"}.get(int(hours), f"UTC{hours:+g}")
-
-
 def format_datetime(moment: dt.datetime) -> str:
-    """``23 November 2026 pukul 14.05 WITA``."""
-    zone = _zone(moment)
-    return f"{format_date(moment)} pukul {moment:%H.%M}" + (f" {zone}" if zone else "")
+    """``23 November 2026 pukul 14.05 WITA``, in the moment's own (office) zone."""
+    zone = clock.zone_name(moment)
+    text = f"{clock.long_date(moment.date())} pukul {moment:%H.%M}"
+    return f"{text} {zone}" if zone else text
 
 
 def display(value: Any) -> str:
@@ -400,7 +383,7 @@ def display(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return format_datetime(value)
     if isinstance(value, dt.date):
-        return format_date(value)
+        return clock.long_date(value)
     if value is None:
         return ""
     if isinstance(value, list | tuple):

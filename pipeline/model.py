@@ -57,6 +57,7 @@ class Context:
     today: date
     duplicates: Sequence[Duplicate] = ()  # the register check for this case (verification)
     other_kk_niks: Mapping[str, str] = field(default_factory=dict)  # NIK -> other case
+    case: Case | None = None  # what a rule checks the decision against (the hand-over)
 
 
 @dataclass
@@ -65,8 +66,8 @@ class Transition:
     approve: bool
     step: int
     round: int
-    next_step: int | None  # None: the case leaves the desks (returned)
-    status: str  # open | returned
+    next_step: int | None  # None: the case leaves the desks (returned, or handed over)
+    status: str  # open | returned | issued
     record: dict[str, Any]  # what the decision established, kept in the case's data
     missing: list[str] = field(default_factory=list)  # for the return letter
 

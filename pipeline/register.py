@@ -354,6 +354,11 @@ class Register:
         db.executemany("INSERT OR IGNORE INTO identities VALUES (?, ?, ?)",
                        [(cid, k, v) for k, v in pairs if v])
 
+    def by_collection_code(self, code: str) -> Case | None:
+        row = self.db.execute("SELECT * FROM cases WHERE collection_code = ?",
+                              (code,)).fetchone()
+        return _case(row) if row else None
+
     def same_identity(self, cid: str, kind: str, value: str) -> list[Case]:
         rows = self.db.execute(
             "SELECT c.* FROM identities i JOIN cases c ON c.id = i.case_id"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pikepdf
 from reportlab.lib.utils import ImageReader
 
+from pipeline import clock
 from pipeline.acroform import finish_form
 from pipeline.attachment import append_pages, stamp_footers
 from pipeline.fonts import new_canvas
@@ -42,13 +43,15 @@ def _with_defaults(data: Mapping[str, Any], case_id: str, step: int) -> dict[str
     out = dict(data)
     out.setdefault("kasus", case_id)
     out.setdefault("langkah", str(step))
+    if "judul" in out:  # the applicant as documents name them: the title until known
+        out.setdefault("pemohon", out["judul"])
     if "tanggal" not in out:
-        out["tanggal"] = dt.datetime.now(ZoneInfo(OFFICE_ZONE)).date()
+        out["tanggal"] = clock.now(ZoneInfo(OFFICE_ZONE)).date()
     day = out["tanggal"]
     if "tahun" not in out:
         year = re.search(r"(\d{4})\s*$", day) if isinstance(day, str) else None
         out["tahun"] = (str(day.year) if isinstance(day, dt.date) else year.group(1) if year
-                        else str(dt.datetime.now(ZoneInfo(OFFICE_ZONE)).year))
+                        else str(clock.now(ZoneInfo(OFFICE_ZONE)).year))
     return out
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from reportlab.lib.colors import Color
 
+from pipeline.acroform import BORDER, FORM_FILL
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
 from pipeline.layout import DECISION_VALUES, MissingValueError, choice_options, display, lookup
-from pipeline.page import BORDER, FIELD_FONT, FORM_FILL, GREY, Ctx, balanced, clean, wrap
+from pipeline.page import FIELD_FONT, GREY, Ctx, balanced, clean, wrap
 from pipeline.qr import draw_qr
 
 FONTS = {"regular": REGULAR, "bold": BOLD, "italic": ITALIC}

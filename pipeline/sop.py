@@ -92,11 +92,13 @@ STEPS: tuple[Step, ...] = (
          "kartu keluarga WNA", "08-kepala-dinas", "TTE KK"),
     Step(9, ADM_SIAK, "Mencetak KK yang sudah mendapat persetujuan TTE", 0.5,
          "Kartu Keluarga WNA", Kind.AUTOMATIC, None),
+    # step 10 puts the signed KK on the hand-over desk (and in the collection book); the
+    # form waiting there is decided as step 11, when the applicant collects the KK
     Step(10, ADM_SIAK, "Menyerahkan ke bagian pengambilan dokumen", 1, "Kartu Keluarga WNA",
-         Kind.DESK, None, "10-penyerahan", "penyerahan KK", decided_by=PENYERAHAN),
+         Kind.AUTOMATIC, None),
     Step(11, PEMOHON, "Menerima KK dengan menunjukkan tanda bukti pengambilan", 0.5,
-         "Kartu Keluarga WNA", Kind.HANDOVER, "tanda terima penyerahan",
-         decided_by=PENYERAHAN),
+         "Kartu Keluarga WNA", Kind.HANDOVER, "tanda terima penyerahan", "10-penyerahan",
+         "penyerahan KK", "penyerahan", decided_by=PENYERAHAN),
 )
 
 TOTAL_MINUTES = 22  # the service standard's promise
@@ -126,7 +128,7 @@ def desks() -> list[str]:
 
 def decided_at_desk() -> list[Step]:
     """Steps a staff member decides on a desk form (or with `kkwna decide`)."""
-    return [s for s in STEPS if s.kind is Kind.DESK]
+    return [s for s in STEPS if s.kind in (Kind.DESK, Kind.HANDOVER)]
 
 
 def document_name(number: int, what: str, round_no: int = 1) -> str:

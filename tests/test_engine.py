@@ -21,11 +21,12 @@ def case_at(step, status="open"):
                 source_removed=True, collection_code=None, data={})
 
 
-def decision(step, approve, nip, note="", **fields):
-    return Decision("KKWNA-2026-0001", step, approve, note, "", nip, fields)
+def decision(step, approve, nip, note="", officer_name="", **fields):
+    return Decision("KKWNA-2026-0001", step, approve, note, officer_name, nip, fields)
 
 
-ALL_TICKS = dict(cek_formulir="ya", cek_kitap="ya", cek_paspor="tidak", cek_hadir_sendiri="ya")
+ALL_TICKS = dict(cek_formulir="ya", cek_kitap="ya", cek_paspor="tidak", cek_hadir_sendiri="ya",
+                 nama_pemohon="John Michael  Smith")
 VERIFIED = dict(no_paspor="PA1234567", paspor_berlaku_sampai="01-01-2030",
                 no_kitap="2C21JD0001-A", kitap_berlaku_sampai="01-06-2028",
                 data_valid="ya", bukan_data_ganda="ya")
@@ -35,6 +36,23 @@ def test_checklist_complete_goes_to_verification(cfg):
     t = judge(case_at(2), decision(2, True, FRONT_OFFICE, **ALL_TICKS), Context(cfg, TODAY))
     assert (t.next_step, t.status, t.officer.role) == (3, "open", "front_office")
     assert t.record["checklist"]["cek_kitap"] is True
+    assert t.record["nama_pemohon"] == "JOHN MICHAEL SMITH"  # as the clerk typed it, tidied
+
+
+def test_checklist_needs_the_applicants_name(cfg):
+    with pytest.raises(Refused, match="Nama pemohon belum diisi"):
+        judge(case_at(2), decision(2, True, FRONT_OFFICE, **{**ALL_TICKS, "nama_pemohon": " "}),
+              Context(cfg, TODAY))
+
+
+def test_officer_names_match_without_titles_punctuation_or_case(cfg):
+    from pipeline.names import key
+    assert key("DEMO HJ. NOOR HIDAYAH, SE") == key("demo noor hidayah")
+    assert key("Hj. RINA INDRIANI, ST") == "RINA INDRIANI"
+    assert key("DEMO NOOR HIDAYAH") != key("DEMO NOOR HIDAYATI")
+    t = judge(case_at(6), decision(6, True, KEPALA_BIDANG, officer_name="demo noor hidayah"),
+              Context(cfg, TODAY))
+    assert t.officer.nama == "DEMO HJ. NOOR HIDAYAH, SE"
 
 
 @pytest.mark.parametrize("missing", ["cek_formulir", "cek_kitap", "cek_hadir_sendiri"])

@@ -84,7 +84,10 @@ def _imports(path: Path) -> set[str]:
 def test_the_package_has_no_import_cycle():
     modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
                for p in PACKAGE.rglob("*.py")}
-    graph = {m: {n for n in _imports(p) if n in modules and n != m} for m, p in modules.items()}
+    # a module taking a sibling from its own package (`from pipeline.archive import sheets`)
+    # names the package, which is already importing: not an edge that can close a cycle
+    graph = {m: {n for n in _imports(p) if n in modules and n != m
+                 and not m.startswith(n + ".")} for m, p in modules.items()}
     state: dict[str, int] = {}
     path: list[str] = []
 

@@ -13,14 +13,13 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from pipeline import fonts
+from pipeline import clock, fonts
 from pipeline.fonts import REGULAR, text_width
 from pipeline.forms import FormUnreadable, read_fields
 from pipeline.layout import (
     BUILTIN_LAYOUTS,
     LayoutError,
     MissingValueError,
-    format_date,
     format_datetime,
     load_layout,
 )
@@ -44,7 +43,7 @@ OFFICER = {"petugas_nama": "SITI AMINAH, S.Kom", "petugas_nip": "199001152015032
 MEMBER = HEAD
 MEMBER_KEYS = list(MEMBER)
 LAYOUTS = ["checklist", "tanda_bukti", "surat_pengembalian", "verifikasi", "input_data",
-           "review", "riwayat"]
+           "review", "riwayat_kasus"]
 DESK_FORMS = {"checklist": 2, "verifikasi": 3, "input_data": 4, "review": 5}
 OWN_FIELDS = {
     "checklist": ["cek_formulir", "cek_kitap", "cek_paspor", "cek_hadir_sendiri"],
@@ -52,7 +51,7 @@ OWN_FIELDS = {
                    "data_valid", "bukan_data_ganda"],
     "input_data": ["no_kk", "alamat", "rt", "rw", "desa_kelurahan", "kecamatan", "kode_pos",
                    "email"],
-    "review": ["sesuai_berkas"],
+    "review": [],
 }
 DIRS = [BUILTIN_LAYOUTS]
 
@@ -100,11 +99,10 @@ def sample(name: str, filed: bool = False) -> dict[str, Any]:
         d.update(judul_review="LEMBAR KOREKSI KONSEP KARTU KELUARGA", no_kk="6305041211260001",
                  kepala_keluarga="JOHN MICHAEL SMITH", jumlah_anggota="3", putaran="1",
                  catatan_sebelumnya="")
-        f = {"sesuai_berkas": True}
-    elif name == "riwayat":
+    elif name == "riwayat_kasus":
         d.update(status="selesai",
                  riwayat=[{"waktu": "23-11-2026 09:12 WITA", "langkah": "1",
-                           "kegiatan": "Berkas diterima", "petugas": "-"}],
+                           "keputusan": "diterima", "petugas": "-", "keterangan": ""}],
                  dokumen=[{"nama": "01 berkas permohonan.pdf", "sha256": "3f2a9c0b...",
                            "ukuran": "482113"}])
     if filed:
@@ -226,7 +224,7 @@ def test_missing_placeholder_names_layout_and_key(tmp_path: Path) -> None:
 
 
 def test_indonesian_dates() -> None:
-    assert format_date(dt.date(2026, 11, 23)) == "23 November 2026"
+    assert clock.long_date(dt.date(2026, 11, 23)) == "23 November 2026"
     assert format_datetime(dt.datetime(2026, 8, 1, 14, 5, tzinfo=WITA)) == \
         "1 Agustus 2026 pukul 14.05 WITA"
 
@@ -303,7 +301,7 @@ def test_filled_form_reads_back_normalised(tmp_path: Path, incremental: bool) ->
 def test_unfilled_form_reads_empty(tmp_path: Path) -> None:
     got = read_fields(draw("review", tmp_path / "r.pdf", data={**sample("review"),
                                                                "fields": {}}))
-    assert got["keputusan"] == "" and got["catatan"] == "" and got["sesuai_berkas"] == "tidak"
+    assert got["keputusan"] == "" and got["catatan"] == "" and "sesuai_berkas" not in got
     assert got["langkah"] == "5"
 
 
@@ -479,9 +477,8 @@ def test_attach_keeps_a_working_form(tmp_path: Path) -> None:
     fields = form_fields(form)
     assert fields["kasus"]["/V"] == CASE  # the draft's own field did not take over
     assert "/Annots" not in reader.pages[1] and "/Annots" not in reader.pages[2]
-    got = read_fields(fill(form, {"keputusan": "/setuju", "sesuai_berkas": "/Yes"},
-                           tmp_path / "saved.pdf"))
-    assert got["keputusan"] == "setuju" and got["sesuai_berkas"] == "ya"
+    got = read_fields(fill(form, {"keputusan": "/setuju"}, tmp_path / "saved.pdf"))
+    assert got["keputusan"] == "setuju"
     assert got["kasus"] == CASE and got["langkah"] == "5"
     assert CASE in decode_pages(form)[0]
 

@@ -145,10 +145,9 @@ def test_decision_is_a_round_radio_group(tmp_path: Path) -> None:
     with pikepdf.open(form) as pdf:
         zadb = pdf.Root.AcroForm.DR.Font.ZaDb
         assert zadb.BaseFont == "/ZapfDingbats" and zadb.Subtype == "/Type1"
-    saved = office.fill(form, {"keputusan": "setuju", "sesuai_berkas": True},
-                        tmp_path / "saved.pdf")
+    saved = office.fill(form, {"keputusan": "setuju"}, tmp_path / "saved.pdf")
     got = read_fields(saved)
-    assert got["keputusan"] == "setuju" and got["sesuai_berkas"] == "ya"
+    assert got["keputusan"] == "setuju"
     again = office.fill(saved, {"keputusan": "kembalikan"}, tmp_path / "again.pdf")
     assert read_fields(again)["keputusan"] == "kembalikan"
 
@@ -162,8 +161,8 @@ def _poppler(path: Path, out: Path, dpi: int = 150) -> tuple[list[Image.Image], 
 
 @pytest.mark.skipif(not HAS_POPPLER, reason="pdftoppm (poppler-utils) is not installed")
 def test_poppler_draws_the_form_without_font_warnings(tmp_path: Path) -> None:
-    form = draw("review", tmp_path / "r.pdf", data={**sample("review"), "fields": {}})
-    saved = office.fill(form, {"keputusan": "setuju", "sesuai_berkas": True},
+    form = draw("checklist", tmp_path / "r.pdf", data={**sample("checklist"), "fields": {}})
+    saved = office.fill(form, {"keputusan": "setuju", "cek_kitap": True},
                         tmp_path / "saved.pdf")
     for path in (form, draw("checklist", tmp_path / "c.pdf"), saved):
         _, stderr = _poppler(path, tmp_path / path.stem, 40)

@@ -19,16 +19,27 @@ QUIET = {"unchanged", "untouched", "empty-folder", "stale"}  # not worth a line 
 
 
 @cli.command()
+@click.option("--demo", is_flag=True,
+              help="Also make a DEMO PKI (root CA, head of office and head of division "
+                   "certificates, seal, timestamps) and name it in kkwna.toml [tte].")
 @click.pass_context
 @friendly
-def init(ctx: click.Context) -> None:
+def init(ctx: click.Context, demo: bool) -> None:
     """Create the office folder: inbox/, desks/, cases/, archive/ ... and kkwna.toml."""
     home: homes.Home = ctx.obj
     for line in homes.init(home):
         click.echo(line)
-    cfg = config.load(home.root)
     Register(home.register_path).close()
     click.echo(f"home: {home.root}")
+    if demo:
+        from pipeline.signing.demo import set_up_demo  # slow imports, only with --demo
+
+        pki = set_up_demo(home)
+        click.echo(f"head of office p12: {pki.head_of_office_p12}")
+        click.echo(f"head of division p12: {pki.head_of_division_p12}")
+        click.echo(f"passphrase file: {pki.passphrase_file}")
+        click.echo(f"root CA: {pki.root_ca}")
+    cfg = config.load(home.root)
     for officer in cfg.officers:
         mark = " (DEMO: ganti di kkwna.toml)" if officer.demo else ""
         click.echo(f"{officer.role}: {officer.nama}, NIP {officer.nip_display}{mark}")

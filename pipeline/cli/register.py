@@ -1,4 +1,5 @@
-"""`kkwna register backup FILE`: a consistent copy of the register, safe while the watcher runs.
+"""`kkwna register backup FILE`: a consistent copy of the register, safe while the watcher runs
+(`kkwna register export --csv` is in `pipeline.cli.archive`).
 
 The copy is made with SQLite's online backup (one snapshot of the database, whatever other
 processes write meanwhile); the chain log (register.chain) is copied beside it. To restore:
@@ -12,14 +13,10 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.base import cli, friendly, loaded
+from pipeline.cli.archive import register  # the group `kkwna register export` is in
+from pipeline.cli.base import friendly, loaded
 from pipeline.errors import UserError
 from pipeline.register import Register, RegisterError, chain_path_for
-
-
-@cli.group()
-def register() -> None:
-    """The register book (archive/register.sqlite3): backups."""
 
 
 @register.command()

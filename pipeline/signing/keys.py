@@ -26,9 +26,12 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from pipeline.errors import KkwnaError
 
-class SigningError(Exception):
-    """Signing or checking could not go on; str() is one Indonesian line saying what to do."""
+
+class SigningError(KkwnaError):
+    """Signing or checking could not go on; str() is one Indonesian line saying what to do
+    (a user error: the CLI prints it and exits 1)."""
 
 
 def read_passphrase(path: Path) -> bytes:

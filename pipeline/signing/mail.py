@@ -13,12 +13,13 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from pipeline.config import EmailConfig
+from pipeline.errors import KkwnaError
 from pipeline.signing.keys import SigningError, read_passphrase
 
 TIMEOUT = 30  # seconds for connecting and each SMTP command
 
 
-class MailError(Exception):
+class MailError(KkwnaError):
     """The KK could not be sent; str() is one Indonesian line."""
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from pipeline.steps.base import Automatic, Handler
 from pipeline.steps.data_entry import DataEntry
 from pipeline.steps.front_office import FrontOffice
+from pipeline.steps.handover import Collection, ToHandOverDesk
+from pipeline.steps.printing import Printing
 from pipeline.steps.review import HeadReview, Review
 from pipeline.steps.tte import Signature, TteRequest
 from pipeline.steps.verification import Verification
 
 _CLASSES: dict[int, type[Handler]] = {
     2: FrontOffice, 3: Verification, 4: DataEntry, 5: Review, 6: HeadReview,
-    7: TteRequest, 8: Signature,
+    7: TteRequest, 8: Signature, 9: Printing, 10: ToHandOverDesk, 11: Collection,
 }
 HANDLERS: dict[int, Handler] = {n: cls(n) for n, cls in _CLASSES.items()}
 
@@ -33,9 +35,15 @@ def data_entry_step() -> int:
     return next(n for n, h in HANDLERS.items() if isinstance(h, DataEntry))
 
 
+def signature() -> Signature:
+    """The handler of the head of office's signature step (`kkwna sign`)."""
+    return next(h for h in HANDLERS.values() if isinstance(h, Signature))
+
+
 def automatic(number: int) -> Automatic | None:
     found = handler(number)
     return found if isinstance(found, Automatic) else None
 
 
-__all__ = ["HANDLERS", "Automatic", "Handler", "automatic", "data_entry_step", "handler"]
+__all__ = ["HANDLERS", "Automatic", "Handler", "automatic", "data_entry_step", "handler",
+           "signature"]

@@ -24,6 +24,7 @@ RETURN_LETTER = "surat pengembalian berkas"
 COMMON_FIELDS = ("kasus", "langkah", "keputusan", "catatan", "petugas_nama", "petugas_nip")
 
 Record = tuple[dict[str, Any], list[str]]  # what a decision established; what is missing
+Executor = Callable[[Env, Register, Case, Plan], None]  # flow.carry_out, passed in (no cycle)
 
 
 def truthy(value: str | bool | None) -> bool:
@@ -49,6 +50,7 @@ class Handler:
     """A step decided by a person; subclasses override what their step does differently."""
 
     fields: tuple[str, ...] = ()  # the step's own form fields (besides COMMON_FIELDS)
+    approved = "disetujui"  # the event an approval records
 
     def __init__(self, number: int) -> None:
         self.step = sop.step(number)
@@ -87,6 +89,13 @@ class Handler:
 
     # --- the decision ---------------------------------------------------------------------
 
+    def take_desk_file(self, env: Env, reg: Register, case: Case, path: Path, digest: str,
+                       carry_out: Executor) -> str:
+        """A file saved on the desk of a step not decided by a form's fields (a signature,
+        the hand-over): what happened to it; raises Refused to leave it there with its
+        problems beside it. By default nothing: it is left untouched."""
+        return "untouched"
+
     def context(self, reg: Register, case: Case, d: Decision, ctx: Context) -> Context:
         """What the rules need from the register besides the decision."""
         return ctx
@@ -105,6 +114,10 @@ class Handler:
                   taken: set[str]) -> list[Doc]:
         """The documents this decision files (besides the return letter)."""
         return []
+
+    def detail(self, d: Decision, t: Transition) -> dict[str, Any]:
+        """What the event keeps of the decision besides the note and its record."""
+        return {}
 
     def hand_over(self, case: Case, d: Decision, t: Transition) -> dict[str, Any]:
         """What the decision leaves in the case's data for the step it sends the case to:

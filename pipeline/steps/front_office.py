@@ -43,13 +43,15 @@ def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 class FrontOffice(Handler):
-    fields = tuple(key for key, _, _ in CHECKLIST)
+    fields = ("nama_pemohon", *(key for key, _, _ in CHECKLIST))
 
     def on_enter(self, reg: Register, case: Case) -> None:
         case.data.setdefault("checklist_hint", hints_from_names(case.data.get("berkas", [])))
 
     def prefill(self, case: Case) -> dict[str, Any]:
-        return dict(case.data.get("checklist_hint", {}))
+        # the drop's name is only a first guess at the applicant's name: the clerk corrects it
+        return {"nama_pemohon": documents.applicant_name(case),
+                **case.data.get("checklist_hint", {})}
 
     def layout_data(self, case: Case) -> dict[str, Any]:
         d = case.data
@@ -61,7 +63,13 @@ class FrontOffice(Handler):
         missing = [label for key, label, required in CHECKLIST if required and not ticks[key]]
         if d.approve and missing:
             problems.append("belum lengkap untuk diteruskan: " + ", ".join(missing))
-        return {"checklist": ticks}, missing
+        name = " ".join(d.fields.get("nama_pemohon", "").split()).upper()
+        if d.approve and not name:
+            problems.append("Nama pemohon belum diisi (sesuai paspor)")
+        record: dict[str, Any] = {"checklist": ticks}
+        if name:
+            record["nama_pemohon"] = name
+        return record, missing
 
     def documents(self, env: Env, case: Case, d: Decision, t: Transition,
                   taken: set[str]) -> list[Doc]:

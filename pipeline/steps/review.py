@@ -16,7 +16,7 @@ CORRECTION_SHEET = "lembar koreksi"
 
 def draft_path(env: Env, case: Case) -> Path:
     """The current draft KK (the newest `04 konsep KK*.pdf` of the case)."""
-    return env.home.root / case.folder / case.data["konsep"]
+    return env.home.root / case.folder / str(case.data["konsep"])
 
 
 class Review(Handler):

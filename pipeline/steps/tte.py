@@ -1,21 +1,107 @@
 """SOP steps 7 and 8: Adm SIAK submits the TTE request (the final KK, ready to be signed),
-and the head of office signs it electronically."""
+and the head of office signs it electronically.
+
+Step 7 files `07 draf TTE KK.pdf`: the final card (`kk_final`) with the office's QR seal,
+the head of office's block and one empty signature field, its Info dictionary naming the
+case (`pades.mark_identity`, so `kkwna verify` finds it in the register).
+
+Step 8's desk item is that draft with the hidden fields `kasus` and `langkah`. It is
+approved in one of two ways, both recorded as the event `ditandatangani` by the head of
+office, filing `08 kartu keluarga WNA.pdf`:
+
+- `kkwna sign` (`Signature.sign_plan`): signed here with `pades.sign_kk`;
+- signed in another application and saved back onto the desk (`take_desk_file`): the
+  file must pass `check.check_signed_draft` against the draft kkwna placed (its SHA-256,
+  recorded by `desks.place`), then gets the validation data (`pades.add_validation_data`);
+  a refusal leaves `<name>.error.txt` beside it and the case where it is.
+
+Without a `[tte]` section (a new office that has not been given its certificates yet)
+step 7 still files the card: the QR code then carries only the case id and No. KK,
+unsealed, and the desk item gets a note saying TTE is not configured. Signing stops with
+the kkwna.toml entry to fill in. A configured but broken seal (say, a passphrase file
+others can read) stops step 7 instead: a card must never be issued with an unsealed QR
+code when a seal is configured.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, kk, sop
-from pipeline.fsutil import atomic_copy
-from pipeline.model import Doc, Env, Plan
+import pikepdf
+
+from pipeline import clock, desk_pdf, documents, family, kk, kk_final, sop
+from pipeline.config import Config, TteConfig
+from pipeline.fsutil import atomic_write_text, sha256_file
+from pipeline.model import Doc, Env, Plan, Refused
 from pipeline.register import Case, Register
-from pipeline.steps.base import Automatic, Handler
+from pipeline.signing import pades, settings
+from pipeline.signing.check import check_signed_draft
+from pipeline.signing.keys import SigningError, load_certificate
+from pipeline.signing.seal import SealFields, family_digest, make_seal
+from pipeline.steps.base import Automatic, Executor, Handler
+
+NOT_CONFIGURED = ("TTE belum diatur: bagian [tte] di kkwna.toml masih kosong (untuk "
+                  "demonstrasi: `kkwna init --demo`). Kartu ini belum dapat ditandatangani "
+                  "secara elektronik dan kode QR-nya belum bersegel.")
+SIGNED_HERE = "kkwna sign"
+SIGNED_ELSEWHERE = "aplikasi lain"
 
 
 def tte_draft_name(case: Case) -> str:
     return str(case.data.get("draf_tte", ""))
+
+
+def tte(env: Env) -> TteConfig:
+    """The office's [tte] section with its paths made absolute."""
+    return env.cfg.tte.resolved(env.home.root)
+
+
+def configured(t: TteConfig) -> bool:
+    """Can a card be signed and checked at all: trust roots and the head's certificate."""
+    return bool(t.trust_roots and t.head_of_office_cert)
+
+
+def ca_name(t: TteConfig) -> str:
+    """Who certified the head of office, as the card says: the demo root's name for a DEMO
+    certificate, BSrE (the CA of government signatures) otherwise."""
+    if t.head_of_office_cert is not None and t.head_of_office_cert.is_file():
+        issuer = load_certificate(t.head_of_office_cert).issuer.native
+        name = str(issuer.get("common_name", ""))
+        if "DEMO" in name.upper():
+            return name
+    return kk.BSRE
+
+
+def card_signer(cfg: Config) -> kk_final.Signer:
+    """The head of office as the card names them (from kkwna.toml)."""
+    head = cfg.head_of_office()
+    jabatan = f"{head.jabatan} Kabupaten {cfg.office.kabupaten.title()}".upper()
+    return kk_final.Signer(jabatan=jabatan, nama=head.nama, nip=head.nip_display)
+
+
+def holder(keluarga: Mapping[str, Any]) -> str:
+    """The head of the family's name as printed."""
+    norm = family.normalise(keluarga)
+    for member in norm["anggota"]:
+        if member.get("status_hubungan") == "KEPALA KELUARGA":
+            return str(member.get("nama_lengkap", ""))
+    return str(norm["anggota"][0].get("nama_lengkap", "")) if norm["anggota"] else ""
+
+
+def seal_text(t: TteConfig, case: Case, keluarga: Mapping[str, Any], issued: date) -> str:
+    """The QR text: the seal when a seal key is configured, else the bare case id and
+    No. KK (see the module docstring)."""
+    norm = family.normalise(keluarga)
+    if t.seal_p12 is None:
+        return f"KKWNA {case.id} NO.KK {norm['no_kk']}"
+    fields = SealFields(register_no=case.id, no_kk=str(norm["no_kk"]),
+                        kepala_keluarga=holder(keluarga),
+                        jumlah_anggota=len(norm["anggota"]), tanggal_terbit=issued,
+                        family_digest=family_digest(keluarga))
+    return make_seal(fields, settings.seal_key(t))
 
 
 class TteRequest(Automatic):
@@ -27,23 +113,126 @@ class TteRequest(Automatic):
         number = self.step.number
         name = documents.numbered(number, self.step.document or "", taken)
         keluarga, office = case.data["keluarga"], env.cfg.office_data()
-        today = clock.now(env.cfg.tz).date()
+        now = clock.now(env.cfg.tz)
+        t = tte(env)
+        text = seal_text(t, case, keluarga, now.date())  # a broken seal stops here
+        signer, ca = card_signer(env.cfg), ca_name(t)
+        no_kk, name_of_holder = str(family.normalise(keluarga)["no_kk"]), holder(keluarga)
 
         def write(path: Path) -> None:
-            kk.render_kk(keluarga, path, office=office, case_id=case.id, issued=today,
-                         watermark=None)
+            kk_final.render_final_kk(keluarga, path, office=office, case_id=case.id,
+                                     issued=now.date(), seal_text=text, signer=signer,
+                                     ca_name=ca)
+            pades.mark_identity(path, path, case_id=case.id, no_kk=no_kk,
+                                holder=name_of_holder)
         nxt = sop.after(number)
-        return Plan(step=number, action=self.action, at=clock.now(env.cfg.tz),
-                    round=case.round(number), status="open",
-                    next_step=nxt.number if nxt else None,
+        return Plan(step=number, action=self.action, at=now, round=case.round(number),
+                    status="open", next_step=nxt.number if nxt else None,
                     officer=self.acting_officer(env, reg, case),
                     record={"draf_tte": name}, documents=[Doc(name, write)],
-                    detail={"dokumen": name})
+                    detail={"dokumen": name, "segel": t.seal_p12 is not None,
+                            "tte_diatur": configured(t)})
 
 
 class Signature(Handler):
     """Step 8: the head of office's TTE. Its desk item is the draft to be signed."""
 
     def draw_form(self, env: Env, case: Case, extra: Mapping[str, Any], path: Path) -> Path:
-        atomic_copy(env.home.root / case.folder / tte_draft_name(case), path)
+        draft = env.home.root / case.folder / tte_draft_name(case)
+        desk_pdf.with_case_fields(draft, path, case.id, self.step.number)
+        # the desk's usual note file (`desks.error_path`; not imported: desks imports us)
+        note = path.with_name(path.name + ".error.txt")
+        if configured(tte(env)):
+            note.unlink(missing_ok=True)
+        else:
+            atomic_write_text(note, f"Catatan untuk '{path.name}':\n\n- {NOT_CONFIGURED}\n")
         return path
+
+    # --- signed here: `kkwna sign` --------------------------------------------------------
+
+    def pristine_desk_item(self, env: Env, case: Case) -> Path | None:
+        """The desk item exactly as kkwna placed it (under any name), if it still lies
+        there."""
+        placed = case.data.get("placed", {}).get(str(self.step.number))
+        desk = env.home.desk(self.step.number)
+        for path in sorted(desk.glob("*.pdf")) if placed and desk.is_dir() else []:
+            if path.is_file() and not path.is_symlink() and sha256_file(path) == placed:
+                return path
+        return None
+
+    def sign_plan(self, env: Env, case: Case, *, p12: Path, passphrase: bytes,
+                  taken: set[str]) -> Plan:
+        """The plan of signing the case's draft with the key in *p12* now. The signature
+        is made when the plan's document is written; SigningError (one Indonesian line)
+        if the key is not the head of office's or does not validate."""
+        t = tte(env)
+        trust = settings.trust(t)
+        expected = settings.head_of_office_sha256(t)
+        timestamper = settings.timestamper(t)
+        head, cfg = env.cfg.head_of_office(), env.cfg
+        block = pades.SignatureBlock(
+            nama=head.nama, nip=head.nip_display, jabatan=head.jabatan, tz=cfg.tz,
+            lokasi=f"{cfg.office.kota}, Kabupaten {cfg.office.kabupaten.title()}")
+
+        def write(out: Path) -> None:
+            source = self.pristine_desk_item(env, case)
+            fresh = out.with_name(f".draf-{out.name}")
+            try:
+                if source is None:  # moved or changed on the desk: the same draft again
+                    source = self._fresh_desk_item(env, case, fresh)
+                pades.sign_kk(source, out, p12=p12, passphrase=passphrase, trust=trust,
+                              timestamper=timestamper, block=block,
+                              expected_signer_sha256=expected)
+            finally:
+                fresh.unlink(missing_ok=True)
+        return self.signed_plan(env, case, taken, write, SIGNED_HERE)
+
+    def _fresh_desk_item(self, env: Env, case: Case, out: Path) -> Path:
+        draft = env.home.root / case.folder / tte_draft_name(case)
+        try:
+            return desk_pdf.with_case_fields(draft, out, case.id, self.step.number)
+        except (pikepdf.PdfError, OSError):
+            raise SigningError(f"draf TTE {draft.name} rusak atau hilang; kasus ini perlu "
+                               f"diperiksa petugas") from None
+
+    def signed_plan(self, env: Env, case: Case, taken: set[str],
+                    write: Callable[[Path], object], how: str,
+                    source_sha256: str = "") -> Plan:
+        """Step 8 recorded: the signed card filed, the head of office as the officer."""
+        number = self.step.number
+        name = documents.numbered(number, self.step.document or "", taken)
+        nxt = sop.after(number)
+        return Plan(step=number, action="ditandatangani", at=clock.now(env.cfg.tz),
+                    round=case.round(number), status="open",
+                    next_step=nxt.number if nxt else None,
+                    officer=env.cfg.head_of_office(), record={"kk_ttd": name},
+                    documents=[Doc(name, write)], detail={"dokumen": name, "cara": how},
+                    source_sha256=source_sha256)
+
+    # --- signed elsewhere: the desk file saved back ---------------------------------------
+
+    def take_desk_file(self, env: Env, reg: Register, case: Case, path: Path, digest: str,
+                       carry_out: Executor) -> str:
+        """The desk file signed elsewhere: recorded when every check passes, else Refused
+        naming the failed checks (the caller writes them beside the file)."""
+        t = tte(env)
+        placed = str(case.data.get("placed", {}).get(str(self.step.number), ""))
+        try:
+            trust = settings.trust(t)
+            problems = check_signed_draft(path, draft_sha256=placed, trust=trust,
+                                          head_of_office_sha256=settings.head_of_office_sha256(t))
+            timestamper = settings.timestamper(t)
+        except SigningError as exc:
+            raise Refused([str(exc)]) from None
+        if problems:
+            raise Refused(problems)
+
+        def write(out: Path) -> None:
+            pades.add_validation_data(path, out, trust=trust, timestamper=timestamper)
+        taken = {row["name"] for row in reg.documents(case.id)}
+        try:
+            carry_out(env, reg, case, self.signed_plan(env, case, taken, write,
+                                                       SIGNED_ELSEWHERE, digest))
+        except SigningError as exc:  # validation data or the timestamp could not be added
+            raise Refused([str(exc)]) from None
+        return "signed"

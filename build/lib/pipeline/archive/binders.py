@@ -1,0 +1,151 @@
+"""The binders (odner): which binder a case goes in, its spine label and its table of contents.
+
+A binder holds `cfg.cases_per_odner` register numbers: odner-01 of a year takes numbers
+1..N, odner-02 N+1..2N, and so on, so a case's binder never depends on the order of
+filing and a re-run of a half-done filing finds the same folder. label.pdf (the spine
+label: office, year, binder number, first and last register number filed) and
+daftar-isi.pdf (the cases in it) are rewritten each time a case is filed into the binder.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.lib.units import mm
+
+from pipeline import clock
+from pipeline.archive import sheets
+from pipeline.archive.sheets import Column, Sheet
+from pipeline.config import Config
+from pipeline.fonts import BOLD, REGULAR, fit_size
+from pipeline.home import Home
+from pipeline.register import Case, Register
+from pipeline.render import clean
+
+LABEL = "label.pdf"
+CONTENTS = "daftar-isi.pdf"
+READ_ONLY = 0o444
+STATUS = {"issued": "KK terbit dan diserahkan", "returned": "Dikembalikan kepada pemohon"}
+
+CONTENTS_COLUMNS = (
+    Column("No.", "no", 0.06, "center"),
+    Column("Nomor register", "nomor_register", 0.2),
+    Column("Nama pemohon", "pemohon", 0.27),
+    Column("Keadaan", "keadaan", 0.22),
+    Column("Tanggal diarsipkan", "diarsipkan", 0.15, "center"),
+    Column("Dokumen", "dokumen", 0.1, "center"),
+)
+
+
+def odner_number(cfg: Config, case: Case) -> int:
+    return (case.seq - 1) // cfg.cases_per_odner + 1
+
+
+def odner_folder(home: Home, year: int, number: int) -> Path:
+    return home.archive / str(year) / f"odner-{number:02d}"
+
+
+def filed_cases(home: Home, reg: Register, folder: Path) -> list[dict[str, str]]:
+    """The cases the register says are filed in *folder* (a binder), in register order."""
+    prefix = folder.relative_to(home.root).as_posix() + "/"
+    rows = reg.db.execute(
+        "SELECT c.id, c.title, c.status,"
+        " (SELECT d.at FROM documents d WHERE d.case_id = c.id AND d.name = 'riwayat.pdf')"
+        " AS filed_at,"
+        " (SELECT COUNT(*) FROM documents d WHERE d.case_id = c.id) AS docs"
+        " FROM cases c WHERE c.folder LIKE ? ESCAPE '\\' ORDER BY c.year, c.seq",
+        (_like(prefix) + "%",)).fetchall()
+    out = []
+    for n, r in enumerate(rows, start=1):
+        out.append({"no": str(n), "nomor_register": r["id"], "pemohon": r["title"],
+                    "keadaan": STATUS.get(r["status"], r["status"]),
+                    "diarsipkan": r["filed_at"] or "", "dokumen": str(r["docs"])})
+    return out
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def write_binder_sheets(home: Home, cfg: Config, reg: Register, year: int,
+                        number: int) -> tuple[Path, Path]:
+    """Rewrite the binder's label.pdf and daftar-isi.pdf from the register."""
+    folder = odner_folder(home, year, number)
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = filed_cases(home, reg, folder)
+    for c in cases:
+        if c["diarsipkan"]:
+            c["diarsipkan"] = clock.stamp(datetime.fromisoformat(c["diarsipkan"]), cfg.tz)
+    first = cases[0]["nomor_register"] if cases else "-"
+    last = cases[-1]["nomor_register"] if cases else "-"
+    label = _write_label(cfg, year, number, first, last, len(cases), folder / LABEL)
+    contents = _write_contents(cfg, year, number, cases, folder / CONTENTS)
+    return label, contents
+
+
+def _write_label(cfg: Config, year: int, number: int, first: str, last: str, count: int,
+                 out: Path) -> Path:
+    """A spine label, 60 mm wide, drawn on A4 with cutting marks round it."""
+    office = cfg.office_data()
+    buf = io.BytesIO()
+    title = f"Label punggung odner {number:02d} tahun {year}"
+    c = sheets.new_sheet_canvas(buf, Sheet((), title, "", sheets.PORTRAIT))
+    page_w, page_h = sheets.PORTRAIT
+    w, h = 60 * mm, 250 * mm
+    x0, y0 = (page_w - w) / 2, (page_h - h) / 2
+    c.setLineWidth(1.2)
+    c.rect(x0, y0, w, h)
+    inner = w - 8 * mm
+
+    def centred(text: str, y: float, font: str, size: float) -> None:
+        text = clean(text, font)
+        s = fit_size(text, font, size, inner)
+        c.setFont(font, s)
+        c.drawCentredString(page_w / 2, y, text)
+
+    y = y0 + h - 14 * mm
+    for line in (office["pemerintah"], office["dinas"], f"KABUPATEN {office['kabupaten']}"):
+        centred(line, y, BOLD, 8)
+        y -= 11
+    c.setLineWidth(0.6)
+    c.line(x0 + 4 * mm, y, x0 + w - 4 * mm, y)
+    centred("ARSIP", y - 24, REGULAR, 12)
+    centred("KARTU KELUARGA WNA", y - 40, BOLD, 12)
+    centred("TAHUN", y - 90, REGULAR, 12)
+    centred(str(year), y - 130, BOLD, 40)
+    centred("ODNER", y - 190, REGULAR, 12)
+    centred(f"{number:02d}", y - 250, BOLD, 56)
+    c.line(x0 + 4 * mm, y - 275, x0 + w - 4 * mm, y - 275)
+    centred("NOMOR REGISTER", y - 300, REGULAR, 9)
+    centred(first, y - 322, BOLD, 12)
+    centred("s.d.", y - 340, REGULAR, 9)
+    centred(last, y - 358, BOLD, 12)
+    centred(f"{count} berkas (kapasitas {cfg.cases_per_odner})", y - 385, REGULAR, 8)
+    c.setFont(REGULAR, 6)
+    c.drawCentredString(page_w / 2, y0 - 12, clean("Gunting menurut garis; tempel pada "
+                                                   "punggung odner.", REGULAR))
+    c.showPage()
+    c.save()
+    sheets.save(buf, out, title)
+    out.chmod(READ_ONLY)
+    return out
+
+
+def _write_contents(cfg: Config, year: int, number: int, cases: list[dict[str, str]],
+                    out: Path) -> Path:
+    office = cfg.office_data()
+    title = f"DAFTAR ISI ODNER {number:02d} TAHUN {year}"
+    sheet = Sheet(sheets.office_lines(office), title,
+                  "Arsip permohonan Kartu Keluarga WNA", sheets.PORTRAIT)
+    buf = io.BytesIO()
+    c = sheets.new_sheet_canvas(buf, sheet)
+    printed = clock.stamp(clock.now(cfg.tz), cfg.tz)
+    sheets.draw_table_pages(c, sheet, CONTENTS_COLUMNS, cases, first_page=1,
+                            footer=f"Diperbarui {printed}; {len(cases)} berkas dalam odner ini.",
+                            empty="Odner ini belum berisi berkas.")
+    c.save()
+    sheets.save(buf, out, title.capitalize())
+    out.chmod(READ_ONLY)
+    return out

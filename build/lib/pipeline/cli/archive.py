@@ -1,0 +1,112 @@
+"""The archive's terminal commands:
+
+    kkwna archive verify [--year Y]          exit 0: all well; 1: one line per problem
+    kkwna archive export --bagit DIR [--year Y]
+    kkwna register export --csv [--year Y] [--output FILE]
+
+The signed KKs' signatures are checked through `SIGNATURE_CHECK`, which the signing
+commands set (None: not checked).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from pipeline import config
+from pipeline.archive.books import export_csv
+from pipeline.archive.export import export_bagit
+from pipeline.archive.fixity import verify_archive
+from pipeline.cli.base import cli, friendly
+from pipeline.home import Home
+from pipeline.register import Register
+
+SIGNATURE_CHECK: Callable[[Path], str | None] | None = None
+
+
+@contextmanager
+def _register(ctx: click.Context) -> Iterator[tuple[Home, Register]]:
+    home: Home = ctx.obj
+    if not home.register_path.exists():
+        click.echo(f"kkwna: {home.root} belum berisi register (jalankan `kkwna init`)",
+                   err=True)
+        sys.exit(1)
+    reg = Register(home.register_path)
+    try:
+        yield home, reg
+    finally:
+        reg.close()
+
+
+def _progress(done: int, total: int) -> None:
+    """A progress line on a terminal (nothing when stderr is a file or a pipe)."""
+    if sys.stderr.isatty() and total:
+        end = "\n" if done == total else ""
+        click.echo(f"\rmemeriksa berkas: {done}/{total} ({100 * done // total}%)", err=True,
+                   nl=False)
+        if end:
+            click.echo("", err=True)
+
+
+@cli.group()
+def archive() -> None:
+    """Arsip: pemeriksaan keutuhan dan paket serah-terima (BagIt)."""
+
+
+@archive.command()
+@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.pass_context
+@friendly
+def verify(ctx: click.Context, year: int | None) -> None:
+    """Periksa setiap berkas arsip terhadap SHA256SUMS dan register."""
+    with _register(ctx) as (home, reg):
+        problems = verify_archive(home, reg, year, progress=_progress,
+                                  check_signature=SIGNATURE_CHECK)
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"kkwna: {len(problems)} masalah ditemukan dalam arsip", err=True)
+        sys.exit(1)
+    click.echo("arsip utuh: semua berkas cocok dengan SHA256SUMS dan register")
+
+
+@archive.command(name="export")
+@click.option("--bagit", "dest", required=True, type=click.Path(file_okay=False),
+              help="Folder tujuan (kosong atau belum ada).")
+@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.pass_context
+@friendly
+def export_command(ctx: click.Context, dest: str, year: int | None) -> None:
+    """Tulis arsip sebagai paket BagIt untuk diserahkan ke lembaga kearsipan."""
+    with _register(ctx) as (home, reg):
+        bag = export_bagit(home, reg, Path(dest), year)
+    click.echo(f"paket BagIt ditulis di {bag}")
+
+
+@cli.group()
+def register() -> None:
+    """Buku register elektronik."""
+
+
+@register.command(name="export")
+@click.option("--csv", "as_csv", is_flag=True, required=True, help="Sebagai CSV.")
+@click.option("--year", type=int, help="Hanya tahun ini.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Berkas tujuan (bawaan: layar).")
+@click.pass_context
+@friendly
+def register_export(ctx: click.Context, as_csv: bool, year: int | None,
+                    output: str | None) -> None:
+    """Baris buku register untuk lembar kerja (spreadsheet)."""
+    with _register(ctx) as (home, reg):
+        tz = config.load(home.root).tz
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                count = export_csv(reg, out, year, tz)
+            click.echo(f"{count} baris ditulis ke {output}", err=True)
+        else:
+            export_csv(reg, sys.stdout, year, tz)

@@ -1,0 +1,65 @@
+"""The `kkwna` command group and how errors reach the terminal: a `KkwnaError` becomes one
+line on stderr and its exit code; anything else is an internal error (exit 70, one line;
+the traceback with --verbose)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from pipeline import config
+from pipeline import home as homes
+from pipeline.errors import INTERNAL, KkwnaError
+from pipeline.model import Env
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(fn: F) -> F:
+    """Errors become one line on stderr and an exit code; tracebacks only with --verbose."""
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        verbose = ctx.find_root().params.get("verbose", False)
+        try:
+            return fn(*args, **kwargs)
+        except KkwnaError as exc:
+            if verbose:
+                raise
+            click.echo(f"kkwna: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if verbose:
+                raise
+            click.echo(f"kkwna: kesalahan internal: {type(exc).__name__}: {exc} "
+                       f"(jalankan dengan --verbose untuk rinciannya)", err=True)
+            sys.exit(INTERNAL)
+
+    return run  # type: ignore[return-value]
+
+
+@click.group()
+@click.option("--home", "home_dir", envvar="KKWNA_HOME", type=click.Path(file_okay=False),
+              help="The office folder (default: the current folder, or $KKWNA_HOME).")
+@click.option("--verbose", "-v", is_flag=True, help="Log progress and show tracebacks.")
+@click.version_option(package_name="kkwna")
+@click.pass_context
+def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
+    """kkwna: Kartu Keluarga WNA, from the front-desk scan to the archive binder."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    ctx.obj = homes.resolve(home_dir)
+
+
+def loaded(ctx: click.Context) -> Env:
+    """The office of this command: its home and its kkwna.toml."""
+    home: homes.Home = ctx.obj
+    return Env(home, config.load(home.root))

@@ -1,0 +1,104 @@
+"""`kkwna decide` and `kkwna enter`: a desk decision from a terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pipeline import family, flow, sop
+from pipeline.cli.base import cli, friendly, loaded
+from pipeline.errors import UserError
+from pipeline.register import Register
+from pipeline.steps import data_entry_step, handler
+from pipeline.steps.base import COMMON_FIELDS
+
+MAX_JSON_BYTES = 1 << 20
+
+
+def known_fields(step: int) -> tuple[str, ...]:
+    return handler(step).fields
+
+
+def fields_help() -> str:
+    lines = []
+    for s in sop.decided_at_desk():
+        lines.append(f"langkah {s.number}: {handler(s.number).fields_help()}")
+    return "\b\nFields per step (--field KEY=VALUE; checkboxes ya/tidak):\n" + "\n".join(lines)
+
+
+def field_pairs(step: int, pairs: tuple[str, ...]) -> dict[str, str]:
+    fields = {}
+    allowed = set(known_fields(step)) | set(COMMON_FIELDS)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.BadParameter(f"tulis KUNCI=NILAI, bukan {pair!r}", param_hint="--field")
+        if key not in allowed:
+            own = ", ".join(known_fields(step)) or "(tidak ada)"
+            raise UserError(f"isian {key!r} tidak dikenal pada langkah {step}; "
+                            f"isian langkah ini: {own}")
+        fields[key] = value.strip()
+    return fields
+
+
+@cli.command(epilog=fields_help())
+@click.argument("case_id")
+@click.option("--step", type=int, required=True, help="The SOP step being decided.")
+@click.option("--approve", is_flag=True, help="Forward the case (setuju).")
+@click.option("--return", "reason", metavar="REASON", help="Return the case (kembalikan), why.")
+@click.option("--officer", "nip", required=True, metavar="NIP", help="Your NIP (kkwna.toml).")
+@click.option("--field", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="A form field, e.g. cek_kitap=ya (repeatable).")
+@click.pass_context
+@friendly
+def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: str | None,
+           nip: str, pairs: tuple[str, ...]) -> None:
+    """The decision a desk form carries, from a terminal."""
+    if approve == (reason is not None):
+        raise click.UsageError("give exactly one of --approve or --return REASON")
+    if step not in {s.number for s in sop.decided_at_desk()}:
+        raise UserError(f"langkah {step} tidak diputuskan di meja")
+    env = loaded(ctx)
+    fields = field_pairs(step, pairs)
+    reg = Register(env.home.register_path)
+    try:
+        click.echo(flow.decide_from_terminal(env, reg, case_id, step, approve=approve,
+                                             note=reason or "", nip=nip, fields=fields))
+    finally:
+        reg.close()
+
+
+@cli.command()
+@click.argument("case_id")
+@click.argument("data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--officer", "nip", required=True, metavar="NIP", help="Your NIP (kkwna.toml).")
+@click.pass_context
+@friendly
+def enter(ctx: click.Context, case_id: str, data_file: Path, nip: str) -> None:
+    """Step 4 (data entry) from a JSON file instead of the form."""
+    data = read_family(data_file)
+    env = loaded(ctx)
+    step = data_entry_step()
+    reg = Register(env.home.register_path)
+    try:
+        click.echo(flow.decide_from_terminal(env, reg, case_id, step, approve=True, note="",
+                                             nip=nip, fields=family.to_form_fields(data),
+                                             start_from_form=False))
+    finally:
+        reg.close()
+
+
+def read_family(path: Path) -> dict[str, object]:
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise UserError(f"{path}: terlalu besar untuk data keluarga (maks. 1 MB)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise UserError(f"{path}: bukan JSON yang sah: {str(exc)[:200]}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("anggota", []), list):
+        raise UserError(f"{path}: harus berupa objek JSON berisi data keluarga "
+                        f"(no_kk, alamat, ..., anggota: [...])")
+    return data

@@ -1,0 +1,24 @@
+"""`kkwna report YYYY-MM`: the monthly performance evaluation."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline import report
+from pipeline.cli.base import cli, friendly, loaded
+from pipeline.register import Register
+
+
+@cli.command(name="report")
+@click.argument("month", metavar="YYYY-MM")
+@click.pass_context
+@friendly
+def report_cmd(ctx: click.Context, month: str) -> None:
+    """Write the month's performance evaluation (PDF/A and CSV) and print its path."""
+    year, number = report.parse_month(month)
+    env = loaded(ctx)
+    reg = Register(env.home.register_path)
+    try:
+        click.echo(report.write_report(env.home, env.cfg, reg, year, number))
+    finally:
+        reg.close()

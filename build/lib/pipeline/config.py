@@ -1,0 +1,659 @@
+"""The office profile (kkwna.toml): who the office is, who works there, when it is open.
+
+A bad or missing value stops the program with one line naming the key, e.g.
+``kkwna.toml: service.open: expected a time HH:MM, got "8"``.
+"""
+
+from __future__ import annotations
+
+import grp
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pipeline import refdata, sop
+from pipeline.errors import KkwnaError
+
+FILENAME = "kkwna.toml"
+DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+
+
+class ConfigError(KkwnaError):
+    """kkwna.toml is missing or has a bad value; str() is one line naming the key."""
+
+
+@dataclass(frozen=True)
+class Officer:
+    role: str
+    nama: str
+    nip: str  # digits only
+    jabatan: str
+    demo: bool = False
+
+    @property
+    def nip_display(self) -> str:
+        return format_nip(self.nip)
+
+
+@dataclass(frozen=True)
+class Office:
+    pemerintah: str
+    dinas: str
+    bidang: str
+    kabupaten: str
+    provinsi: str
+    kota: str
+    alamat: str
+    kode_pos: str
+    timezone: str
+
+
+TTE_KEYS = ("trust_roots", "crls", "head_of_office_cert", "seal_p12", "seal_cert",
+            "passphrase_file", "tsa_url", "tsa_p12", "allow_fetching")
+
+
+@dataclass(frozen=True)
+class TteConfig:
+    """Electronic signatures (`[tte]`): whom to trust, who the head of office is, the
+    office seal and the timestamp authority. Paths as written; `resolved` makes them
+    absolute against the home. Empty entries mean "not configured"."""
+
+    trust_roots: tuple[Path, ...] = ()
+    crls: tuple[Path, ...] = ()
+    head_of_office_cert: Path | None = None
+    seal_p12: Path | None = None
+    seal_cert: Path | None = None
+    passphrase_file: Path | None = None
+    tsa_url: str = ""
+    tsa_p12: Path | None = None
+    allow_fetching: bool = False
+
+    def resolved(self, home: Path) -> TteConfig:
+        def fix(p: Path | None) -> Path | None:
+            return None if p is None else (p if p.is_absolute() else home / p)
+
+        return TteConfig(
+            trust_roots=tuple(home / p if not p.is_absolute() else p for p in self.trust_roots),
+            crls=tuple(home / p if not p.is_absolute() else p for p in self.crls),
+            head_of_office_cert=fix(self.head_of_office_cert), seal_p12=fix(self.seal_p12),
+            seal_cert=fix(self.seal_cert), passphrase_file=fix(self.passphrase_file),
+            tsa_url=self.tsa_url, tsa_p12=fix(self.tsa_p12), allow_fetching=self.allow_fetching,
+        )
+
+
+EMAIL_SECURITY = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """Step 9 delivery by e-mail (`[email]`); an empty host means e-mail is off."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # one of EMAIL_SECURITY
+    sender: str = ""
+    username: str = ""  # defaults to the sender
+    password_file: Path | None = None  # readable by its owner only
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+    def resolved(self, home: Path) -> EmailConfig:
+        """The same, with a relative password_file taken against *home*."""
+        p = self.password_file
+        return EmailConfig(self.host, self.port, self.security, self.sender, self.username,
+                           None if p is None else (p if p.is_absolute() else home / p))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which national days off close the office, on top of service.holidays."""
+
+    country: str = "ID"  # the `holidays` library's country code; "" = none
+    cuti_bersama: bool = False  # also the government's collective leave days
+
+
+@dataclass(frozen=True)
+class FilePolicy:
+    """[files]: how the program's files may be opened by staff on a share.
+    mode None: the umask decides; group "": the group the folder gives."""
+
+    mode: int | None = None
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class OfficeContact:
+    """How the office is reached, printed in the letterhead when given: [office]
+    telepon, email, website, and lambang (the emblem image the office supplies, a PNG
+    or JPEG, relative to the home folder; none is shipped)."""
+
+    telepon: str = ""
+    email: str = ""
+    website: str = ""
+    lambang: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    office: Office
+    officers: tuple[Officer, ...]
+    open_at: time
+    close_at: time
+    working_days: tuple[int, ...]  # Monday = 0
+    holidays: frozenset[date]
+    stable_seconds: float
+    rescan_seconds: float
+    max_file_mb: int
+    cases_per_odner: int
+    minutes: dict[int, float] = field(default_factory=dict)
+    # the office's own regency: addresses and No. KK must lie in it ([office] kode_wilayah)
+    area: refdata.OfficeArea = refdata.TAPIN
+    calendar: Calendar = field(default_factory=Calendar)
+    files: FilePolicy = field(default_factory=FilePolicy)
+    contact: OfficeContact = field(default_factory=OfficeContact)
+    home: Path | None = None  # the folder kkwna.toml was read from (lambang is relative to it)
+    tte: TteConfig = field(default_factory=TteConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.office.timezone)
+
+    def officers_for(self, role: str) -> list[Officer]:
+        return [o for o in self.officers if o.role == role]
+
+    def head_of_office(self) -> Officer:
+        return self.officers_for("kepala_dinas")[0]
+
+    def officer(self, nip: str, role: str | None = None) -> Officer | None:
+        digits = only_digits(nip)
+        for o in self.officers:
+            if o.nip == digits and (role is None or o.role == role):
+                return o
+        return None
+
+    def office_data(self) -> dict[str, str]:
+        """The office as the document layouts see it."""
+        head = self.head_of_office()
+        o = self.office
+        return {
+            "pemerintah": o.pemerintah, "dinas": o.dinas, "bidang": o.bidang,
+            "kabupaten": o.kabupaten, "provinsi": o.provinsi, "kota": o.kota,
+            "alamat": f"{o.alamat} {o.kode_pos}", "kode_pos": o.kode_pos,
+            "kepala_dinas_nama": head.nama, "kepala_dinas_nip": head.nip_display,
+            "jabatan_kepala": f"KEPALA {o.dinas} KABUPATEN {o.kabupaten}",
+            "telepon": self.contact.telepon, "email": self.contact.email,
+            "website": self.contact.website, "lambang": self.lambang_path(),
+        }
+
+    def lambang_path(self) -> str:
+        """The emblem's path (absolute when the home is known), or "" when none is set.
+        Whether the file exists is the renderer's business: a missing emblem leaves the
+        letterhead without it and a warning in the log."""
+        lambang = self.contact.lambang
+        if not lambang:
+            return ""
+        return str(self.home / lambang) if self.home is not None else lambang
+
+
+def only_digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def format_nip(nip: str) -> str:
+    """18-digit NIP as printed: ``19820311 200501 2 017``."""
+    d = only_digits(nip)
+    if len(d) != 18:
+        return nip
+    return f"{d[:8]} {d[8:14]} {d[14]} {d[15:]}"
+
+
+# --- reading ------------------------------------------------------------------------------
+
+# Tapin's postal codes (711xx): the default only for Tapin, since the region list has none
+_TAPIN_POSTCODES = ("711",)
+
+class _Reader:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def get(self, dotted: str, default: Any = ...) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is ...:
+                    raise ConfigError(f"{FILENAME}: {dotted}: missing")
+                return default
+            node = node[part]
+        return node
+
+    def text(self, dotted: str, default: Any = ...) -> str:
+        value = self.get(dotted, default)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{FILENAME}: {dotted}: expected text, got {value!r}")
+        return value.strip()
+
+    def number(self, dotted: str, default: Any = ..., minimum: float = 0) -> float:
+        value = self.get(dotted, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise ConfigError(f"{FILENAME}: {dotted}: expected a number >= {minimum}, "
+                              f"got {value!r}")
+        return float(value)
+
+    def clock(self, dotted: str, default: Any = ...) -> time:
+        value = self.get(dotted, default)
+        m = re.fullmatch(r"(\d{2}):(\d{2})", str(value))
+        if not m or int(m[1]) > 23 or int(m[2]) > 59:
+            raise ConfigError(f'{FILENAME}: {dotted}: expected a time HH:MM, got "{value}"')
+        return time(int(m[1]), int(m[2]))
+
+
+def _contact(r: _Reader) -> OfficeContact:
+    """[office] telepon, email, website, lambang: all optional text."""
+    values = {}
+    for key in ("telepon", "email", "website", "lambang"):
+        value = r.get(f"office.{key}", "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{FILENAME}: office.{key}: expected text, got {value!r}")
+        values[key] = value.strip()
+    if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
+        raise ConfigError(f"{FILENAME}: office.email: not an e-mail address: "
+                          f"{values['email']!r}")
+    if values["lambang"] and not values["lambang"].lower().endswith((".png", ".jpg", ".jpeg")):
+        raise ConfigError(f"{FILENAME}: office.lambang: expected a .png or .jpg image, "
+                          f"got {values['lambang']!r}")
+    return OfficeContact(**values)
+
+
+def _officer(raw: Any, index: int) -> Officer:
+    key = f"officers[{index}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{FILENAME}: {key}: expected a table")
+    r = _Reader(raw)
+    role = r.get("role", None)
+    if role not in {x.key for x in sop.STAFF_ROLES}:
+        names = ", ".join(x.key for x in sop.STAFF_ROLES)
+        raise ConfigError(f"{FILENAME}: {key}.role: expected one of {names}, got {role!r}")
+    for k in ("nama", "nip", "jabatan"):
+        value = raw.get(k)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{FILENAME}: {key}.{k}: missing")
+    nip = only_digits(raw["nip"])
+    if len(nip) != 18:
+        raise ConfigError(f"{FILENAME}: {key}.nip: a NIP has 18 digits, got {raw['nip']!r}")
+    return Officer(role, raw["nama"].strip(), nip, raw["jabatan"].strip(),
+                   bool(raw.get("demo", False)))
+
+
+def _office_area(r: _Reader) -> refdata.OfficeArea:
+    """[office] kode_wilayah (the regency, "63.05") and kode_pos_awalan (its postal codes'
+    first digits, ["711"]): another regency's office runs kkwna by changing these."""
+    code = r.get("office.kode_wilayah", "63.05")
+    if not isinstance(code, str) or not re.fullmatch(r"\d\d\.?\d\d", code.strip()):
+        raise ConfigError(f"{FILENAME}: office.kode_wilayah: expected a regency code like "
+                          f'"63.05", got {code!r}')
+    regency = refdata.regency_code(code)
+    if regency is None:
+        raise ConfigError(f"{FILENAME}: office.kode_wilayah: {code} is not a regency or city "
+                          "in the Kemendagri list")
+    default = list(_TAPIN_POSTCODES) if regency == refdata.DEFAULT_REGENCY else []
+    prefixes = r.get("office.kode_pos_awalan", default)
+    if not isinstance(prefixes, list) or not all(
+            isinstance(p, str) and re.fullmatch(r"\d{1,5}", p) for p in prefixes):
+        raise ConfigError(f"{FILENAME}: office.kode_pos_awalan: expected a list of postal "
+                          f'code beginnings like ["711"], got {prefixes!r}')
+    return refdata.OfficeArea(regency=regency, postcode_prefixes=tuple(prefixes))
+
+
+def parse_files(data: dict[str, Any]) -> FilePolicy:
+    """[files] mode = "0664" (octal text, or a TOML octal number 0o664) and group = "name"."""
+    r = _Reader(data)
+    raw_mode = r.get("files.mode", None)
+    mode: int | None = None
+    if isinstance(raw_mode, str) and re.fullmatch(r"0?[0-7]{3}", raw_mode.strip()):
+        mode = int(raw_mode.strip(), 8)
+    elif isinstance(raw_mode, int) and not isinstance(raw_mode, bool):
+        mode = raw_mode
+    elif raw_mode is not None:
+        raise ConfigError(f'{FILENAME}: files.mode: expected octal text such as "0664", '
+                          f"got {raw_mode!r}")
+    if mode is not None and (not 0 <= mode <= 0o777 or mode & 0o600 != 0o600):
+        raise ConfigError(f"{FILENAME}: files.mode: the owner must read and write (0600 to "
+                          f"0777), got {raw_mode!r}")
+    group = r.get("files.group", "")
+    if not isinstance(group, str):
+        raise ConfigError(f"{FILENAME}: files.group: expected a group name, got {group!r}")
+    group = group.strip()
+    if group:
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            raise ConfigError(f"{FILENAME}: files.group: no group {group!r} on this "
+                              f"computer") from None
+    return FilePolicy(mode=mode, group=group)
+
+
+def _tte(raw: Any) -> TteConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{FILENAME}: tte: expected a table")
+
+    def path(key: str) -> Path | None:
+        value = raw.get(key, "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{FILENAME}: tte.{key}: expected a path, got {value!r}")
+        return Path(value.strip()) if value.strip() else None
+
+    def paths(key: str) -> tuple[Path, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{FILENAME}: tte.{key}: expected a list of paths")
+        return tuple(Path(v.strip()) for v in value if v.strip())
+
+    url = raw.get("tsa_url", "")
+    if not isinstance(url, str) or (url.strip() and not re.match(r"https?://", url.strip())):
+        raise ConfigError(f"{FILENAME}: tte.tsa_url: expected an http(s):// address, "
+                          f"got {url!r}")
+    fetching = raw.get("allow_fetching", False)
+    if not isinstance(fetching, bool):
+        raise ConfigError(f"{FILENAME}: tte.allow_fetching: expected true or false")
+    unknown = set(raw) - set(TTE_KEYS)
+    if unknown:
+        raise ConfigError(f"{FILENAME}: tte.{sorted(unknown)[0]}: unknown key")
+    return TteConfig(
+        trust_roots=paths("trust_roots"), crls=paths("crls"),
+        head_of_office_cert=path("head_of_office_cert"), seal_p12=path("seal_p12"),
+        seal_cert=path("seal_cert"), passphrase_file=path("passphrase_file"),
+        tsa_url=url.strip(), tsa_p12=path("tsa_p12"), allow_fetching=fetching,
+    )
+
+
+def _email(raw: Any) -> EmailConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{FILENAME}: email: expected a table")
+    for key in raw:
+        if key not in ("host", "port", "security", "sender", "username", "password_file"):
+            raise ConfigError(f"{FILENAME}: email.{key}: unknown key")
+    texts = {}
+    for key in ("host", "sender", "username", "password_file"):
+        value = raw.get(key, "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{FILENAME}: email.{key}: expected text, got {value!r}")
+        texts[key] = value.strip()
+    port = raw.get("port", 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"{FILENAME}: email.port: expected a port number, got {port!r}")
+    security = raw.get("security", "starttls")
+    if security not in EMAIL_SECURITY:
+        raise ConfigError(f"{FILENAME}: email.security: expected one of "
+                          f"{', '.join(EMAIL_SECURITY)}, got {security!r}")
+    if texts["host"] and "@" not in texts["sender"]:
+        raise ConfigError(f"{FILENAME}: email.sender: expected an e-mail address")
+    return EmailConfig(host=texts["host"], port=port, security=security,
+                       sender=texts["sender"], username=texts["username"],
+                       password_file=Path(texts["password_file"]) if texts["password_file"]
+                       else None)
+
+
+def parse(data: dict[str, Any]) -> Config:
+    r = _Reader(data)
+    office = Office(
+        pemerintah=r.text("office.pemerintah"), dinas=r.text("office.dinas"),
+        bidang=r.text("office.bidang"), kabupaten=r.text("office.kabupaten"),
+        provinsi=r.text("office.provinsi"), kota=r.text("office.kota"),
+        alamat=r.text("office.alamat"), kode_pos=r.text("office.kode_pos"),
+        timezone=r.text("office.timezone", "Asia/Makassar"),
+    )
+    try:
+        ZoneInfo(office.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{FILENAME}: office.timezone: unknown time zone "
+                          f"{office.timezone!r}") from None
+
+    raw_officers = r.get("officers")
+    if not isinstance(raw_officers, list) or not raw_officers:
+        raise ConfigError(f"{FILENAME}: officers: expected a list of [[officers]]")
+    officers = tuple(_officer(o, i) for i, o in enumerate(raw_officers))
+    for role in sop.STAFF_ROLES:
+        if not any(o.role == role.key for o in officers):
+            raise ConfigError(f"{FILENAME}: officers: no officer with role {role.key!r}")
+
+    open_at, close_at = r.clock("service.open", "08:00"), r.clock("service.close", "15:00")
+    if close_at <= open_at:
+        raise ConfigError(f"{FILENAME}: service.close: must be after service.open")
+    day_names = r.get("service.working_days", list(DAY_NAMES[:5]))
+    if not isinstance(day_names, list) or any(d not in DAY_NAMES for d in day_names):
+        raise ConfigError(f"{FILENAME}: service.working_days: expected names from "
+                          f"{', '.join(DAY_NAMES)}")
+    holidays = set()
+    for h in r.get("service.holidays", []):
+        try:
+            holidays.add(date.fromisoformat(str(h)))
+        except ValueError:
+            raise ConfigError(f"{FILENAME}: service.holidays: expected YYYY-MM-DD, "
+                              f"got {h!r}") from None
+
+    minutes = {}
+    raw_minutes = r.get("sop.minutes", {})
+    if not isinstance(raw_minutes, dict):
+        raise ConfigError(f"{FILENAME}: sop.minutes: expected a table")
+    for s in sop.STEPS:
+        minutes[s.number] = r.number(f"sop.minutes.{s.number}", s.minutes) \
+            if str(s.number) in raw_minutes else s.minutes
+    for k in raw_minutes:
+        if not str(k).isdigit() or int(k) not in minutes:
+            raise ConfigError(f"{FILENAME}: sop.minutes.{k}: not an SOP step (1-11)")
+
+    return Config(
+        office=office, officers=officers, open_at=open_at, close_at=close_at,
+        working_days=tuple(DAY_NAMES.index(d) for d in day_names),
+        holidays=frozenset(holidays),
+        stable_seconds=r.number("watch.stable_seconds", 2.0, minimum=0),
+        rescan_seconds=r.number("watch.rescan_seconds", 30.0, minimum=1),
+        max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
+        cases_per_odner=int(r.number("archive.cases_per_odner", 50, minimum=1)),
+        minutes=minutes,
+        area=_office_area(r),
+        calendar=_calendar(r),
+        files=parse_files(data),
+        contact=_contact(r),
+        tte=_tte(r.get("tte", {})),
+        email=_email(r.get("email", {})),
+    )
+
+
+def _calendar(r: _Reader) -> Calendar:
+    import holidays as holiday_library  # imported here: only the calendar needs it
+
+    country = r.get("calendar.national_holidays", "ID")
+    if not isinstance(country, str) or (
+            country and country.upper() not in holiday_library.list_supported_countries()):
+        raise ConfigError(f"{FILENAME}: calendar.national_holidays: expected a country code "
+                          f'such as "ID" (or "" for none), got {country!r}')
+    cuti = r.get("calendar.cuti_bersama", False)
+    if not isinstance(cuti, bool):
+        raise ConfigError(f"{FILENAME}: calendar.cuti_bersama: expected true or false, "
+                          f"got {cuti!r}")
+    return Calendar(country=country.upper(), cuti_bersama=cuti)
+
+
+def load(home: Path) -> Config:
+    path = home / FILENAME
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found; run `kkwna init` in the office folder first")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{FILENAME}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{FILENAME}: not UTF-8 text") from None
+    return replace(parse(data), home=home)
+
+
+DEFAULT = '''\
+# kkwna office profile: Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin.
+# Source: Standar Pelayanan and SOP 800/003-SOP/DUKCAPIL/2022 (revised 1 August 2022).
+
+[office]
+pemerintah = "PEMERINTAH KABUPATEN TAPIN"
+dinas = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
+bidang = "BIDANG PENDAFTARAN PENDUDUK"
+kabupaten = "TAPIN"
+provinsi = "KALIMANTAN SELATAN"
+kota = "Rantau"
+alamat = "Jl. Datu Nuraya, Kawasan Rantau Baru, Kelurahan Rantau Kiwa, Kecamatan Tapin Utara, Rantau"
+kode_pos = "71111"
+timezone = "Asia/Makassar"   # WITA: register years and every date are in this zone
+# The regency this office serves (Kemendagri code): a family's address (kecamatan,
+# desa/kelurahan) and its No. KK must lie in it; a NIK may come from anywhere in Indonesia.
+# Another regency's Disdukcapil changes these two lines, e.g. Banjar: "63.03".
+kode_wilayah = "63.05"
+kode_pos_awalan = ["711"]    # an address's postal code starts with one of these
+# Printed in the letterhead when given (leave "" to leave out):
+telepon = ""                 # e.g. "(0517) 31234"
+email = ""                   # e.g. "disdukcapil@tapinkab.go.id"
+website = ""                 # e.g. "disdukcapil.tapinkab.go.id"
+lambang = ""                 # the emblem, a PNG or JPEG in this folder, e.g. "lambang-tapin.png"
+
+[service]
+# "Diterima dari jam 08.00 s/d 15.00"; applications taken outside these hours are still
+# opened, marked "di luar jam layanan", and their SOP clock starts at the next opening.
+open = "08:00"
+close = "15:00"
+working_days = ["senin", "selasa", "rabu", "kamis", "jumat"]
+holidays = []                # the office's own extra days off, "YYYY-MM-DD" (national
+                             # holidays come from [calendar]); e.g. a cuti bersama it keeps
+
+[calendar]
+national_holidays = "ID"     # the country whose national holidays close the office ("" = none)
+cuti_bersama = false         # true: the government's cuti bersama days close it too
+
+[watch]
+stable_seconds = 2           # a file is taken once its size and mtime are quiet this long
+rescan_seconds = 30          # full rescan of inbox/ and desks/ (network shares miss events)
+max_file_mb = 300            # larger scans are quarantined
+
+[archive]
+cases_per_odner = 50         # case files per binder (odner)
+
+[files]
+# Files the program writes get the mode the umask gives. On a shared folder where staff
+# open the forms under their own accounts, set the mode and the group they share:
+# mode = "0664"
+# group = "dukcapil"
+
+[sop.minutes]                # standard minutes per step (mutu baku); the SOP's by default
+1 = 1
+2 = 1
+3 = 10
+4 = 5
+5 = 1
+6 = 1
+7 = 0.5
+8 = 0.5
+9 = 0.5
+10 = 1
+11 = 0.5
+
+# Officers per role. The head of office is the one the SOP names; the others are
+# DEMONSTRATION officers (demo = true): replace them with the office's real staff.
+[[officers]]
+role = "kepala_dinas"
+nama = "Hj. RINA INDRIANI, ST"
+nip = "19820311 200501 2 017"
+jabatan = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
+
+[[officers]]
+role = "front_office"
+nama = "DEMO FITRI HANDAYANI"
+nip = "19900101 201503 2 001"
+jabatan = "Front Office"
+demo = true
+
+[[officers]]
+role = "verifikator"
+nama = "DEMO AHMAD RIDUAN"
+nip = "19880202 201403 1 002"
+jabatan = "Verifikator"
+demo = true
+
+[[officers]]
+role = "adm_siak"
+nama = "DEMO SITI NURHALIZA"
+nip = "19920303 201603 2 003"
+jabatan = "Administrator SIAK Identitas Penduduk"
+demo = true
+
+[[officers]]
+role = "analis"
+nama = "DEMO MUHAMMAD YUSUF"
+nip = "19850404 201001 1 004"
+jabatan = "Jf. Analis Kebijakan Bidang Pendaftaran Penduduk"
+demo = true
+
+[[officers]]
+role = "kepala_bidang"
+nama = "DEMO HJ. NOOR HIDAYAH, SE"
+nip = "19800505 200501 2 005"
+jabatan = "Kepala Bidang Pendaftaran Penduduk"
+demo = true
+
+[[officers]]
+role = "penyerahan"
+nama = "DEMO RAHMAT HIDAYAT"
+nip = "19950606 201903 1 006"
+jabatan = "Petugas Penyerahan Dokumen"
+demo = true
+'''
+
+
+def _toml_value(value: str | list[str] | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> str:
+    """The commented `[tte]` section of kkwna.toml; empty entries unless *values* fill
+    them (`pipeline.signing.pki.tte_values` gives the demo PKI's)."""
+    v: dict[str, str | list[str] | bool] = {
+        "trust_roots": [], "crls": [], "head_of_office_cert": "", "seal_p12": "",
+        "seal_cert": "", "passphrase_file": "", "tsa_url": "", "tsa_p12": "",
+        "allow_fetching": False, **(values or {})}
+    return f'''
+# Electronic signatures (TTE) for step 8 and `kkwna verify`. Paths are relative to this
+# folder unless absolute. Empty means not configured: signing and verifying then stop and
+# say which entry is missing. `kkwna init --demo` fills them with a DEMO PKI.
+[tte]
+trust_roots = {_toml_value(v["trust_roots"])}        # root CA certificates (PEM/DER) a signature must chain to
+crls = {_toml_value(v["crls"])}               # the CAs' revocation lists, embedded into each signed KK
+head_of_office_cert = {_toml_value(v["head_of_office_cert"])}  # the head of office's certificate: a signer is recognised by its fingerprint
+seal_p12 = {_toml_value(v["seal_p12"])}           # the office's electronic seal (segel elektronik) key for the KK's QR code
+seal_cert = {_toml_value(v["seal_cert"])}          # its certificate, which `verify` checks a photographed QR code against
+passphrase_file = {_toml_value(v["passphrase_file"])}    # passphrase of seal_p12 and tsa_p12; readable by its owner only (chmod 600)
+tsa_url = {_toml_value(v["tsa_url"])}            # RFC 3161 timestamp authority; with one a signed KK is PAdES B-LTA, without B-LT
+tsa_p12 = {_toml_value(v["tsa_p12"])}            # DEMO only: a timestamp authority run inside kkwna from this certificate
+allow_fetching = {_toml_value(v["allow_fetching"])}     # may signing fetch revocation data from the CA over the network
+'''
+
+
+DEFAULT += tte_section()
+DEFAULT += '''
+# Step 9: the signed KK sent to the applicant's e-mail address (from the family data).
+# An empty host turns e-mail off.
+[email]
+host = ""                    # SMTP server, e.g. "smtp.example.go.id"
+port = 587
+security = "starttls"        # starttls | tls (implicit, usually port 465) | none
+sender = ""                  # From: address, e.g. "dukcapil@tapinkab.go.id"
+username = ""                # SMTP login; empty means the sender address
+password_file = ""           # the SMTP password, in a file readable by its owner only (chmod 600)
+'''

@@ -1,0 +1,83 @@
+"""What every step's documents share: the data a layout sees, names, drawing, print copies.
+
+The step handlers (`pipeline.steps`) decide which document a step files under which name;
+the drawing is `render` (layouts/) and `kk` (the card). Names follow INTERFACE.md:
+`NN <what>.pdf`, ` (k)` for later rounds of a loop.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from pipeline import clock, render, sop
+from pipeline.config import Config, Officer
+from pipeline.fsutil import atomic_copy
+from pipeline.home import Home
+from pipeline.register import Case
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
+STATUS = {"intake": "sedang diterima", "open": "dalam proses",
+          "returned": "dikembalikan kepada pemohon", "issued": "KK sudah diserahkan",
+          "cancelled": "dibatalkan"}
+
+
+def collection_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def base_data(cfg: Config, case: Case) -> dict[str, Any]:
+    """What every layout gets: the office, the case, today's date."""
+    return {
+        "office": cfg.office_data(),
+        "kasus": case.id,
+        "judul": case.title,
+        "pemohon": applicant_name(case),
+        "diterima": clock.stamp(case.received_at, cfg.tz),
+        "di_luar_jam": case.outside_hours,
+        "tanggal": clock.long_date(clock.now(cfg.tz).date()),
+    }
+
+
+def applicant_name(case: Case) -> str:
+    """The applicant as documents name them: the head of the family once the data is
+    entered, before that the name the front office confirmed, else the drop's title."""
+    for member in case.data.get("keluarga", {}).get("anggota", []):
+        if member.get("status_hubungan") == "KEPALA KELUARGA" and member.get("nama_lengkap"):
+            return str(member["nama_lengkap"])
+    return str(case.data.get("nama_pemohon") or case.title)
+
+
+def officer_data(officer: Officer) -> dict[str, str]:
+    return {"petugas_nama": officer.nama, "petugas_nip": officer.nip_display,
+            "petugas_jabatan": officer.jabatan}
+
+
+def numbered(step: int, what: str, taken: set[str]) -> str:
+    """`NN what.pdf`, or ` (k)` for the k-th of that name: counted in the register, so a
+    step run again after a crash writes the same name again."""
+    k = 1
+    while sop.document_name(step, what, k) in taken:
+        k += 1
+    return sop.document_name(step, what, k)
+
+
+def render_form(home: Home, layout: str, data: dict[str, Any], path: Path, *, case: Case,
+                step: int, attach: Path | None = None) -> Path:
+    return render.render(layout, data, path, mode="form", case_id=case.id, step=step,
+                         layout_dirs=home.layout_dirs, attach=attach)
+
+
+def render_filed(home: Home, layout: str, data: dict[str, Any], out: Path, *, case: Case,
+                 step: int, attach: Path | None = None) -> Path:
+    return render.render(layout, data, out, mode="filed", case_id=case.id, step=step,
+                         layout_dirs=home.layout_dirs, attach=attach)
+
+
+def print_copy(home: Home, case: Case, document: Path) -> Path:
+    """The copy staff print for the applicant, in print/."""
+    target = home.print / f"{case.id} {case.title} - {document.name}"
+    atomic_copy(document, target)
+    return target

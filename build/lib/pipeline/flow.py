@@ -1,0 +1,186 @@
+"""The executor: one place that carries out what the engine decided.
+
+A saved desk form (`handle_form`), a terminal decision (`decide_from_terminal`) or an
+automatic step (`advance`) all end in `carry_out`, always in the same order, so that a
+crash at any moment loses nothing and does nothing twice:
+
+1. write the plan's documents into the case folder (and their print/ copies);
+2. place the next desk's form;
+3. commit one transaction: the event, the case's new state, the documents' checksums,
+   the identities for the duplicate-data check;
+4. remove the input (every form of that case and step on the desk);
+5. file the case in the archive when it left the office, and carry out the automatic
+   steps it reached.
+
+A crash before 3 leaves the form on its desk: the step runs again and overwrites the same
+names. After 3 the form is recognised by its checksum and just removed; a case left on an
+automatic step is advanced by `recover` when the watcher starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from pipeline import archive, clock, crash, desks, documents, engine, forms, sop
+from pipeline.errors import UserError
+from pipeline.fsutil import sha256_file
+from pipeline.home import WorkLock
+from pipeline.model import Context, Decision, Env, Plan, Refused
+from pipeline.register import Case, Register
+from pipeline.steps import automatic, handler
+
+log = logging.getLogger(__name__)
+
+
+def load(reg: Register, case_id: str) -> Case:
+    case = reg.find(case_id.strip().upper())
+    if case is None:
+        raise UserError(f"kasus {case_id!r} tidak ada di register")
+    return case
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+def handle_form(env: Env, reg: Register, path: Path) -> str:
+    """A form saved on a desk (the caller holds the work lock). Returns what happened."""
+    try:
+        fields, digest = desks.read(path)
+    except forms.FormUnreadable as exc:
+        desks.write_errors(env.cfg, path, [str(exc)])
+        return "unreadable"
+    cid, step_text = fields.get("kasus", ""), fields.get("langkah", "")
+    case = reg.find(cid) if cid else None
+    if case is None or not step_text.isdigit():
+        desks.write_errors(env.cfg, path, [f"bukan formulir kkwna yang dikenal (kasus {cid!r} "
+                                           f"tidak ada di register)"])
+        return "unknown"
+    step = int(step_text)
+    if reg.has_event_from(cid, step, digest) or case.status != "open" or case.step != step:
+        # decided already: a Save As copy, or the removal a crash interrupted
+        path.unlink(missing_ok=True)
+        desks.clear_errors(path)
+        return "stale"
+    if case.data.get("placed", {}).get(str(step)) == digest:
+        return "untouched"  # our own form (its error file, if any, still applies)
+    if sop.step(step) not in sop.decided_at_desk():
+        return "untouched"  # decided otherwise (the signature)
+    try:
+        return decide(env, reg, case, desks.decision_from(fields, digest), form=path)
+    except Refused as refused:
+        desks.write_errors(env.cfg, path, refused.problems)
+        return "refused"
+
+
+def terminal_fields(env: Env, case: Case, step: int, given: Mapping[str, str],
+                    start_from_form: bool) -> dict[str, str]:
+    """The fields of a terminal decision: the form as it lies on the desk (pre-filled),
+    with the fields given on the command line on top."""
+    fields: dict[str, str] = {}
+    if start_from_form:
+        placed = handler(step).form_data(env, case, {})["fields"]
+        fields = {k: ("ya" if v is True else "tidak" if v is False else str(v))
+                  for k, v in placed.items()}
+    fields.update(given)
+    return fields
+
+
+def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
+                         approve: bool, note: str, nip: str, fields: Mapping[str, str],
+                         start_from_form: bool = True) -> str:
+    """`kkwna decide`/`kkwna enter`: the case is loaded inside the work lock, so a decision
+    the watcher recorded a moment ago is seen, and refused, never recorded twice."""
+    if sop.step(step) not in sop.decided_at_desk():
+        raise UserError(f"langkah {step} tidak diputuskan di meja")
+    with WorkLock(env.home):
+        case = load(reg, case_id)
+        officer = env.cfg.officer(nip, sop.step(step).decider.key)
+        d = Decision(case_id=case.id, step=step, approve=approve, note=note,
+                     officer_name=officer.nama if officer else "", officer_nip=nip,
+                     fields=terminal_fields(env, case, step, fields, start_from_form))
+        return decide(env, reg, case, d)
+
+
+def decide(env: Env, reg: Register, case: Case, d: Decision, form: Path | None = None) -> str:
+    """Judge and carry out *d* (the caller holds the work lock); raises Refused."""
+    h = handler(d.step)
+    base = Context(cfg=env.cfg, today=clock.now(env.cfg.tz).date())
+    ctx = h.context(reg, case, d, base)
+    try:
+        transition = engine.judge(case, d, ctx)
+    except Refused as refused:
+        again = h.refused(case, d, refused, ctx) if form is not None else None
+        if again is not None:
+            desks.place(env, case, d.step, again)
+            with reg.transaction() as db:
+                reg.update(db, case)
+        raise
+    taken = {row["name"] for row in reg.documents(case.id)}
+    carry_out(env, reg, case, engine.plan(env, case, d, transition, taken))
+    verb = "disetujui" if transition.approve else "dikembalikan"
+    return f"{case.id}: langkah {d.step} {verb}"
+
+
+# --- the executor ---------------------------------------------------------------------------
+
+def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
+    folder = env.home.root / case.folder
+    case.data.update(plan.record)
+    for doc in plan.documents:
+        doc.write(folder / doc.name)
+        if doc.to_print:
+            documents.print_copy(env.home, case, folder / doc.name)
+    crash.point("documents", plan.step)
+
+    rounds = dict(case.rounds)
+    if plan.next_step is not None and plan.next_step != plan.step:
+        rounds[plan.next_step] = rounds.get(plan.next_step, 0) + 1
+        case.rounds = rounds
+        nxt = handler(plan.next_step)
+        nxt.on_enter(reg, case)
+        if nxt.step.desk and plan.status == "open":
+            desks.place(env, case, plan.next_step)
+            crash.point("next-form", plan.step)
+
+    with reg.transaction() as db:
+        reg.update(db, case, status=plan.status, step=plan.next_step or plan.step,
+                   rounds=rounds, step_since=plan.at)
+        reg.add_event(db, case.id, at=plan.at, step=plan.step, action=plan.action,
+                      officer_name=plan.officer.nama if plan.officer else "",
+                      officer_nip=plan.officer.nip if plan.officer else "",
+                      round_no=plan.round, detail=plan.detail,
+                      source_sha256=plan.source_sha256)
+        for name in plan.names:
+            path = folder / name
+            reg.add_document(db, case.id, name=name, step=plan.step, sha256=sha256_file(path),
+                             size=path.stat().st_size, at=plan.at)
+        reg.set_identities(db, case.id, plan.identities)
+    crash.point("committed", plan.step)
+
+    if sop.step(plan.step).desk:
+        desks.remove_forms(env.home, case.id, plan.step)
+        crash.point("removed", plan.step)
+    log.info("%s: langkah %d %s%s", case.id, plan.step, plan.action,
+             f" oleh {plan.officer.nama}" if plan.officer else "")
+    if plan.archive:
+        archive.file_case(env.home, env.cfg, reg, case)
+    advance(env, reg, case)
+
+
+def advance(env: Env, reg: Register, case: Case) -> None:
+    """Carry out the automatic steps the case has reached (the TTE request ...)."""
+    while case.status == "open" and (auto := automatic(case.step)) is not None:
+        taken = {row["name"] for row in reg.documents(case.id)}
+        carry_out(env, reg, case, auto.run(env, reg, case, taken))
+        if case.step == auto.step.number:  # the step did not move the case: stop here
+            return
+
+
+def recover(env: Env, reg: Register) -> None:
+    """Finish what a crash interrupted: automatic steps not yet carried out, returned
+    cases not yet filed."""
+    for case in reg.cases("open"):
+        if automatic(case.step) is not None:
+            advance(env, reg, case)
+    archive.recover(env.home, env.cfg, reg)

@@ -1,0 +1,67 @@
+"""What can't be taken in goes to quarantine/, as it is, with a reason a clerk can read."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pipeline import clock
+from pipeline.fsutil import atomic_write_text, fit_name, fsync_dir, unique_path
+from pipeline.home import Home
+
+log = logging.getLogger(__name__)
+
+NOTE_SUFFIX = ".error.txt"
+# The office default (kkwna.toml office.timezone); callers that have the profile pass its zone.
+DEFAULT_TZ = ZoneInfo("Asia/Makassar")
+# Room kept for the note's suffix and a " (NNNNNN)" that unique_path may add.
+_RESERVE = len(NOTE_SUFFIX) + len(" (999999)")
+
+
+def error_text(name: str, problems: list[tuple[str, str]], when: datetime | None = None,
+               *, tz: ZoneInfo = DEFAULT_TZ, stored_as: str | None = None) -> str:
+    """The note beside a quarantined entry. *name* is the entry's full original name;
+    *stored_as* the (shortened) name it was given in quarantine/, if different."""
+    moment = clock.stamp(when or clock.now(tz), tz)
+    lines = [
+        f"Berkas '{name}' tidak dapat diterima dan dipindahkan ke karantina ({moment}).",
+        f"The file '{name}' could not be taken in and was moved to quarantine.",
+    ]
+    if stored_as and stored_as != name:
+        lines += [
+            f"Namanya terlalu panjang, sehingga disimpan sebagai '{stored_as}'.",
+            f"Its name is too long, so it is kept as '{stored_as}'.",
+        ]
+    lines.append("")
+    for item, reason in problems:
+        lines.append(f"- {item}: {reason}")
+    lines += [
+        "",
+        "Perbaiki atau pindai ulang berkas di atas, lalu letakkan kembali seluruh berkas "
+        "ke inbox/.",
+        "Fix or rescan the file(s) above, then drop the whole application into inbox/ again.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def quarantine(home: Home, entry: Path, problems: list[tuple[str, str]], *,
+               tz: ZoneInfo = DEFAULT_TZ) -> Path:
+    """Move *entry* (file, folder or link, never followed) to quarantine/ with its reason.
+
+    A name too long to carry ``.error.txt`` is shortened (see fsutil.fit_name); the note
+    keeps the full original name. The note is stamped in office time (*tz*).
+    """
+    home.quarantine.mkdir(parents=True, exist_ok=True)
+    target = unique_path(home.quarantine, fit_name(entry.name, reserve=_RESERVE))
+    # the reason first: a crash in between leaves a spare note, never a file without one
+    atomic_write_text(target.with_name(target.name + NOTE_SUFFIX),
+                      error_text(entry.name, problems, tz=tz, stored_as=target.name))
+    os.rename(entry, target)
+    fsync_dir(home.quarantine)
+    fsync_dir(entry.parent)
+    log.warning("quarantined %s: %s", entry.name, "; ".join(f"{a}: {b}" for a, b in problems))
+    return target

@@ -1,0 +1,69 @@
+"""`kkwna status`: where every open case stands against the SOP's standard times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline import clock, documents, sop
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.register import Case, Register
+
+
+def waiting_minutes(cfg: Config, case: Case, now: datetime) -> float:
+    """SOP minutes on the current step: service hours on working days only."""
+    start = max(case.step_since, case.clock_start)
+    return clock.service_minutes(cfg, start, now)
+
+
+def returns(reg: Register, case: Case) -> int:
+    return sum(1 for e in reg.events(case.id) if e["action"] == "dikembalikan")
+
+
+def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
+    step = sop.step(case.step)
+    waited = waiting_minutes(cfg, case, now)
+    standard = cfg.minutes[case.step]
+    late = "TERLAMBAT" if waited > standard else ""
+    rounds = max(case.rounds.values(), default=1)
+    marks = " (di luar jam layanan)" if case.outside_hours else ""
+    return [case.id, case.title + marks, f"{case.step} {step.role.name}", step.waits_for,
+            f"{waited:.1f}/{standard:g}", str(rounds), str(returns(reg, case)), late]
+
+
+HEADER = ["KASUS", "PEMOHON", "LANGKAH", "MENUNGGU", "MENIT/STANDAR", "PUTARAN", "KEMBALI", ""]
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [HEADER, *rows]]
+    return "\n".join(lines)
+
+
+def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
+    now = clock.now(cfg.tz)
+    if case_id:
+        case = reg.find(case_id.strip().upper())
+        if case is None:
+            raise UserError(f"kasus {case_id!r} tidak ada di register")
+        step = sop.step(case.step)
+        lines = [f"{case.id}  {case.title}",
+                 f"status: {documents.STATUS.get(case.status, case.status)}, langkah "
+                 f"{case.step} ({step.role.name}), menunggu {step.waits_for}",
+                 f"diterima: {clock.stamp(case.received_at, cfg.tz)}"
+                 + (" (di luar jam layanan; jam SOP mulai "
+                    f"{clock.stamp(case.clock_start, cfg.tz)})" if case.outside_hours else ""),
+                 f"folder: {case.folder}", "", "riwayat:"]
+        for e in reg.events(case.id):
+            who = f" - {e['officer_name']}" if e["officer_name"] else ""
+            rnd = f" (putaran {e['round']})" if e["round"] > 1 else ""
+            lines.append(f"  {clock.stamp(datetime.fromisoformat(e['at']), cfg.tz)}  langkah "
+                         f"{e['step']}: {e['action']}{rnd}{who}")
+        if case.status == "open":
+            lines += ["", table([row(cfg, reg, case, now)])]
+        return "\n".join(lines)
+    open_cases = reg.cases("open")
+    if not open_cases:
+        return "Tidak ada kasus terbuka."
+    return table([row(cfg, reg, c, now) for c in open_cases])

@@ -1,0 +1,96 @@
+"""SOP step 2, the front office: the checklist, and the collection slip when it is complete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline import documents, sop
+from pipeline.model import Context, Decision, Doc, Env, Transition
+from pipeline.register import Case, Register
+from pipeline.steps.base import Handler, Record, flag
+
+CHECKLIST = (  # field, what it proves, required for setuju
+    ("cek_formulir", "Formulir permohonan KK (F-1.01)", True),
+    ("cek_kitap", "KITAP dari kantor imigrasi", True),
+    ("cek_paspor", "Paspor", False),
+    ("cek_hadir_sendiri", "Pemohon datang sendiri (tidak dikuasakan)", True),
+)
+SLIP = "tanda bukti pengambilan"
+
+
+def hints_from_names(names: Sequence[str]) -> dict[str, bool]:
+    """Pre-tick the checklist from the scans' file names (INTERFACE.md)."""
+    lowered = [n.lower() for n in names]
+
+    def any_of(*words: str) -> bool:
+        return any(w in n for n in lowered for w in words)
+
+    return {
+        "cek_formulir": any_of("formulir", "f-1.01", "f101", "f1.01", "f-101"),
+        "cek_kitap": any_of("kitap"),
+        "cek_paspor": any_of("paspor", "passport"),
+        "cek_hadir_sendiri": False,  # only the clerk can tell
+    }
+
+
+def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The front office's ticks as the verifier's sheet lists them."""
+    ticks = data.get("checklist", {})
+    return [{"persyaratan": label, "ada": "ADA" if ticks.get(key) else "TIDAK ADA"}
+            for key, label, _ in CHECKLIST]
+
+
+class FrontOffice(Handler):
+    fields = ("nama_pemohon", *(key for key, _, _ in CHECKLIST))
+
+    def on_enter(self, reg: Register, case: Case) -> None:
+        case.data.setdefault("checklist_hint", hints_from_names(case.data.get("berkas", [])))
+
+    def prefill(self, case: Case) -> dict[str, Any]:
+        # the drop's name is only a first guess at the applicant's name: the clerk corrects it
+        return {"nama_pemohon": documents.applicant_name(case),
+                **case.data.get("checklist_hint", {})}
+
+    def layout_data(self, case: Case) -> dict[str, Any]:
+        d = case.data
+        return {"berkas": [{"nama": n, "halaman": str(p)} for n, p in
+                           zip(d.get("berkas", []), d.get("halaman", []), strict=False)]}
+
+    def rule(self, d: Decision, ctx: Context, problems: list[str]) -> Record:
+        ticks = {key: flag(d.fields, key, label, problems) for key, label, _ in CHECKLIST}
+        missing = [label for key, label, required in CHECKLIST if required and not ticks[key]]
+        if d.approve and missing:
+            problems.append("belum lengkap untuk diteruskan: " + ", ".join(missing))
+        name = " ".join(d.fields.get("nama_pemohon", "").split()).upper()
+        if d.approve and not name:
+            problems.append("Nama pemohon belum diisi (sesuai paspor)")
+        record: dict[str, Any] = {"checklist": ticks}
+        if name:
+            record["nama_pemohon"] = name
+        return record, missing
+
+    def documents(self, env: Env, case: Case, d: Decision, t: Transition,
+                  taken: set[str]) -> list[Doc]:
+        name = documents.numbered(self.step.number, self.step.document or "", taken)
+        filed = [self.filed_form(env, case, d, t, name)]
+        if t.approve:
+            case.collection_code = case.collection_code or documents.collection_code()
+            filed.append(self.slip(env, case, t))
+        return filed
+
+    def slip(self, env: Env, case: Case, t: Transition) -> Doc:
+        """The collection slip the applicant keeps; its code is drawn before the plan."""
+        assert case.collection_code
+        data = {**documents.base_data(env.cfg, case), **documents.officer_data(t.officer),
+                "kode_pengambilan": case.collection_code}
+        number = self.step.number
+
+        def write(path: Path) -> Path:
+            return documents.render_filed(env.home, "tanda_bukti", data, path, case=case,
+                                          step=number)
+        return Doc(sop.document_name(number, SLIP), write, to_print=True)
+
+
+HANDLER = FrontOffice

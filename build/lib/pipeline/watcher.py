@@ -1,0 +1,208 @@
+"""`kkwna watch`: watch inbox/ and desks/, take what is completely written, never die.
+
+watchdog's handlers only enqueue the top-level entry an event touched (a handler that
+raises silently kills the observer thread); one worker loop waits until each entry has
+been still for `stable_seconds`, then handles it, catching everything per item. A full
+rescan at start and every `rescan_seconds` covers missed events (network shares).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from pipeline import desks, flow, intake, sop
+from pipeline.config import Config
+from pipeline.home import Home, WatchLock, WorkLock
+from pipeline.model import Env
+from pipeline.quarantine import quarantine
+from pipeline.register import Register
+
+log = logging.getLogger(__name__)
+TICK = 0.05  # how often pending entries are looked at (seconds)
+
+
+class _Enqueue(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                self.watcher.notice(Path(str(raw)))
+
+
+class Watcher:
+    def __init__(self, home: Home, cfg: Config, poll: float | None = None,
+                 once: bool = False, on_item: Callable[[Path, str], None] | None = None) -> None:
+        self.home, self.cfg, self.poll, self.once = home, cfg, poll, once
+        self.inbox = home.inbox.resolve()
+        self.desks = home.desks.resolve()
+        self.events: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self.pending: dict[Path, tuple[object, float]] = {}  # entry -> (signature, still since)
+        self.done: dict[Path, object] = {}  # desk form -> signature when last handled
+        self.stop = threading.Event()
+        self.on_item = on_item
+
+    # --- which paths matter --------------------------------------------------------------
+
+    def entry_of(self, path: Path) -> Path | None:
+        """The inbox entry or desk form a changed path belongs to, if any."""
+        try:
+            rel = path.relative_to(self.inbox)
+            if rel.parts and not intake.ignored(rel.parts[0]):
+                return self.inbox / rel.parts[0]
+            return None
+        except ValueError:
+            pass
+        try:
+            rel = path.relative_to(self.desks)
+        except ValueError:
+            return None
+        if (len(rel.parts) == 2 and sop.step_of_desk(rel.parts[0])
+                and rel.suffix.lower() == ".pdf" and not intake.ignored(rel.name)):
+            return self.desks / rel
+        return None
+
+    def notice(self, path: Path) -> None:
+        entry = self.entry_of(path)
+        if entry is not None:
+            self.events.put(entry)
+
+    def rescan(self) -> None:
+        # forget forms that left their desk, so the memory of handled items stays bounded
+        self.done = {p: sig for p, sig in self.done.items() if p.exists()}
+        for child in sorted(self.inbox.iterdir()) if self.inbox.is_dir() else []:
+            self.notice(child)
+        for desk in sop.desks():
+            folder = self.desks / desk
+            for child in sorted(folder.iterdir()) if folder.is_dir() else []:
+                self.notice(child)
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def _signature(self, entry: Path) -> object:
+        if entry.parent == self.inbox:
+            return intake.signature(entry)
+        try:
+            st = entry.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_size, st.st_mtime_ns)
+
+    def _collect(self) -> None:
+        now = time.monotonic()
+        while True:
+            try:
+                entry = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if entry not in self.pending:
+                self.pending[entry] = (self._signature(entry), now)
+
+    def _due(self) -> list[Path]:
+        """Entries whose signature has been still for stable_seconds, oldest first."""
+        now = time.monotonic()
+        ready = []
+        for entry, (sig, since) in list(self.pending.items()):
+            current = self._signature(entry)
+            if current is None:
+                del self.pending[entry]  # gone
+            elif current != sig:
+                self.pending[entry] = (current, now)
+            elif now - since >= self.cfg.stable_seconds:
+                ready.append((since, intake.natural_key(entry.name), entry))
+        return [e for _, _, e in sorted(ready, key=lambda r: (r[0], r[1]))]
+
+    def handle(self, reg: Register, entry: Path) -> str:
+        """One item; every failure is contained here so the loop goes on."""
+        sig = self.pending.pop(entry, (None, 0.0))[0]
+        try:
+            if entry.parent != self.inbox and self.done.get(entry) == sig:
+                return "unchanged"
+            with WorkLock(self.home):
+                if entry.parent == self.inbox:
+                    outcome = intake.take(self.home, self.cfg, reg, entry)
+                else:
+                    outcome = flow.handle_form(Env(self.home, self.cfg), reg, entry)
+                    self.done[entry] = sig
+        except Exception as exc:  # noqa: BLE001 - the watcher must outlive any bad item
+            log.exception("could not handle %s", entry)
+            outcome = self._contain(entry, exc)
+        if self.on_item:
+            self.on_item(entry, outcome)
+        return outcome
+
+    def _contain(self, entry: Path, exc: Exception) -> str:
+        reason = f"kesalahan sistem / internal error: {type(exc).__name__}: {exc}"
+        try:
+            if entry.parent == self.inbox and (entry.exists() or entry.is_symlink()):
+                quarantine(self.home, entry, [(entry.name, reason)])
+                return "quarantined"
+            if entry.exists():
+                desks.write_errors(self.cfg, entry, [reason])
+        except Exception:  # noqa: BLE001
+            log.exception("could not set %s aside either; it stays where it is", entry)
+        return "error"
+
+    def run(self) -> None:
+        lock = WatchLock(self.home)
+        lock.acquire()
+        reg = Register(self.home.register_path)
+        observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
+        handler = _Enqueue(self)
+        for folder in (self.inbox, self.desks):
+            folder.mkdir(parents=True, exist_ok=True)
+            observer.schedule(handler, str(folder), recursive=True)
+        previous = self._trap_signals()
+        try:
+            if not self.once:
+                observer.start()
+            self.rescan()
+            last_scan = time.monotonic()
+            self._collect()
+            with WorkLock(self.home):
+                intake.recover(self.home, reg)
+                flow.recover(Env(self.home, self.cfg), reg)
+            while not self.stop.is_set():
+                self._collect()
+                for entry in self._due():
+                    if self.stop.is_set():
+                        break
+                    self.handle(reg, entry)
+                if self.once and not self.pending:
+                    break
+                if time.monotonic() - last_scan >= self.cfg.rescan_seconds:
+                    self.rescan()
+                    last_scan = time.monotonic()
+                self.stop.wait(TICK)
+        finally:
+            if observer.is_alive():
+                observer.stop()
+                observer.join(timeout=5)
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, previous[0])  # type: ignore[arg-type]
+                signal.signal(signal.SIGTERM, previous[1])  # type: ignore[arg-type]
+            reg.close()
+            lock.release()
+
+    def _trap_signals(self) -> tuple[object, object]:
+        """Ctrl-C and SIGTERM stop the loop between items, never in the middle of one."""
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            log.info("stopping after the current item")
+            self.stop.set()
+
+        if threading.current_thread() is not threading.main_thread():
+            return (None, None)  # tests run the watcher in a thread: they set .stop themselves
+        return (signal.signal(signal.SIGINT, stop), signal.signal(signal.SIGTERM, stop))

@@ -1,0 +1,26 @@
+"""The archive: filing cases into binders, the year's books, fixity checks, transfer bags.
+
+- `filing`: `file_case`, `recover` (crash-safe, idempotent filing into archive/<YYYY>/odner-NN/)
+- `binders`: which binder, its spine label (label.pdf) and contents (daftar-isi.pdf)
+- `history`: riwayat.pdf, every event with who, when, decision and reason
+- `books`: the register book and collection book (PDF per year) and the CSV export
+- `fixity`: `verify_archive` (SHA256SUMS, register checksums, event chain, signatures)
+- `export`: `export_bagit` (a BagIt bag for the records office)
+"""
+
+from pipeline.archive.books import book_rows, export_csv, write_books
+from pipeline.archive.export import ExportError, export_bagit
+from pipeline.archive.filing import (
+    SUMS,
+    ArchiveError,
+    file_case,
+    odner_number,
+    recover,
+    target_folder,
+)
+from pipeline.archive.fixity import verify_archive
+from pipeline.archive.history import HISTORY, write_history
+
+__all__ = ["ArchiveError", "ExportError", "HISTORY", "SUMS", "book_rows", "export_bagit",
+           "export_csv", "file_case", "odner_number", "recover", "target_folder",
+           "verify_archive", "write_books", "write_history"]

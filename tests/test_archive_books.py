@@ -1,0 +1,172 @@
+"""The register book and collection book (PDF and CSV), and a year of 120 filed cases."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from pipeline import archive, config, pdfa
+from pipeline.archive import books
+from pipeline.home import Home
+from pipeline.register import Register
+from tests.archive_cases import make_case
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pages_of(path: Path) -> list[str]:
+    return [flat(p.extract_text()) for p in pypdf.PdfReader(path).pages]
+
+
+def kind(n: int) -> int | None:
+    """Which cases of a test year are returned, and at which step."""
+    return {3: 3, 7: 2}.get(n % 10)
+
+
+def expected_row(n: int) -> dict[str, str]:
+    """What the register book must say about case *n* (built independently of books.py)."""
+    cid = f"KKWNA-2026-{n:04d}"
+    returned = kind(n)
+    nation = ("AUSTRALIA", "JEPANG", "BELANDA", "MALAYSIA", "AMERIKA SERIKAT")[n % 5]
+    hour = 8 + n  # received at 08:30 + n hours on 5 January (may run into later days)
+    day, hour = 5 + (hour + 0) // 24, hour % 24
+
+    def at(minutes: int) -> str:
+        return f"{day:02d}-01-2026 {hour:02d}:{30 + minutes:02d} WITA"
+
+    row = {"no": str(n), "tanggal_diterima": at(0), "nomor_register": cid,
+           "pemohon": f"PEMOHON NOMOR {n}", "layanan": "Penerbitan KK WNA",
+           "kewarganegaraan": "", "verifikator": "", "tanggal_selesai": "", "no_kk": "",
+           "tanggal_diambil": "", "diterima_oleh": "", "petugas": ""}
+    if returned == 2:
+        row.update(hasil_checklist="Tidak lengkap (3/4): kurang KITAP dari kantor imigrasi",
+                   keterangan="Dikembalikan pada langkah 2: KITAP sudah tidak berlaku")
+    elif returned == 3:
+        row.update(hasil_checklist="Lengkap (4/4)", verifikator="DEMO VERIFIKATOR",
+                   keterangan="Dikembalikan pada langkah 3: KITAP sudah tidak berlaku")
+    else:
+        row.update(hasil_checklist="Lengkap (4/4)", verifikator="DEMO VERIFIKATOR",
+                   kewarganegaraan=nation, tanggal_selesai=at(15),
+                   no_kk=f"63050412{n:08d}", tanggal_diambil=at(20),
+                   diterima_oleh=f"PENERIMA {n}", petugas="DEMO PETUGAS PENYERAHAN",
+                   keterangan="KK sudah diserahkan")
+    return row
+
+
+def register_year(office: Home, reg: Register, count: int) -> list:
+    return [make_case(office, reg, n, returned_at=kind(n)) for n in range(1, count + 1)]
+
+
+def row_text(row: dict[str, str], columns: tuple[books.Column, ...]) -> str:
+    return flat(" ".join(row.get(c.key, "") for c in columns if row.get(c.key)))
+
+
+def test_book_rows_and_csv_say_what_happened(office: Home, reg: Register,
+                                             cfg: config.Config) -> None:
+    register_year(office, reg, 8)
+    rows = archive.book_rows(reg, 2026)
+    assert [{k: r[k] for k in expected_row(1)} for r in rows] == \
+        [expected_row(n) for n in range(1, 9)]
+    out = io.StringIO()
+    assert archive.export_csv(reg, out, 2026) == 8
+    table = list(csv.reader(io.StringIO(out.getvalue())))
+    assert table[0][:4] == ["No.", "Tanggal diterima", "Nomor register", "Nama pemohon"]
+    assert [line[2] for line in table[1:]] == [f"KKWNA-2026-{n:04d}" for n in range(1, 9)]
+    assert table[3][table[0].index("Keterangan")] == \
+        "Dikembalikan pada langkah 3: KITAP sudah tidak berlaku"
+    assert archive.export_csv(reg, io.StringIO(), 2025) == 0
+
+
+def test_books_are_landscape_pdfa_pinned_to_the_chain_head(office: Home, reg: Register,
+                                                           cfg: config.Config) -> None:
+    cases = register_year(office, reg, 8)
+    for case in cases:
+        archive.file_case(office, cfg, reg, case)
+    register_book, collection_book = archive.write_books(office, cfg, reg, 2026)
+    for path in (register_book, collection_book):
+        page = pypdf.PdfReader(path).pages[0]
+        assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
+        assert pdfa.validate(path).passed
+        assert books.chain_head(reg) in pages_of(path)[-1]
+    text = " ".join(pages_of(register_book))
+    for n in range(1, 9):
+        assert row_text(expected_row(n), books.REGISTER_COLUMNS) in text
+    collected = " ".join(pages_of(collection_book))
+    assert "PENERIMA 8" in collected and "AB08-CD" in collected
+    assert "PEMOHON NOMOR 3" not in collected  # returned: never collected
+
+
+def test_filing_redraws_only_the_chunk_whose_rows_changed(office: Home, reg: Register,
+                                                          cfg: config.Config) -> None:
+    per_chunk = books.sheets.rows_per_page(books.sheets.LANDSCAPE) * books.CHUNK_PAGES
+    cases = register_year(office, reg, per_chunk + 4)
+    archive.file_case(office, cfg, reg, cases[0])
+    cache = office.state / "buku" / "register-2026"
+    first, second = cache / "0000.pdf", cache / "0001.pdf"
+    before = (first.stat().st_mtime_ns, second.stat().st_mtime_ns)
+    late = make_case(office, reg, per_chunk + 5)  # a new row in the second chunk
+    archive.file_case(office, cfg, reg, late)
+    assert first.stat().st_mtime_ns == before[0]
+    assert second.stat().st_mtime_ns != before[1]
+    pages = pages_of(office.archive / "2026" / "buku-register-2026.pdf")
+    assert len(pages) == books.CHUNK_PAGES + 1
+    assert "Halaman 5" in pages[-1] and f"KKWNA-2026-{per_chunk + 5:04d}" in pages[-1]
+
+
+@pytest.mark.slow
+def test_a_year_of_120_cases_fills_three_binders_and_the_books(
+        office: Home, reg: Register, cfg: config.Config) -> None:
+    assert cfg.cases_per_odner == 50
+    for case in register_year(office, reg, 120):
+        archive.file_case(office, cfg, reg, case)
+    year = office.archive / "2026"
+    assert sorted(p.name for p in year.iterdir()) == [
+        "buku-pengambilan-dokumen-2026.pdf", "buku-register-2026.pdf",
+        "odner-01", "odner-02", "odner-03"]
+    for number, (first, last) in enumerate(((1, 50), (51, 100), (101, 120)), start=1):
+        binder = year / f"odner-{number:02d}"
+        label = " ".join(pages_of(binder / "label.pdf"))
+        assert f"ODNER {number:02d}" in label
+        assert f"KKWNA-2026-{first:04d} s.d. KKWNA-2026-{last:04d}" in label
+        assert f"{last - first + 1} berkas (kapasitas 50)" in label
+        contents = " ".join(pages_of(binder / "daftar-isi.pdf"))
+        listed = [f"KKWNA-2026-{n:04d} PEMOHON NOMOR {n}" for n in range(first, last + 1)]
+        positions = [contents.index(item) for item in listed]
+        assert positions == sorted(positions)
+        assert len([d for d in binder.iterdir() if d.is_dir()]) == last - first + 1
+        for sheet in ("label.pdf", "daftar-isi.pdf"):
+            assert pdfa.validate(binder / sheet).passed
+
+    register_book = year / "buku-register-2026.pdf"
+    text = " ".join(pages_of(register_book))
+    at = 0
+    for n in range(1, 121):  # every row right, and in register order
+        expected = row_text(expected_row(n), books.REGISTER_COLUMNS)
+        found = text.index(expected, at)
+        at = found + len(expected)
+    assert pdfa.validate(register_book).passed
+    assert archive.verify_archive(office, reg) == []
+
+
+
+def test_the_archive_benchmark_measures_both_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    monkeypatch.setenv("KKWNA_NOW", "2026-11-23T09:00:00+08:00")
+    path = Path(__file__).resolve().parent.parent / "bench" / "archive_bench.py"
+    spec = importlib.util.spec_from_file_location("archive_bench", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "SCAN_BYTES", 5000)
+    result = bench.run(verify_cases=3, year_cases=5)
+    assert result["files"] == 3 * 8 - 1  # two issued cases of 8 files, one returned of 7
+    assert result["verify_s"] > 0 and result["sha256sum_s"] > 0
+    assert result["ratio"] == result["verify_s"] / result["sha256sum_s"]
+    assert 0 < result["file_one_s"] < 10

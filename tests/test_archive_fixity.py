@@ -1,0 +1,174 @@
+"""`verify_archive` finds every change to the archive, and the BagIt transfer package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import bagit
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline import archive, config
+from pipeline.cli import archive as commands
+from pipeline.home import Home
+from pipeline.register import Register
+from tests.archive_cases import KK, make_case
+
+
+@pytest.fixture
+def filed(office: Home, reg: Register, cfg: config.Config) -> list[Path]:
+    folders = []
+    for n in range(1, 4):
+        case = make_case(office, reg, n, returned_at=3 if n == 2 else None)
+        folders.append(archive.file_case(office, cfg, reg, case))
+    assert archive.verify_archive(office, reg) == []
+    return folders
+
+
+def rel(office: Home, path: Path) -> str:
+    return path.relative_to(office.root).as_posix()
+
+
+def writable(path: Path) -> None:
+    path.parent.chmod(0o755)
+    if path.exists():
+        path.chmod(0o644)
+
+
+def test_one_changed_byte_is_found_naming_the_file(office: Home, reg: Register,
+                                                   filed: list[Path]) -> None:
+    victim = filed[0] / "03 lembar verifikasi.pdf"
+    writable(victim)
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    problems = archive.verify_archive(office, reg)
+    assert problems == [
+        f"{rel(office, victim)}: isi berubah (tidak cocok dengan SHA256SUMS)",
+        f"{rel(office, victim)}: isi tidak cocok dengan checksum di register",
+    ]
+
+
+def test_a_deleted_file_is_found(office: Home, reg: Register, filed: list[Path]) -> None:
+    victim = filed[1] / "scans" / "paspor.jpg"
+    writable(victim)
+    victim.unlink()
+    assert archive.verify_archive(office, reg) == [
+        f"{rel(office, victim)}: hilang (tercatat di SHA256SUMS dan register)"]
+
+
+def test_an_added_file_is_found(office: Home, reg: Register, filed: list[Path]) -> None:
+    intruder = filed[2] / "catatan.txt"
+    writable(intruder)
+    intruder.write_text("ditambahkan kemudian")
+    assert archive.verify_archive(office, reg) == [
+        f"{rel(office, intruder)}: berkas tambahan, tidak ada di SHA256SUMS",
+        f"{rel(office, intruder)}: berkas tidak tercatat di register",
+    ]
+
+
+def test_a_missing_case_folder_and_a_stray_one_are_found(office: Home, reg: Register,
+                                                         filed: list[Path]) -> None:
+    stray = filed[0].parent / "KKWNA-2026-0099 ORANG LAIN"
+    stray.mkdir()
+    moved = filed[1].with_name("dipindah")
+    os.rename(filed[1], moved)
+    problems = archive.verify_archive(office, reg, year=2026)
+    assert f"{rel(office, filed[1])}: map kasus KKWNA-2026-0002 hilang dari arsip" in problems
+    assert (f"{rel(office, stray)}: map tidak tercatat di register sebagai kasus yang "
+            "diarsipkan") in problems
+    assert (f"{rel(office, moved)}: map tidak tercatat di register sebagai kasus yang "
+            "diarsipkan") in problems
+
+
+def test_an_edited_event_breaks_the_chain(office: Home, reg: Register,
+                                          filed: list[Path]) -> None:
+    # someone edits the history behind the program's back
+    reg.db.execute("UPDATE events SET officer_name = 'ORANG LAIN' WHERE id = 3")
+    problems = archive.verify_archive(office, reg)
+    assert len(problems) == 1 and problems[0].startswith("register:")
+    assert "#3" in problems[0] and "KKWNA-2026-0001" in problems[0]
+
+
+def test_signatures_are_checked_and_progress_is_reported(office: Home, reg: Register,
+                                                         filed: list[Path]) -> None:
+    seen: list[Path] = []
+    steps: list[tuple[int, int]] = []
+
+    def check(path: Path) -> str | None:
+        seen.append(path)
+        return "sertifikat dicabut" if "0003" in path.parent.name else None
+
+    problems = archive.verify_archive(office, reg, progress=lambda d, t: steps.append((d, t)),
+                                      check_signature=check)
+    assert sorted(p.parent.name for p in seen) == ["KKWNA-2026-0001 PEMOHON NOMOR 1",
+                                                   "KKWNA-2026-0003 PEMOHON NOMOR 3"]
+    assert problems == [f"{rel(office, filed[2] / KK)}: tanda tangan elektronik: "
+                        "sertifikat dicabut"]
+    assert steps[0] == (0, steps[0][1]) and steps[-1] == (steps[0][1], steps[0][1])
+    assert steps[0][1] == sum(len([p for p in f.rglob("*") if p.is_file()]) - 1
+                              for f in filed)  # every file but SHA256SUMS
+
+
+def test_the_year_exports_as_a_valid_bagit_bag(office: Home, reg: Register, filed: list[Path],
+                                               tmp_path: Path) -> None:
+    dest = archive.export_bagit(office, reg, tmp_path / "serah-terima", year=2026)
+    bag = bagit.Bag(str(dest))
+    bag.validate()
+    payload = set(bag.payload_files())
+    assert "data/2026/buku-register-2026.pdf" in payload
+    assert "data/2026/buku-register-2026.csv" in payload
+    assert f"data/2026/odner-01/{filed[0].name}/{KK}" in payload
+    assert f"data/2026/odner-01/{filed[0].name}/SHA256SUMS" in payload
+    assert "sha256" in bag.algorithms
+    with pytest.raises(archive.ExportError, match="tidak kosong"):
+        archive.export_bagit(office, reg, dest, year=2026)
+    with pytest.raises(archive.ExportError, match="2031"):
+        archive.export_bagit(office, reg, tmp_path / "lain", year=2031)
+
+
+def _cli(office: Home) -> click.Group:
+    """The archive commands attached to a root group as pipeline.cli attaches them."""
+
+    @click.group()
+    @click.pass_context
+    def root(ctx: click.Context) -> None:
+        ctx.obj = office
+
+    root.add_command(commands.archive)
+    root.add_command(commands.register)
+    return root
+
+
+def test_commands_verify_export_and_csv(office: Home, reg: Register, filed: list[Path],
+                                        tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(_cli(office), ["archive", "verify", "--year", "2026"])
+    assert ok.exit_code == 0, ok.output
+    assert "arsip utuh" in ok.output
+
+    victim = filed[0] / "scans" / "paspor.jpg"
+    writable(victim)
+    victim.write_bytes(b"diganti")
+    bad = runner.invoke(_cli(office), ["archive", "verify"])
+    assert bad.exit_code == 1
+    assert f"{rel(office, victim)}: isi berubah (tidak cocok dengan SHA256SUMS)" in bad.output
+
+    table = runner.invoke(_cli(office), ["register", "export", "--csv", "--year", "2026"])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0].startswith("No.,Tanggal diterima,Nomor register,Nama pemohon")
+    assert [line.split(",")[2] for line in lines[1:]] == [
+        "KKWNA-2026-0001", "KKWNA-2026-0002", "KKWNA-2026-0003"]
+
+    bag = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
+    assert bag.exit_code == 0, bag.output
+    done = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(tmp_path / "b")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    again = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
+    assert again.exit_code == 1 and "tidak kosong" in again.output
