@@ -24,7 +24,8 @@ from pipeline.register import Register, RegisterError, chain_path_for
 @click.pass_context
 @friendly
 def backup(ctx: click.Context, dest: Path) -> None:
-    """Copy the register to DEST (and its chain log beside it), safe while kkwna watch runs."""
+    """Salin register ke DEST (dan log rantainya di sebelahnya); aman selagi kkwna watch
+    berjalan."""
     env = loaded(ctx)
     if not env.home.register_path.exists():
         raise UserError(f"register belum ada: {env.home.register_path}")
