@@ -114,10 +114,12 @@ def kkwna(office, *args: str, umask: int = 0o022) -> subprocess.CompletedProcess
 
 
 def modes(office) -> dict[str, int]:
-    case_dir = one(office.archive / "2026" / "odner-01", "KKWNA-2026-0001 *")
+    # the open case's folder (the archive makes the files it files read-only on purpose)
+    case_dir = one(office.cases, "KKWNA-2026-0002 *")
     return {"desk form": stat.S_IMODE(one(office.desks / DESK, "*.pdf").stat().st_mode),
             "print copy": stat.S_IMODE(one(office.print, "*.pdf").stat().st_mode),
-            "archived": stat.S_IMODE((case_dir / "01 berkas permohonan.pdf").stat().st_mode)}
+            "case file": stat.S_IMODE((case_dir / "01 berkas permohonan.pdf").stat().st_mode),
+            "scan copy": stat.S_IMODE((case_dir / "scans" / "BAYU.jpg").stat().st_mode)}
 
 
 @pytest.mark.parametrize(("umask", "policy", "expected"), [
@@ -135,4 +137,4 @@ def test_written_files_get_the_umask_or_the_offices_mode(office, umask, policy, 
                      "KITAP belum ada", "--officer", FRONT_OFFICE, umask=umask)
     assert returned.returncode == 0, returned.stderr
     assert modes(office) == {"desk form": expected, "print copy": expected,
-                             "archived": expected}
+                             "case file": expected, "scan copy": expected}
