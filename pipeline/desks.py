@@ -3,22 +3,37 @@
 `place` puts a step's form on its desk (the step's handler draws it); `read` turns a saved
 form into its fields; `write_errors`/`clear_errors` keep the `<form>.error.txt` beside it.
 A form is identified by its hidden `kasus`/`langkah` fields, never by its file name, so
-Save As works.
+Save As works; and it is bound to what was placed by a third hidden field, `token`: a
+random value recorded in the case beside the placed file's digest
+(``case.data["placed"][step]`` the digest, as steps read it;
+``case.data["placed_token"][step]`` the token; every token ever placed in
+``case.data["placed_tokens"]``). A form whose token is not the one its case placed for its
+step (hidden fields changed, a form of another case) decides nothing (`match`).
+
+Desk files are read like any file someone else put there (`forms.read_form`): a link, a
+FIFO or a device is refused with an error file, never followed, never waited on.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import secrets
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 from pipeline import clock, forms, sop
 from pipeline.config import Config
-from pipeline.fsutil import atomic_write_text, fsync_dir, sha256_file
+from pipeline.fsutil import (
+    UntrustedFile,
+    atomic_write_text,
+    fsync_dir,
+    read_untrusted,
+    sha256_file,
+)
 from pipeline.home import Home
 from pipeline.model import Decision, Env
-from pipeline.register import Case
+from pipeline.register import Case, Register
 from pipeline.steps import handler
 
 log = logging.getLogger(__name__)
@@ -28,19 +43,77 @@ def form_path(home: Home, case: Case, step: int) -> Path:
     return home.desk(step) / f"{case.id} {case.title} - {sop.step(step).form}.pdf"
 
 
+TOKEN = "token"  # the hidden field binding a form to what was placed
+CURRENT, EARLIER, FOREIGN = "current", "earlier", "foreign"
+
+
 def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = None) -> Path:
-    """Put the step's form for *case* on its desk (replacing an earlier copy of it)."""
+    """Put the step's form for *case* on its desk (replacing an earlier copy of it), with a
+    new token, recorded in *case*.data (committed by the caller's next update)."""
     path = form_path(env.home, case, step)
-    handler(step).draw_form(env, case, extra or {}, path)
-    case.data.setdefault("placed", {})[str(step)] = sha256_file(path)
+    token = secrets.token_hex(16)
+    clear_errors(path)  # a note about an earlier file of this name no longer applies
+    handler(step).draw_form(env, case, {**(extra or {}), TOKEN: token}, path)
+    try:
+        fields, digest = forms.read_form(path)
+    except forms.FormUnreadable:  # a desk item that is not a form
+        fields, digest = forms.Fields(), sha256_file(path)
+    case.data.setdefault("placed", {})[str(step)] = digest
+    current = case.data.setdefault("placed_token", {})
+    if fields.get(TOKEN) == token:
+        current[str(step)] = token
+        case.data.setdefault("placed_tokens", {})[token] = step
+    else:  # a desk item drawn without the token field (the TTE draft): bound by its digest
+        current.pop(str(step), None)
     log.info("%s: formulir langkah %d di %s", case.id, step, path.parent.name)
     return path
 
 
+def placed_digest(case: Case, step: int) -> str | None:
+    """The digest of the desk item last placed for *step*."""
+    record = case.data.get("placed", {}).get(str(step))
+    if isinstance(record, dict):  # tolerated: {"sha256": ...}
+        return str(record.get("sha256") or "") or None
+    return record if isinstance(record, str) else None
+
+
+def tokens(case: Case, step: int) -> set[str]:
+    """Every token ever placed for *step* of *case*."""
+    return {t for t, s in case.data.get("placed_tokens", {}).items() if s == step}
+
+
+def match(case: Case, step: int, token: str) -> str:
+    """Whether a form claiming *case* and *step* is the one placed: CURRENT (the form now
+    on the desk, or a copy of it), EARLIER (a form placed for an earlier round of the
+    step: superseded) or FOREIGN (not placed for this case and step: its hidden fields
+    were changed, or it belongs to another case). A case whose item for *step* carries no
+    token (placed before tokens, or the TTE draft) takes tokenless forms, as before."""
+    current = case.data.get("placed_token", {}).get(str(step))
+    if token and token == current:
+        return CURRENT
+    if token:
+        return EARLIER if token in tokens(case, step) else FOREIGN
+    return FOREIGN if current else CURRENT
+
+
+def foreign_problem(case: Case, step: int) -> str:
+    return (f"formulir ini bukan formulir yang ditempatkan kkwna untuk kasus {case.id} "
+            f"langkah {step}: isian tersembunyinya (kasus/langkah/token) telah diubah, atau "
+            f"formulir ini milik kasus lain. Formulir ini tidak memutuskan apa pun; gunakan "
+            f"formulir asli kasus tersebut.")
+
+
 def read(path: Path) -> tuple[dict[str, str], str]:
-    """The form's fields and the file's checksum (raises forms.FormUnreadable)."""
-    digest = sha256_file(path)
-    return forms.read_fields(path), digest
+    """The form's fields and the checksum of exactly the bytes read (raises
+    forms.FormUnreadable, also for a link, FIFO or device: never followed or read)."""
+    return forms.read_form(path)
+
+
+def discard(home: Home, case: Case, step: int) -> None:
+    """Remove the form `place` wrote for *case* and *step* (an attempt that failed)."""
+    path = form_path(home, case, step)
+    path.unlink(missing_ok=True)
+    clear_errors(path)
 
 
 def decision_from(fields: Mapping[str, str], digest: str) -> Decision:
@@ -51,6 +124,9 @@ def decision_from(fields: Mapping[str, str], digest: str) -> Decision:
                     officer_name=fields.get("petugas_nama", ""),
                     officer_nip=fields.get("petugas_nip", ""), fields=dict(fields),
                     source_sha256=digest)
+
+
+MAX_NOTE_BYTES = 1 << 20
 
 
 def error_path(form: Path) -> Path:
@@ -68,7 +144,10 @@ def write_errors(cfg: Config, form: Path, problems: list[str]) -> None:
         "",
     ])
     path = error_path(form)
-    old = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    try:  # someone else's folder: never follow a link or wait on a FIFO put there
+        old = read_untrusted(path, MAX_NOTE_BYTES).decode("utf-8", errors="replace")
+    except (UntrustedFile, OSError):
+        old = ""  # replaced below (a rename replaces a link or FIFO, never writes into it)
     # same problems as last time: leave the file (and its time) alone
     if old.split("\n", 2)[-1:] != text.split("\n", 2)[-1:]:
         atomic_write_text(path, text)
@@ -78,8 +157,16 @@ def clear_errors(form: Path) -> None:
     error_path(form).unlink(missing_ok=True)
 
 
-def remove_forms(home: Home, case_id: str, step: int) -> list[Path]:
-    """Remove every form of this case and step from its desk (Save As leaves copies)."""
+def remove_forms(home: Home, case_id: str, step: int,
+                 placed: Collection[str] | None = None) -> list[Path]:
+    """Remove every form of this case and step from its desk (Save As leaves copies).
+
+    Only forms placed for it: their token is one of *placed* (default: the case's tokens
+    for the step, read from the register), or they carry none and the case placed none.
+    A form whose hidden fields were changed to name this case stays where it is.
+    """
+    if placed is None:
+        placed = _placed_tokens(home, case_id, step)
     desk = home.desk(step)
     removed = []
     for pdf in sorted(desk.glob("*.pdf")) + sorted(desk.glob("*.PDF")):
@@ -87,9 +174,20 @@ def remove_forms(home: Home, case_id: str, step: int) -> list[Path]:
             fields = forms.read_fields(pdf)
         except forms.FormUnreadable:
             continue
-        if fields.get("kasus") == case_id and fields.get("langkah") == str(step):
+        token = fields.get(TOKEN, "")
+        ours = token in placed if token else not placed
+        if ours and fields.get("kasus") == case_id and fields.get("langkah") == str(step):
             pdf.unlink(missing_ok=True)
             clear_errors(pdf)
             removed.append(pdf)
     fsync_dir(desk)
     return removed
+
+
+def _placed_tokens(home: Home, case_id: str, step: int) -> set[str]:
+    reg = Register(home.register_path)
+    try:
+        case = reg.find(case_id)
+        return tokens(case, step) if case is not None else set()
+    finally:
+        reg.close()

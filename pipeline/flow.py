@@ -57,12 +57,17 @@ def handle_form(env: Env, reg: Register, path: Path) -> str:
                                            f"tidak ada di register)"])
         return "unknown"
     step = int(step_text)
-    if reg.has_event_from(cid, step, digest) or case.status != "open" or case.step != step:
+    placed = "" if reg.has_event_from(cid, step, digest) else \
+        desks.match(case, step, fields.get(desks.TOKEN, ""))
+    if placed == desks.FOREIGN:  # hidden fields changed: bound to no case, decides nothing
+        desks.write_errors(env.cfg, path, [desks.foreign_problem(case, step)])
+        return "mismatch"
+    if placed != desks.CURRENT or case.status != "open" or case.step != step:
         # decided already: a Save As copy, or the removal a crash interrupted
         path.unlink(missing_ok=True)
         desks.clear_errors(path)
         return "stale"
-    if case.data.get("placed", {}).get(str(step)) == digest:
+    if desks.placed_digest(case, step) == digest:
         return "untouched"  # our own form (its error file, if any, still applies)
     if sop.step(step) not in sop.decided_at_desk():  # decided otherwise (a signature ...)
         try:

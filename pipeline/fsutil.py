@@ -181,6 +181,15 @@ def set_file_policy(mode: int | None = None, group: str | int | None = None) -> 
     _policy_mode, _policy_gid = mode, gid
 
 
+def apply_file_policy(path: Path) -> None:
+    """Give a file written by someone else's code (a library's own temporary file, moved
+    into place) the office's mode and group, as `create_temp` gives its files."""
+    if _policy_gid is not None:
+        os.chown(path, -1, _policy_gid, follow_symlinks=False)
+    if _policy_mode is not None:
+        os.chmod(path, _policy_mode)
+
+
 def file_policy() -> tuple[int | None, int | None]:
     """(mode, gid) set by `set_file_policy` (None: not set)."""
     return _policy_mode, _policy_gid

@@ -2,38 +2,113 @@
 
 Order, so that a crash at any moment loses nothing and never gives a number twice:
 judge every file (bad ones: quarantine, no number) -> bundle the scans in staging ->
-allocate the number in the transaction that records the case ('intake') -> write the
-case folder and the checklist -> commit the case as open -> remove the inbox entry.
+check the register against the case folders on disk -> allocate the number in the
+transaction that records the case ('intake') -> write the case folder and the checklist
+-> commit the case as open -> remove what was taken from the inbox.
 A restart finds the entry still in the inbox; its fingerprint names the case already
-recorded, so intake resumes with the same number, or just removes the entry.
+recorded, so intake resumes with the same number, or just removes what was taken.
+
+Only what was taken leaves the inbox: each file whose bytes are those of its copy in the
+case folder (the register keeps the copies' digests). A scan added while the bundle was
+being made, a file being copied (``*.part``), hidden files and folders stay where they
+are; the folder is then *held* (`pipeline.faults`): it is never taken again on its own,
+and a note beside it (``inbox/<name>.error.txt``) tells the clerk what was left and why.
+The hold ends when the folder leaves the inbox (a new folder of that name is then a new
+drop; one deleted and dropped again while the watcher is down may reuse the old folder's
+inode and stay held: rename it).
+
+A fault of the machine (a full disk, no permission, an unreadable sub-folder) is not a
+fault of the application: `MachineFault` is raised, what the attempt wrote is removed,
+the entry stays in the inbox and the watcher tries again later. The number the attempt
+was given stays reserved for it ('intake'), so the retry opens the case under the same
+number. Any other failure after a number was given cancels that number (recorded as
+'dibatalkan'), so the entry can come back from quarantine as a new application.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pikepdf
 from PIL import Image
 
-from pipeline import clock, crash, desks, scans, sop
+from pipeline import clock, crash, desks, faults, scans, sop
 from pipeline.config import Config
-from pipeline.fsutil import atomic_copy, fsync_dir, remove_tree, sha256_file
+from pipeline.errors import KkwnaError
+from pipeline.fsutil import (
+    NAME_MAX,
+    UntrustedFile,
+    apply_file_policy,
+    atomic_copy,
+    atomic_write_text,
+    fit_name,
+    fsync_dir,
+    remove_tree,
+    sha256_file,
+    sha256_untrusted,
+)
 from pipeline.home import Home
 from pipeline.model import Env
-from pipeline.quarantine import quarantine
-from pipeline.register import Case, Register
+from pipeline.quarantine import NOTE_SUFFIX, quarantine, quarantined_name
+from pipeline.register import Case, Register, RegisterBehind
 from pipeline.steps import handler
 
 log = logging.getLogger(__name__)
 
 JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
-JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|part)$", re.I))
+JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|part)$", re.I),
+                 # the program's own notes beside inbox entries (see `_write_note`)
+                 re.compile(re.escape(NOTE_SUFFIX) + "$", re.I))
 BERKAS = "01 berkas permohonan.pdf"
+SCANS = "scans"
+
+# errno values that say the machine is at fault, not the application: wait and retry.
+MACHINE_ERRNOS = frozenset({
+    errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO,
+    errno.ENOMEM, errno.EMFILE, errno.ENFILE, errno.EAGAIN, errno.EBUSY, errno.ETIMEDOUT,
+    errno.ESTALE,
+})
+_WHY = {
+    errno.ENOSPC: ("disk penuh", "kosongkan ruang disk"),
+    errno.EDQUOT: ("kuota disk habis", "kosongkan ruang disk atau naikkan kuotanya"),
+    errno.EACCES: ("tidak ada izin membaca atau menulis", "periksa izin folder itu"),
+    errno.EPERM: ("tidak ada izin membaca atau menulis", "periksa izin folder itu"),
+    errno.EROFS: ("disk hanya dapat dibaca", "periksa disk atau share jaringan"),
+    errno.EIO: ("kesalahan baca/tulis disk", "periksa disk atau share jaringan"),
+}
+# Room a case title leaves in a 255-byte name: "KKWNA-YYYY-NNNNN " before it, and after it
+# the longest of " - <desk form>.pdf.error.txt" and " - <document>.pdf" (print copies).
+CASE_PREFIX_BYTES = len("KKWNA-2026-00000 ")
+TITLE_SUFFIX_BYTES = 64
+TITLE_MAX_CHARS = 60
+
+
+class MachineFault(KkwnaError):
+    """The entry waits for the machine (disk full, no permission, unreadable sub-folder):
+    str() is one Indonesian line saying what and what to do. The entry stays in the inbox."""
+
+
+def is_machine_fault(exc: BaseException) -> bool:
+    """A fault of the machine, not of the application (a refused link or FIFO is not)."""
+    return (isinstance(exc, MachineFault) or isinstance(exc, OSError)
+            and not isinstance(exc, UntrustedFile) and exc.errno in MACHINE_ERRNOS)
+
+
+def fault_line(name: str, exc: OSError) -> str:
+    why, todo = _WHY.get(exc.errno or 0, ("kesalahan sistem sementara",
+                                          "periksa komputer atau share jaringan"))
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (f"'{name}' belum diterima: {why}{where}. Berkas tetap di inbox dan dicoba lagi "
+            f"otomatis; {todo}.")
 
 
 def ignored(name: str) -> bool:
@@ -46,17 +121,35 @@ def natural_key(text: str) -> list[object]:
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
 
 
+def _walk(folder: Path, entry: Path, found: list[Path]) -> None:
+    """The files under *folder* intake takes, depth first (links listed, never followed).
+    A sub-folder that cannot be listed is a MachineFault: the entry waits, and says why."""
+    try:
+        with os.scandir(folder) as listing:
+            items = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        if folder == entry or not is_machine_fault(exc):
+            raise
+        rel = folder.relative_to(entry).as_posix()
+        why, todo = _WHY.get(exc.errno or 0, ("tidak dapat dibaca", "periksa folder itu"))
+        raise MachineFault(f"'{entry.name}' menunggu: sub-folder '{rel}' tidak dapat dibaca "
+                           f"({why}); {todo}. Berkas tetap di inbox dan dicoba lagi "
+                           f"otomatis.") from exc
+    for item in items:
+        if ignored(item.name):
+            continue
+        if item.is_dir(follow_symlinks=False):
+            _walk(Path(item.path), entry, found)
+        else:
+            found.append(Path(item.path))  # a link (even to a folder) is judged as a file
+
+
 def entry_files(entry: Path) -> list[Path]:
     """The files of an inbox entry, in the order they are bundled (natural name order)."""
     if entry.is_symlink() or not entry.is_dir():
         return [entry]
-    found = []
-    for folder, dirs, files in os.walk(entry, followlinks=False):
-        dirs[:] = [d for d in dirs if not ignored(d)]
-        base = Path(folder)
-        found += [base / f for f in files if not ignored(f)]
-        # a symbolic link to a folder is listed in dirs, never followed: judge it as a file
-        found += [base / d for d in list(dirs) if (base / d).is_symlink()]
+    found: list[Path] = []
+    _walk(entry, entry, found)
     return sorted(found, key=lambda p: natural_key(str(p.relative_to(entry))))
 
 
@@ -70,15 +163,35 @@ def signature(entry: Path) -> tuple[object, ...] | None:
                      for f in entry_files(entry))
     except FileNotFoundError:
         return None
+    except (MachineFault, OSError) as exc:  # unreadable now: `take` says why
+        return (("?", str(exc)),)
 
 
 def safe_title(name: str) -> str:
-    """A case title from an inbox name, safe as (part of) a folder name on any system."""
+    """A case title from an inbox name, safe as (part of) a file name on any system.
+
+    Short enough that "<case id> <TITLE> - <desk form>.pdf.error.txt" and the print
+    copies' names fit in 255 bytes in any script (cut between characters, marked ``~``);
+    the full name stays in the register (the case's source name).
+    """
     stem = name if Path(name).suffix.lower() not in {".pdf", ".jpg", ".jpeg", ".png", ".tif",
                                                       ".tiff"} else Path(name).stem
     cleaned = re.sub(r'[\x00-\x1f<>:"/\\|?*]+', " ", stem)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" .")
-    return (cleaned or "TANPA NAMA")[:60].strip().upper()
+    title = (cleaned or "TANPA NAMA").upper()
+    if len(title) > TITLE_MAX_CHARS:
+        title = _fit_text(title, len(title[:TITLE_MAX_CHARS].encode()))
+    budget = NAME_MAX - CASE_PREFIX_BYTES - TITLE_SUFFIX_BYTES
+    if len(title.encode()) > budget:
+        title = _fit_text(title, budget)
+    return title
+
+
+def _fit_text(text: str, budget: int) -> str:
+    """*text* cut to *budget* UTF-8 bytes between whole characters, ``~`` marking the cut
+    (a dotted tail such as "DR. A.B" is not taken for a file extension: the dots are
+    swapped for a same-sized stand-in while cutting)."""
+    return fit_name(text.replace(".", "\x00"), max_bytes=budget).replace("\x00", ".")
 
 
 @dataclass
@@ -101,28 +214,47 @@ def judge(entry: Path, limits: scans.Limits) -> Judged | list[tuple[str, str]]:
         except scans.ScanRejected as exc:
             bad.append((rel, f"{exc.reason_id} / {exc.reason_en}"))
             continue
-        st = f.stat()
-        digest.update(f"{rel}\0{sha256_file(f)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n"
-                      .encode())
+        st = f.lstat()
+        digest.update(f"{rel}\0{sha256_untrusted(f, None)}\0{st.st_size}\0{st.st_mtime_ns}"
+                      f"\0{st.st_ino}\n".encode())
     if bad:
         return bad
     return Judged(files, kinds, digest.hexdigest())
 
 
 def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
-    """Handle one stable inbox entry. Returns what happened: case id, or a word."""
+    """Handle one stable inbox entry. Returns what happened: case id, or a word.
+
+    Raises MachineFault (the entry stays, try again later) and RegisterBehind (the
+    register is behind the case folders: no number is given, the entry stays)."""
+    try:
+        return _take(home, cfg, reg, entry)
+    except OSError as exc:
+        if is_machine_fault(exc):
+            raise MachineFault(fault_line(entry.name, exc)) from exc
+        raise
+
+
+def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
+    held = faults.load(home).held.get(entry.name)
+    if held is not None and held.get("identitas") not in (None, "", _identity(entry)):
+        _release(home, entry.name)  # the leftover went; this is a new drop of that name
+        held = None
+    if held is not None:
+        return _still_held(home, cfg, entry, held["kasus"])
     if entry.is_dir() and not entry.is_symlink() and not entry_files(entry):
         return "empty-folder"  # a clerk's new, still empty folder: wait for its files
     limits = scans.Limits(max_bytes=cfg.max_file_mb * 1024 * 1024)
     judged = judge(entry, limits)
     if isinstance(judged, list):
-        quarantine(home, entry, judged)
+        quarantine(home, entry, judged, tz=cfg.tz)
         return "quarantined"
 
     case = reg.by_source(judged.key)
     if case is not None and case.status != "intake":
-        _remove_entry(reg, case, entry)  # taken before a crash; only the removal was left
-        return case.id
+        return _remove_taken(home, cfg, reg, case, entry)  # a crash left only the removal
+    if case is None:
+        reg.check_against_disk([home.cases, home.archive])
 
     staged = home.staging / f"{judged.key[:32]}.pdf"
     try:
@@ -132,8 +264,11 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
         bad = Path(getattr(exc, "path", None) or entry)
         name = str(bad.relative_to(entry)) if bad != entry and bad.is_relative_to(entry) \
             else entry.name
-        quarantine(home, entry, [(name, f"{exc.reason_id} / {exc.reason_en}")])
+        quarantine(home, entry, [(name, f"{exc.reason_id} / {exc.reason_en}")], tz=cfg.tz)
         return "quarantined"
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
 
     now = clock.now(cfg.tz)
     outside = not clock.in_service_hours(cfg, now)
@@ -145,23 +280,69 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
                 clock_start=clock.next_opening(cfg, now), outside_hours=outside,
                 folder_for=lambda cid: f"cases/{cid} {title}", source_name=entry.name,
                 source_key=judged.key)
+            _refuse_existing_folder(home, reg, case)  # rolls the number back
         crash.point("intake-numbered")
-    _open(Env(home, cfg), reg, case, entry, judged, staged)
-    _remove_entry(reg, case, entry)
+    else:
+        remove_tree(home.root / case.folder)  # half-written by an attempt that stopped
+    try:
+        _open(Env(home, cfg), reg, case, entry, judged, staged)
+    except BaseException as exc:
+        _undo(home, case, staged)
+        if isinstance(exc, Exception) and not is_machine_fault(exc):
+            _cancel(reg, case, f"gagal diterima: {type(exc).__name__}: {exc}",
+                    clock.now(cfg.tz))
+        raise
+    outcome = _remove_taken(home, cfg, reg, case, entry)
     crash.point("removed", sop.FIRST.number)
-    return case.id
+    return outcome
+
+
+def _refuse_existing_folder(home: Home, reg: Register, case: Case) -> None:
+    """A case folder is never written over: one already carrying the number just given
+    means the register is behind the disk (check_against_disk missed a folder)."""
+    found = [p for p in home.cases.glob(f"{case.id}*")
+             if p.name == case.id or p.name.startswith(f"{case.id} ")]
+    if found or (home.root / case.folder).exists():
+        name = found[0].name if found else case.folder
+        raise RegisterBehind(
+            f"Folder kasus '{name}' sudah ada, padahal register akan memberi nomor {case.id}: "
+            f"register tertinggal. Hentikan kkwna watch, pulihkan cadangan register terbaru "
+            f"ke {reg.path}, dan jangan hapus folder kasus.")
+
+
+def _undo(home: Home, case: Case, staged: Path) -> None:
+    """Remove what a failed attempt to open *case* wrote (its folder, its desk form)."""
+    cleanups: list[Callable[[], None]] = [
+        lambda: remove_tree(home.root / case.folder),
+        lambda: desks.discard(home, case, sop.FIRST_DESK.number),
+        lambda: staged.unlink(missing_ok=True)]
+    for cleanup in cleanups:
+        try:
+            cleanup()
+        except OSError:
+            log.exception("%s: sisa percobaan yang gagal tidak dapat dihapus", case.id)
+
+
+def _cancel(reg: Register, case: Case, reason: str, at: datetime) -> None:
+    """Account for a number that will never become a case (recorded, never reused)."""
+    with reg.transaction() as db:
+        reg.update(db, case, status="cancelled")
+        reg.add_event(db, case.id, at=at, step=sop.FIRST.number, action="dibatalkan",
+                      detail={"alasan": reason})
+    log.warning("%s dibatalkan: %s", case.id, reason)
 
 
 def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
           staged: Path) -> None:
     home = env.home
     folder = home.root / case.folder
-    scans_dir = folder / "scans"
+    scans_dir = folder / SCANS
     originals = []
     for f in judged.files:
         rel = f.relative_to(entry) if f != entry else Path(f.name)
         atomic_copy(f, scans_dir / rel)
-        originals.append(f"scans/{rel.as_posix()}")
+        originals.append(f"{SCANS}/{rel.as_posix()}")
+    apply_file_policy(staged)  # written by the bundler's own temporary file
     os.replace(staged, folder / BERKAS)
     fsync_dir(folder)
 
@@ -187,7 +368,7 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
             reg.add_document(db, case.id, name=name, step=sop.FIRST.number,
                              sha256=sha256_file(path), size=path.stat().st_size, at=now)
     crash.point("committed", sop.FIRST.number)
-    log.info("%s opened from %s (%d file(s))", case.id, entry.name, len(originals))
+    log.info("%s dibuka dari %s (%d berkas)", case.id, entry.name, len(originals))
 
 
 def page_count(path: Path, kind: str) -> int:
@@ -199,9 +380,133 @@ def page_count(path: Path, kind: str) -> int:
         return getattr(im, "n_frames", 1) if kind == "tiff" else 1
 
 
-def _remove_entry(reg: Register, case: Case, entry: Path) -> None:
-    remove_tree(entry)
+# --- removing what was taken, holding what was not ---------------------------------------
+
+def _taken_copies(reg: Register, case: Case) -> dict[str, str]:
+    """{path relative to the inbox entry: SHA-256 of its copy in the case folder}."""
+    prefix = f"{SCANS}/"
+    return {row["name"][len(prefix):]: row["sha256"] for row in reg.documents(case.id)
+            if row["name"].startswith(prefix)}
+
+
+def _same_bytes(path: Path, digest: str | None) -> bool:
+    if digest is None:
+        return False
+    try:
+        return sha256_untrusted(path, None) == digest
+    except (UntrustedFile, FileNotFoundError):
+        return False
+
+
+def leftovers(entry: Path) -> list[str]:
+    """Everything under a folder (hidden files and folders too), relative, sorted."""
+    if entry.is_symlink() or not entry.is_dir():
+        return [entry.name] if entry.exists() or entry.is_symlink() else []
+    found = []
+    for folder, dirs, files in os.walk(entry, followlinks=False):
+        base = Path(folder)
+        found += [(base / f).relative_to(entry).as_posix() for f in files]
+        found += [(base / d).relative_to(entry).as_posix() + "/" for d in dirs
+                  if not any(True for _ in os.scandir(base / d))]  # an empty folder
+    return sorted(found, key=natural_key)
+
+
+def _remove_taken(home: Home, cfg: Config, reg: Register, case: Case, entry: Path) -> str:
+    """Remove from the inbox each file whose bytes are those of its copy in the case, and
+    the folders that leaves empty; hold the entry if anything else is left in it."""
+    copies = _taken_copies(reg, case)
+    if entry.is_symlink() or not entry.is_dir():
+        if _same_bytes(entry, copies.get(entry.name)):
+            entry.unlink()
+    else:
+        for rel, digest in copies.items():
+            path = entry / rel
+            if _same_bytes(path, digest):
+                path.unlink()
+        folders = sorted({p.parent for rel in copies for p in [entry / rel]
+                          if p.parent != entry}, key=lambda p: len(p.parts), reverse=True)
+        for folder in [*folders, entry]:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if nothing else is in it
+    fsync_dir(entry.parent)
     reg.mark_source_removed(case.id)
+    faults.clear_inbox(home, entry.name)
+    _clear_quarantine_note(home, entry.name)
+    left = leftovers(entry)
+    if left:
+        faults.hold(home, entry.name, case.id, clock.now(cfg.tz), _identity(entry))
+        _write_note(home, cfg, entry, case.id, left)
+        log.warning("%s: %d berkas tidak ikut diterima ke %s dan tetap di inbox (%s)",
+                    entry.name, len(left), case.id, ", ".join(left[:5]))
+    return case.id
+
+
+def _clear_quarantine_note(home: Home, name: str) -> None:
+    """An entry accepted now: the note of its earlier stay in quarantine no longer
+    applies (kept while a same-named entry is still in quarantine)."""
+    stored = home.quarantine / quarantined_name(name)
+    note = stored.with_name(stored.name + NOTE_SUFFIX)
+    if not (stored.exists() or stored.is_symlink()):
+        note.unlink(missing_ok=True)
+
+
+def note_path(home: Home, name: str) -> Path:
+    """``inbox/<name>.error.txt``, the note beside a held entry (name shortened to fit)."""
+    return home.inbox / (fit_name(name, reserve=len(NOTE_SUFFIX)) + NOTE_SUFFIX)
+
+
+def _write_note(home: Home, cfg: Config, entry: Path, case_id: str, left: list[str]) -> None:
+    moment = clock.stamp(clock.now(cfg.tz), cfg.tz)
+    lines = [
+        f"'{entry.name}' sudah diterima sebagai kasus {case_id}, tetapi berkas berikut TIDAK "
+        f"ikut diterima dan bukan bagian dari kasus mana pun ({moment}):",
+        "",
+        *[f"- {name}" for name in left],
+        "",
+        "Berkas ini masuk ketika berkas permohonan sedang disusun, belum selesai disalin "
+        "(.part), atau tersembunyi. kkwna tidak menerima folder ini selama folder ini ada.",
+        f"Jika termasuk permohonan {case_id}: kembalikan kasus itu dan susun ulang berkasnya. "
+        "Jika permohonan baru: pindahkan berkasnya ke folder baru di inbox/. Lalu hapus "
+        "folder ini; catatan ini hilang sendiri.",
+        "",
+    ]
+    atomic_write_text(note_path(home, entry.name), "\n".join(lines))
+
+
+def _still_held(home: Home, cfg: Config, entry: Path, case_id: str) -> str:
+    left = leftovers(entry)
+    if not left:  # the clerk emptied it: nothing to hold any more
+        if entry.is_dir() and not entry.is_symlink():
+            entry.rmdir()
+        release_gone(home)
+        return "released"
+    _write_note(home, cfg, entry, case_id, left)
+    log.warning("%s masih ditahan: sisa dari %s (%d berkas), lihat %s", entry.name, case_id,
+                len(left), note_path(home, entry.name).name)
+    return "held"
+
+
+def _identity(entry: Path) -> str:
+    try:
+        return str(entry.lstat().st_ino)
+    except OSError:
+        return ""
+
+
+def _release(home: Home, name: str) -> None:
+    faults.release(home, name)
+    note_path(home, name).unlink(missing_ok=True)
+
+
+def release_gone(home: Home) -> list[str]:
+    """Forget held entries the clerk removed from the inbox, and their notes."""
+    released = []
+    for name in faults.load(home).held:
+        entry = home.inbox / name
+        if not (entry.exists() or entry.is_symlink()):
+            _release(home, name)
+            released.append(name)
+    return released
 
 
 def recover(home: Home, reg: Register) -> list[str]:
@@ -212,11 +517,10 @@ def recover(home: Home, reg: Register) -> list[str]:
         remove_tree(leftover)
     cancelled = []
     for case in reg.cases("intake"):
-        if not (home.inbox / case.source_name).exists():
-            now = case.received_at
-            with reg.transaction() as db:
-                reg.update(db, case, status="cancelled")
-                reg.add_event(db, case.id, at=now, step=sop.FIRST.number, action="dibatalkan",
-                              detail={"alasan": "berkas di inbox hilang sebelum selesai diterima"})
+        entry = home.inbox / case.source_name
+        if not (entry.exists() or entry.is_symlink()):
+            _cancel(reg, case, "berkas di inbox hilang sebelum selesai diterima",
+                    case.received_at)
             cancelled.append(case.id)
+    release_gone(home)
     return cancelled

@@ -346,13 +346,18 @@ class Ctx:
     # ---- field primitives
 
     def hidden_fields(self, x: float, y: float) -> None:
-        for i, (name, value) in enumerate((("kasus", self.case_id), ("langkah", str(self.step)))):
+        hidden = [("kasus", self.case_id), ("langkah", str(self.step))]
+        if self.data.get("token"):  # binds the form to what was placed (pipeline.desks)
+            hidden.append(("token", str(self.data["token"])))
+        for i, (name, value) in enumerate(hidden):
             self.c.acroForm.textfield(
-                name=name, value=value, x=x + i * QR_SIZE / 2, y=y, width=QR_SIZE / 2,
+                name=name, value=value, x=x + i % 2 * QR_SIZE / 2, y=y - i // 2 * 10,
+                width=QR_SIZE / 2,
                 height=8, fontName=FIELD_FONT, fontSize=6, borderWidth=0, fillColor=None,
                 borderColor=None, textColor=None, fieldFlags="readOnly",
                 annotationFlags="hidden print", maxlen=None,
-                tooltip="Nomor register" if name == "kasus" else "Langkah SOP",
+                tooltip={"kasus": "Nomor register", "langkah": "Langkah SOP"}.get(
+                    name, "Kode formulir"),
             )
 
     def box_height(self, name: str, width: float, height: float, multiline: bool) -> float:

@@ -48,6 +48,11 @@ def error_text(name: str, problems: list[tuple[str, str]], when: datetime | None
     return "\n".join(lines)
 
 
+def quarantined_name(name: str) -> str:
+    """The name an entry called *name* gets in quarantine/ (before any " (2)")."""
+    return fit_name(name, reserve=_RESERVE)
+
+
 def quarantine(home: Home, entry: Path, problems: list[tuple[str, str]], *,
                tz: ZoneInfo = DEFAULT_TZ) -> Path:
     """Move *entry* (file, folder or link, never followed) to quarantine/ with its reason.
@@ -56,12 +61,13 @@ def quarantine(home: Home, entry: Path, problems: list[tuple[str, str]], *,
     keeps the full original name. The note is stamped in office time (*tz*).
     """
     home.quarantine.mkdir(parents=True, exist_ok=True)
-    target = unique_path(home.quarantine, fit_name(entry.name, reserve=_RESERVE))
+    target = unique_path(home.quarantine, quarantined_name(entry.name))
     # the reason first: a crash in between leaves a spare note, never a file without one
     atomic_write_text(target.with_name(target.name + NOTE_SUFFIX),
                       error_text(entry.name, problems, tz=tz, stored_as=target.name))
     os.rename(entry, target)
     fsync_dir(home.quarantine)
     fsync_dir(entry.parent)
-    log.warning("quarantined %s: %s", entry.name, "; ".join(f"{a}: {b}" for a, b in problems))
+    log.warning("%s dipindahkan ke karantina: %s", entry.name,
+                "; ".join(f"{a}: {b}" for a, b in problems))
     return target

@@ -418,13 +418,15 @@ class Register:
         """Append the committed events the log does not have yet. Never raises: the commit
         has happened; what is not appended now is appended after the next commit."""
         if not self.chain_path.exists():
-            log.error("%s is missing: the register's chain is no longer logged "
-                      "(see Register.restart_chain_log)", self.chain_path)
+            log.error("%s hilang: riwayat register tidak lagi dicatat ke log rantainya "
+                      "(pulihkan dari cadangan; lihat Register.restart_chain_log)",
+                      self.chain_path)
             return
         try:
             chainlog.append(self.chain_path, self._anchors_after)
         except OSError:
-            log.exception("could not append to %s; the next commit will", self.chain_path)
+            log.exception("tidak dapat menambah %s; dicoba lagi pada penyimpanan berikutnya",
+                          self.chain_path)
 
     def _start_chain_log(self) -> None:
         """A register without a chain log (new, or kept before logs): log what it holds."""

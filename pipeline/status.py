@@ -1,12 +1,16 @@
-"""`kkwna status`: where every open case stands against the SOP's standard times."""
+"""`kkwna status`: where every open case stands against the SOP's standard times, and what
+the watcher could not do (machine faults, register problems, held inbox folders: see
+`pipeline.faults`). `as_json` gives the same for programs (`kkwna status --json`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pipeline import clock, documents, sop
+from pipeline import clock, documents, faults, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
+from pipeline.home import Home
 from pipeline.register import Case, Register
 
 
@@ -67,3 +71,29 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
     if not open_cases:
         return "Tidak ada kasus terbuka."
     return table([row(cfg, reg, c, now) for c in open_cases])
+
+
+def problems(home: Home) -> str:
+    """The watcher's faults and warnings, or "" when there are none."""
+    lines = faults.load(home).lines()
+    if not lines:
+        return ""
+    return "\n".join(["PERHATIAN:", *[f"- {line}" for line in lines]])
+
+
+def as_json(cfg: Config, reg: Register, home: Home) -> dict[str, Any]:
+    """Open cases and the watcher's faults, for programs."""
+    now = clock.now(cfg.tz)
+    cases = []
+    for case in reg.cases("open"):
+        waited = waiting_minutes(cfg, case, now)
+        cases.append({
+            "kasus": case.id, "pemohon": case.title, "langkah": case.step,
+            "peran": sop.step(case.step).role.name, "menunggu": sop.step(case.step).waits_for,
+            "menit": round(waited, 1), "standar": cfg.minutes[case.step],
+            "terlambat": waited > cfg.minutes[case.step],
+            "putaran": max(case.rounds.values(), default=1), "kembali": returns(reg, case),
+            "di_luar_jam_layanan": case.outside_hours,
+        })
+    return {"waktu": now.isoformat(timespec="seconds"), "kasus_terbuka": cases,
+            "gangguan": faults.load(home).as_json()}

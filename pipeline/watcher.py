@@ -4,6 +4,19 @@ watchdog's handlers only enqueue the top-level entry an event touched (a handler
 raises silently kills the observer thread); one worker loop waits until each entry has
 been still for `stable_seconds`, then handles it, catching everything per item. A full
 rescan at start and every `rescan_seconds` covers missed events (network shares).
+
+At start the register is checked against the case folders (`Register.check_against_disk`):
+a register behind the disk (restored from an old copy, recreated) would give numbers
+twice, so the watcher refuses to start (RegisterBehind, exit 1, one Indonesian line).
+The event chain is verified too (`Register.verify_chain`); its problems are logged as
+warnings and shown by `kkwna status`, but do not stop the office: they concern history
+already written, and numbering stays safe (checked against the disk).
+
+A fault of the machine while taking an entry (`intake.MachineFault`: a full disk, no
+permission; or the register found behind before a number is given) leaves the entry in
+the inbox: one line is logged and kept for `kkwna status` (`pipeline.faults`), and the
+entry is tried again after a growing pause (RETRY_FIRST seconds, doubling up to
+RETRY_MAX). `--once` does not wait for a retry.
 """
 
 from __future__ import annotations
@@ -21,15 +34,17 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import desks, flow, intake, sop
+from pipeline import clock, desks, faults, flow, intake, sop
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
 from pipeline.model import Env
 from pipeline.quarantine import quarantine
-from pipeline.register import Register
+from pipeline.register import Register, RegisterBehind
 
 log = logging.getLogger(__name__)
 TICK = 0.05  # how often pending entries are looked at (seconds)
+RETRY_FIRST = 5.0  # seconds before an entry waiting on a machine fault is tried again
+RETRY_MAX = 300.0  # the longest pause between two tries
 
 
 class _Enqueue(FileSystemEventHandler):
@@ -53,6 +68,8 @@ class Watcher:
         self.done: dict[Path, object] = {}  # desk form -> signature when last handled
         self.stop = threading.Event()
         self.on_item = on_item
+        self.retry_first, self.retry_max = RETRY_FIRST, RETRY_MAX
+        self.retries: dict[Path, tuple[int, float]] = {}  # entry -> (tries, next try at)
 
     # --- which paths matter --------------------------------------------------------------
 
@@ -81,7 +98,8 @@ class Watcher:
 
     def rescan(self) -> None:
         # forget forms that left their desk, so the memory of handled items stays bounded
-        self.done = {p: sig for p, sig in self.done.items() if p.exists()}
+        self.done = {p: sig for p, sig in self.done.items() if p.exists() or p.is_symlink()}
+        intake.release_gone(self.home)
         for child in sorted(self.inbox.iterdir()) if self.inbox.is_dir() else []:
             self.notice(child)
         for desk in sop.desks():
@@ -95,13 +113,17 @@ class Watcher:
         if entry.parent == self.inbox:
             return intake.signature(entry)
         try:
-            st = entry.stat()
+            st = entry.lstat()  # a link on a desk is judged as itself, never followed
         except FileNotFoundError:
             return None
-        return (st.st_size, st.st_mtime_ns)
+        return (st.st_mode, st.st_size, st.st_mtime_ns)
 
     def _collect(self) -> None:
         now = time.monotonic()
+        for entry, (_, at) in list(self.retries.items()):
+            if at <= now and entry not in self.pending:  # its pause is over: due at once
+                self.pending[entry] = (self._signature(entry),
+                                       now - self.cfg.stable_seconds)
         while True:
             try:
                 entry = self.events.get_nowait()
@@ -115,9 +137,14 @@ class Watcher:
         now = time.monotonic()
         ready = []
         for entry, (sig, since) in list(self.pending.items()):
+            if entry in self.retries and self.retries[entry][1] > now:
+                continue  # waiting out its pause after a machine fault
             current = self._signature(entry)
             if current is None:
                 del self.pending[entry]  # gone
+                self._forget_fault(entry)
+                if entry.parent == self.inbox:
+                    intake.release_gone(self.home)  # a held leftover the clerk removed
             elif current != sig:
                 self.pending[entry] = (current, now)
             elif now - since >= self.cfg.stable_seconds:
@@ -133,32 +160,61 @@ class Watcher:
             with WorkLock(self.home):
                 if entry.parent == self.inbox:
                     outcome = intake.take(self.home, self.cfg, reg, entry)
+                    self._forget_fault(entry)
                 else:
                     outcome = flow.handle_form(Env(self.home, self.cfg), reg, entry)
                     self.done[entry] = sig
+        except (intake.MachineFault, RegisterBehind) as fault:
+            outcome = self._wait(entry, fault)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any bad item
-            log.exception("could not handle %s", entry)
+            log.exception("%s tidak dapat diproses", entry)
             outcome = self._contain(entry, exc)
         if self.on_item:
             self.on_item(entry, outcome)
         return outcome
 
+    def _wait(self, entry: Path, fault: Exception) -> str:
+        """Leave *entry* where it is, say why in one line, try again after a pause."""
+        tries = self.retries.get(entry, (0, 0.0))[0] + 1
+        pause = min(self.retry_first * 2 ** (tries - 1), self.retry_max)
+        line = str(fault)
+        if isinstance(fault, RegisterBehind):
+            faults.set_register(self.home, [line])
+            line = f"'{entry.name}' belum diterima: register tertinggal (lihat baris register)."
+        faults.set_inbox(self.home, entry.name, line, clock.now(self.cfg.tz))
+        if self.once:
+            log.warning("%s", line)
+            return "waiting"
+        self.retries[entry] = (tries, time.monotonic() + pause)
+        log.warning("%s Dicoba lagi dalam %.0f detik.", line, pause)
+        return "waiting"
+
+    def _forget_fault(self, entry: Path) -> None:
+        if self.retries.pop(entry, None) is not None or entry.parent == self.inbox:
+            faults.clear_inbox(self.home, entry.name)
+
     def _contain(self, entry: Path, exc: Exception) -> str:
         reason = f"kesalahan sistem / internal error: {type(exc).__name__}: {exc}"
         try:
             if entry.parent == self.inbox and (entry.exists() or entry.is_symlink()):
-                quarantine(self.home, entry, [(entry.name, reason)])
+                quarantine(self.home, entry, [(entry.name, reason)], tz=self.cfg.tz)
+                self._forget_fault(entry)
                 return "quarantined"
             if entry.exists():
                 desks.write_errors(self.cfg, entry, [reason])
         except Exception:  # noqa: BLE001
-            log.exception("could not set %s aside either; it stays where it is", entry)
+            log.exception("%s juga tidak dapat disisihkan; tetap di tempatnya", entry)
         return "error"
 
     def run(self) -> None:
         lock = WatchLock(self.home)
         lock.acquire()
-        reg = Register(self.home.register_path)
+        try:
+            reg = Register(self.home.register_path)
+            self._check_register(reg)
+        except BaseException:
+            lock.release()
+            raise
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
         handler = _Enqueue(self)
         for folder in (self.inbox, self.desks):
@@ -196,11 +252,24 @@ class Watcher:
             reg.close()
             lock.release()
 
+    def _check_register(self, reg: Register) -> None:
+        """Refuse to start on a register behind the disk; warn of a broken event chain."""
+        try:
+            reg.check_against_disk([self.home.cases, self.home.archive])
+        except RegisterBehind as behind:
+            faults.set_register(self.home, [str(behind)])
+            reg.close()
+            raise
+        problems = reg.verify_chain()
+        for line in problems:
+            log.warning("register: %s", line)
+        faults.set_register(self.home, problems)
+
     def _trap_signals(self) -> tuple[object, object]:
         """Ctrl-C and SIGTERM stop the loop between items, never in the middle of one."""
 
         def stop(signum: int, frame: FrameType | None) -> None:
-            log.info("stopping after the current item")
+            log.info("berhenti setelah berkas yang sedang diproses")
             self.stop.set()
 
         if threading.current_thread() is not threading.main_thread():

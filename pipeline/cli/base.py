@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from pipeline import config
+from pipeline import config, fsutil
 from pipeline import home as homes
 from pipeline.errors import INTERNAL, KkwnaError
 from pipeline.model import Env
@@ -60,6 +60,12 @@ def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
 
 
 def loaded(ctx: click.Context) -> Env:
-    """The office of this command: its home and its kkwna.toml."""
+    """The office of this command: its home and its kkwna.toml, whose `[files]` policy
+    (mode, group) then applies to every file the command writes."""
     home: homes.Home = ctx.obj
-    return Env(home, config.load(home.root))
+    cfg = config.load(home.root)
+    try:
+        fsutil.set_file_policy(cfg.files.mode, cfg.files.group or None)
+    except ValueError as exc:
+        raise config.ConfigError(f"{config.FILENAME}: [files]: {exc}") from exc
+    return Env(home, cfg)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
-from pipeline import config, status
+from pipeline import clock, config, status
 from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded
 from pipeline.register import Register
@@ -48,15 +52,18 @@ def init(ctx: click.Context, demo: bool) -> None:
 @click.pass_context
 @friendly
 def watch(ctx: click.Context, poll: float | None, once: bool) -> None:
-    """Run the pipeline on inbox/ and desks/ (Ctrl-C stops between items)."""
+    """Run the pipeline on inbox/ and desks/ (Ctrl-C stops between items).
+
+    Refuses to start (exit 1) while the register is behind the case folders on disk."""
     from pipeline.watcher import Watcher
 
     env = loaded(ctx)
     homes.init(env.home)
+    _office_time_logs(env.cfg.tz)
 
     def report(entry: Path, outcome: str) -> None:
         if outcome not in QUIET:
-            click.echo(f"{entry.name}: {outcome}")
+            click.echo(f"{entry.name}: {OUTCOMES.get(outcome, outcome)}")
 
     if not once:
         click.echo(f"kkwna mengawasi {env.home.inbox} dan {env.home.desks} "
@@ -64,15 +71,61 @@ def watch(ctx: click.Context, poll: float | None, once: bool) -> None:
     Watcher(env.home, env.cfg, poll=poll, once=once, on_item=report).run()
 
 
+# What the watcher reports per item, in the clerk's words (a case id is printed as it is).
+OUTCOMES = {
+    "quarantined": "dipindahkan ke karantina",
+    "waiting": "menunggu (gangguan komputer; dicoba lagi)",
+    "held": "ditahan: sisa dari kasus yang sudah dibuka (lihat catatannya)",
+    "released": "tidak ditahan lagi",
+    "unreadable": "tidak dapat dibaca (lihat berkas .error.txt)",
+    "unknown": "bukan formulir kkwna (lihat berkas .error.txt)",
+    "mismatch": "formulir tidak cocok dengan kasusnya (lihat berkas .error.txt)",
+    "refused": "ditolak (lihat berkas .error.txt)",
+    "error": "kesalahan (lihat berkas .error.txt)",
+}
+LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "peringatan", "ERROR": "galat",
+          "CRITICAL": "gawat"}
+
+
+class _OfficeTime(logging.Formatter):
+    """Log lines stamped in office time (``27-11-2026 09:14 WITA``), levels in Indonesian."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s")
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.fromtimestamp(record.created, self.tz)
+        return f"{moment:%d-%m-%Y %H:%M:%S} {clock.zone_name(moment)}".strip()
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelname = LEVELS.get(record.levelname, record.levelname)
+        return super().format(record)
+
+
+def _office_time_logs(tz: ZoneInfo) -> None:
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_OfficeTime(tz))
+
+
 @cli.command(name="status")
 @click.argument("case_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON).")
 @click.pass_context
 @friendly
-def status_cmd(ctx: click.Context, case_id: str | None) -> None:
-    """Open cases: step, desk, minutes waiting against the SOP standard."""
+def status_cmd(ctx: click.Context, case_id: str | None, as_json: bool) -> None:
+    """Open cases: step, desk, minutes waiting against the SOP standard; then what the
+    watcher could not do (faults, register problems, held inbox folders)."""
     env = loaded(ctx)
     reg = Register(env.home.register_path)
     try:
+        if as_json:
+            click.echo(json.dumps(status.as_json(env.cfg, reg, env.home), ensure_ascii=False,
+                                  indent=1))
+            return
         click.echo(status.render(env.cfg, reg, case_id))
+        if not case_id and (problems := status.problems(env.home)):
+            click.echo("")
+            click.echo(problems)
     finally:
         reg.close()
