@@ -329,5 +329,7 @@ def run_demo(folder: Path | None = None) -> DemoResult:
                                if not p.name.startswith(".")))
         return DemoResult(home=home.root, case_id=case.id, documents=_documents(office, case),
                           printed=printed, report_pdf=pdf, report_csv=pdf.with_suffix(".csv"))
+    except DemoError as exc:  # name the office left behind, to look at what happened
+        raise DemoError(f"{exc} (folder demo: {home.root})") from None
     finally:
         office.close()

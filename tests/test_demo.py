@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -163,3 +164,21 @@ def _a_form(path: Path) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def test_a_step_that_does_not_go_through_is_one_indonesian_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import demo
+
+    real = demo.desk_values
+
+    def wrong_officer_at_3(env: Any, step: int, valid: Validity) -> dict[str, str | bool]:
+        values = real(env, step, valid)
+        return {**values, "petugas_nip": "199901012020011001"} if step == 3 else values
+
+    monkeypatch.setattr(demo, "desk_values", wrong_officer_at_3)
+    result = kkwna("demo", "--dir", str(tmp_path / "kantor"))
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("kkwna: langkah 3 tidak maju: ") and "NIP" in line, line
+    assert line.endswith(f"(folder demo: {tmp_path / 'kantor'})")
