@@ -32,6 +32,7 @@ from pipeline.fsutil import atomic_write_bytes
 from pipeline.model import Env
 from pipeline.register import Case, Register
 from pipeline.sample_scans import Validity, application_form, kitap_card, passport_page
+from pipeline.steps import handler, signature
 from pipeline.watcher import Watcher
 
 # pyHanko warns that revocation data "will be embedded, but fetching is not allowed": the
@@ -83,8 +84,6 @@ CHILD: dict[str, str] = {
 }
 FAMILY: dict[str, Any] = {**ADDRESS, "anggota": [HEAD, SPOUSE, CHILD]}
 APPLICANT = HEAD["nama_lengkap"]  # the inbox folder's name: the case's title
-#: the desk steps before the card is made (2-6); step 11, the hand-over, comes after signing
-DESK_REVIEW_STEPS = frozenset(range(2, 7))
 
 
 class DemoError(UserError):
@@ -215,21 +214,28 @@ def _officer(env: Env, step: int) -> dict[str, str]:
     return {"petugas_nama": officers[0].nama, "petugas_nip": officers[0].nip}
 
 
-def desk_values(env: Env, step: int, valid: Validity) -> dict[str, str | bool]:
-    """What the officer of *step* types and ticks on the form to approve it."""
-    own: dict[str, str | bool] = {}
-    if step == 2:
-        own = {"cek_formulir": True, "cek_kitap": True, "cek_paspor": True,
-               "cek_hadir_sendiri": True}
-    elif step == 3:
-        own = {"no_paspor": HEAD["no_paspor"],
-               "paspor_berlaku_sampai": family.format_date(valid.passport_expires),
-               "no_kitap": HEAD["no_kitap"],
-               "kitap_berlaku_sampai": family.format_date(valid.kitap_expires),
-               "data_valid": True, "bukan_data_ganda": True}
-    elif step == 4:
-        own = dict(family.to_form_fields(FAMILY))
-    return {**own, "keputusan": "setuju", **_officer(env, step)}
+def desk_values(env: Env, case: Case, valid: Validity) -> dict[str, str | bool]:
+    """What the officer at the case's desk types and ticks on its form to approve it: of
+    everything the demo staff know about the application, the fields that form has."""
+    known: dict[str, str | bool] = {
+        # the front office's checklist: all three papers there, the applicant in person
+        "cek_formulir": True, "cek_kitap": True, "cek_paspor": True,
+        "cek_hadir_sendiri": True,
+        # the verifier copies the numbers and dates from the passport and the KITAP
+        "no_paspor": HEAD["no_paspor"],
+        "paspor_berlaku_sampai": family.format_date(valid.passport_expires),
+        "no_kitap": HEAD["no_kitap"],
+        "kitap_berlaku_sampai": family.format_date(valid.kitap_expires),
+        "data_valid": True, "bukan_data_ganda": True,
+        # the SIAK operator types the family from the F-1.01
+        **family.to_form_fields(FAMILY),
+        # at the hand-over the applicant shows the slip and collects the card himself
+        "penerima_nama": APPLICANT,
+    }
+    if case.collection_code:
+        known["kode_pengambilan"] = case.collection_code
+    own = {key: known[key] for key in handler(case.step).fields if key in known}
+    return {**own, "keputusan": "setuju", **_officer(env, case.step)}
 
 
 class Office:
@@ -308,9 +314,10 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         if len(opened) != 1:
             raise DemoError("langkah 1: berkas contoh tidak menjadi kasus (lihat quarantine/)")
         case = opened[0]
-        while case.step in DESK_REVIEW_STEPS:  # steps 2-6, then 7 runs by itself
-            case = office.decide_at_desk(case.id, desk_values(env, case.step, valid))
-        if case.step != 8:
+        signing = signature().step.number
+        while case.status == "open" and case.step < signing:  # the desks, then the TTE draft
+            case = office.decide_at_desk(case.id, desk_values(env, case, valid))
+        if case.step != signing:
             raise DemoError(f"{case.id} tidak menunggu tanda tangan (langkah {case.step})")
         with _quiet(PYHANKO_FETCH_WARNING):
             flow.sign_from_terminal(env, office.reg, case.id, p12=pki.head_of_office_p12,
@@ -318,9 +325,7 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         case = office.case(case.id)
         if case.status != "open" or not case.collection_code:
             raise DemoError(f"{case.id}: KK tidak menunggu penyerahan (langkah {case.step})")
-        case = office.decide_at_desk(case.id, {
-            "kode_pengambilan": case.collection_code, "penerima_nama": APPLICANT,
-            "keputusan": "setuju", **_officer(env, case.step)})
+        case = office.decide_at_desk(case.id, desk_values(env, case, valid))
         if case.status != "issued":
             raise DemoError(f"{case.id} belum diserahkan (status {case.status})")
         received = case.received_at.astimezone(env.cfg.tz)

@@ -172,11 +172,12 @@ def test_a_step_that_does_not_go_through_is_one_indonesian_line(
 
     real = demo.desk_values
 
-    def wrong_officer_at_3(env: Any, step: int, valid: Validity) -> dict[str, str | bool]:
-        values = real(env, step, valid)
-        return {**values, "petugas_nip": "199901012020011001"} if step == 3 else values
+    def wrong_verifier(env: Any, case: Any, valid: Validity) -> dict[str, str | bool]:
+        values = real(env, case, valid)
+        verifying = "no_paspor" in values  # the verification sheet
+        return {**values, "petugas_nip": "199901012020011001"} if verifying else values
 
-    monkeypatch.setattr(demo, "desk_values", wrong_officer_at_3)
+    monkeypatch.setattr(demo, "desk_values", wrong_verifier)
     result = kkwna("demo", "--dir", str(tmp_path / "kantor"))
     assert result.exit_code == 1, result.output
     (line,) = result.stderr.splitlines()
