@@ -75,7 +75,7 @@ def per_step(base: Path, cases: int) -> tuple[dict[int, list[float]], float]:
                 wait(lambda t=target, c=cid: case_forms(t, c))
                 times[step].append(time.monotonic() - start)
                 # the watcher done with this case (its form removed) before the next one
-                wait(lambda c=cid: not case_forms(desk, c))
+                wait(lambda d=desk, c=cid: not case_forms(d, c))
     return times, stable
 
 
