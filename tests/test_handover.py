@@ -99,6 +99,15 @@ def test_collected_at_the_desk_the_case_is_filed_in_its_binder(demo_at):
     assert (last["step"], last["action"], last["officer_name"]) == (11, "diserahkan", OFFICER)
     verified = _kkwna(home, "archive", "verify")
     assert verified.exit_code == 0, verified.output
+    # one byte of the archived card changed: its checksum and its signature both say so
+    card = filed / "08 kartu keluarga WNA.pdf"
+    data = bytearray(card.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    card.chmod(0o644)
+    card.write_bytes(bytes(data))
+    broken = _kkwna(home, "archive", "verify")
+    assert broken.exit_code == 1
+    assert "08 kartu keluarga WNA.pdf: tanda tangan elektronik" in broken.output
 
 
 def test_kkwna_collect_and_its_refusals(demo_at):

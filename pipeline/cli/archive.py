@@ -4,8 +4,7 @@
     kkwna archive export --bagit DIR [--year Y]
     kkwna register export --csv [--year Y] [--output FILE]
 
-The signed KKs' signatures are checked through `SIGNATURE_CHECK`, which the signing
-commands set (None: not checked).
+The signed KKs' signatures are checked offline against the office's [tte] trust.
 """
 
 from __future__ import annotations
@@ -21,11 +20,27 @@ from pipeline import config
 from pipeline.archive.books import export_csv
 from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
-from pipeline.cli.base import cli, friendly
+from pipeline.cli.base import cli, friendly, loaded
 from pipeline.home import Home
+from pipeline.model import Env
 from pipeline.register import Register
+from pipeline.signing import settings
+from pipeline.signing.verify import verify_pdf
+from pipeline.steps import tte
 
-SIGNATURE_CHECK: Callable[[Path], str | None] | None = None
+
+def signature_check(env: Env) -> Callable[[Path], str | None] | None:
+    """How `archive verify` checks a filed KK's signature: offline, against the office's
+    trust roots and head-of-office certificate (None when [tte] is not configured)."""
+    t = tte.tte(env)
+    if not tte.configured(t):
+        return None
+    trust, head = settings.trust(t), settings.head_of_office_sha256(t)
+
+    def check(path: Path) -> str | None:
+        verdict = verify_pdf(path, trust, head, tz=env.cfg.tz)
+        return None if verdict.ok else verdict.reason
+    return check
 
 
 @contextmanager
@@ -63,9 +78,10 @@ def archive() -> None:
 @friendly
 def verify(ctx: click.Context, year: int | None) -> None:
     """Periksa setiap berkas arsip terhadap SHA256SUMS dan register."""
+    env = loaded(ctx)
     with _register(ctx) as (home, reg):
         problems = verify_archive(home, reg, year, progress=_progress,
-                                  check_signature=SIGNATURE_CHECK)
+                                  check_signature=signature_check(env))
     for line in problems:
         click.echo(line)
     if problems:
