@@ -168,7 +168,7 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     crash.point("committed", plan.step)
 
     if sop.step(plan.step).desk:
-        desks.remove_forms(env.home, case.id, plan.step)
+        desks.remove_forms(env.home, case.id, plan.step, placed=desks.tokens(case, plan.step))
         crash.point("removed", plan.step)
     log.info("%s: langkah %d %s%s", case.id, plan.step, plan.action,
              f" oleh {plan.officer.nama}" if plan.officer else "")

@@ -134,7 +134,27 @@ def _value(field: DictionaryObject) -> str | None:
             if "/V" in kid:
                 value = kid["/V"]
                 break
-    return _text(value)
+    text = _text(value)
+    if kind == "/Ch" and not text:  # some readers store only the chosen option's index
+        text = _chosen_by_index(field)
+    return text
+
+
+def _chosen_by_index(field: DictionaryObject) -> str:
+    """A choice field's value from its /I (selected indexes) and /Opt (the options)."""
+    chosen = _resolve(field.get("/I"))
+    opts = _resolve(_inherited(field, "/Opt"))
+    if not isinstance(chosen, list | ArrayObject) or not chosen:
+        return ""
+    if not isinstance(opts, list | ArrayObject):
+        return ""
+    try:
+        option = _resolve(opts[int(_resolve(chosen[0]))])
+    except (IndexError, TypeError, ValueError):
+        return ""
+    if isinstance(option, list | ArrayObject) and option:  # [export value, shown text]
+        option = option[0]
+    return _text(option)
 
 
 def _collect(field: DictionaryObject, out: dict[str, str], seen: set[int], depth: int = 0

@@ -258,7 +258,8 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
     staged = home.staging / f"{judged.key[:32]}.pdf"
     try:
-        scans.bundle(judged.files, staged, title=f"Berkas permohonan {entry.name}", limits=limits)
+        bundled = scans.bundle(judged.files, staged, title=f"Berkas permohonan {entry.name}",
+                               limits=limits)
     except scans.ScanRejected as exc:
         staged.unlink(missing_ok=True)
         bad = Path(getattr(exc, "path", None) or entry)
@@ -285,7 +286,7 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
     else:
         remove_tree(home.root / case.folder)  # half-written by an attempt that stopped
     try:
-        _open(Env(home, cfg), reg, case, entry, judged, staged)
+        _open(Env(home, cfg), reg, case, entry, judged, staged, bundled.history_note())
     except BaseException as exc:
         _undo(home, case, staged)
         if isinstance(exc, Exception) and not is_machine_fault(exc):
@@ -333,7 +334,8 @@ def _cancel(reg: Register, case: Case, reason: str, at: datetime) -> None:
 
 
 def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
-          staged: Path) -> None:
+          staged: Path, note: str = "") -> None:
+    """*note*: what the bundle changed (pages pictured), for the case history."""
     home = env.home
     folder = home.root / case.folder
     scans_dir = folder / SCANS
@@ -362,7 +364,7 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
         reg.add_event(db, case.id, at=case.received_at, step=sop.FIRST.number,
                       action="diterima",
                       detail={"berkas": names, "di_luar_jam_layanan": case.outside_hours,
-                              "sumber": entry.name})
+                              "sumber": entry.name, **({"catatan": note} if note else {})})
         for name in [BERKAS, *originals]:
             path = folder / name
             reg.add_document(db, case.id, name=name, step=sop.FIRST.number,

@@ -119,8 +119,6 @@ def test_a_choice_stored_with_its_index_reads_its_value(form: Path, tmp_path: Pa
     assert read_fields(saved)["a2_agama"] == "HINDU"
 
 
-@pytest.mark.xfail(strict=True, reason="forms.py reads /V only; a choice saved with its "
-                   "index in /I and no /V reads as empty (change proposed to forms.py)")
 def test_a_choice_stored_only_as_an_index(form: Path, tmp_path: Path) -> None:
     saved = tmp_path / "index-only.pdf"
     saved.write_bytes(form.read_bytes())

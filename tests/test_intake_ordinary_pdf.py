@@ -31,3 +31,9 @@ def test_a_word_processor_form_opens_a_case(office: Home) -> None:
     with pikepdf.open(bundle) as pdf:
         assert len(pdf.pages) == 4
         assert all("/Font" not in pdf.pages[i].Resources for i in (1, 3))
+    # the case history says which pages went in as pictures
+    from pipeline.register import Register
+    reg = Register(office.register_path)
+    taken = reg.events("KKWNA-2026-0001")[0]
+    assert taken["action"] == "diterima" and "300 dpi" in taken["detail"]
+    reg.close()
