@@ -44,6 +44,7 @@ def form_path(home: Home, case: Case, step: int) -> Path:
 
 
 TOKEN = "token"  # the hidden field binding a form to what was placed
+PHOTOS = (".jpg", ".jpeg", ".png")  # a scan or phone photo of a slip (the hand-over desk)
 CURRENT, EARLIER, FOREIGN = "current", "earlier", "foreign"
 
 

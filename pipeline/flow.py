@@ -23,13 +23,14 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipeline import archive, clock, crash, desks, documents, engine, forms, sop
-from pipeline.errors import UserError
+from pipeline import archive, clock, crash, desks, documents, engine, forms, photos, sop
+from pipeline.errors import KkwnaError, UserError
 from pipeline.fsutil import sha256_file
 from pipeline.home import WorkLock
 from pipeline.model import Context, Decision, Env, Plan, Refused
 from pipeline.register import Case, Register
 from pipeline.steps import automatic, handler, signature
+from pipeline.steps.handover import case_of_code
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,12 @@ def load(reg: Register, case_id: str) -> Case:
 
 def handle_form(env: Env, reg: Register, path: Path) -> str:
     """A form saved on a desk (the caller holds the work lock). Returns what happened."""
+    if path.suffix.lower() in desks.PHOTOS:  # a photo of the collection slip
+        try:
+            return handle_slip_photo(env, reg, path)
+        except KkwnaError as exc:
+            desks.write_errors(env.cfg, path, [str(exc)])
+            return "refused"
     try:
         fields, digest = desks.read(path)
     except forms.FormUnreadable as exc:
@@ -80,6 +87,24 @@ def handle_form(env: Env, reg: Register, path: Path) -> str:
     except Refused as refused:
         desks.write_errors(env.cfg, path, refused.problems)
         return "refused"
+
+
+def handle_slip_photo(env: Env, reg: Register, path: Path) -> str:
+    """A scan or phone photo of a collection slip dropped on the hand-over desk: its QR code
+    finds the case, whose hand-over form is placed again with the code filled in (the
+    officer adds the receiver, their name and NIP, and the decision). The photo is then
+    removed."""
+    code = photos.read_slip_code(path)
+    case = case_of_code(reg, code)
+    step = case.step
+    # the receiver's name stays for the officer to type from the passport shown
+    placed = desks.place(env, case, step, {"fields": {"kode_pengambilan": code}})
+    with reg.transaction() as db:
+        reg.update(db, case)
+    desks.clear_errors(path)
+    path.unlink(missing_ok=True)
+    log.info("%s: tanda bukti dipindai; kode diisi pada %s", case.id, placed.name)
+    return f"{case.id}: kode pengambilan terbaca"
 
 
 def terminal_fields(env: Env, case: Case, step: int, given: Mapping[str, str],

@@ -86,8 +86,9 @@ class Watcher:
             rel = path.relative_to(self.desks)
         except ValueError:
             return None
-        if (len(rel.parts) == 2 and sop.step_of_desk(rel.parts[0])
-                and rel.suffix.lower() == ".pdf" and not intake.ignored(rel.name)):
+        step = sop.step_of_desk(rel.parts[0]) if len(rel.parts) == 2 else None
+        wanted = (".pdf", *desks.PHOTOS) if step and step.kind is sop.Kind.HANDOVER else (".pdf",)
+        if step and rel.suffix.lower() in wanted and not intake.ignored(rel.name):
             return self.desks / rel
         return None
 

@@ -142,3 +142,36 @@ def test_the_code_of_a_returned_application_is_refused(office_at):
     refused = runner.invoke(cli, ["--home", str(home.root), "collect", code, "--receiver",
                                   "JOHN SMITH", "--officer", PENYERAHAN])
     assert refused.exit_code == 1 and "dikembalikan" in refused.output
+
+
+def test_a_phone_photo_of_the_slip_fills_the_code_in(demo_at, tmp_path):
+    from PIL import ImageFilter
+
+    from pipeline import forms
+    from tests.qrread import render_page
+    home, cid = signed(demo_at)
+    slip = one(home.print, f"{cid}*tanda bukti pengambilan.pdf")
+    photo = render_page(slip, dpi=150).filter(ImageFilter.GaussianBlur(1.0))
+    photo = photo.rotate(2.5, expand=True, fillcolor=255)
+    photo.save(home.desks / "10-penyerahan" / "IMG_20261123_0912.jpg", quality=80)
+    run_once(home)
+    form = one(home.desks / "10-penyerahan", f"{cid}*.pdf")
+    fields = forms.read_fields(form)
+    assert fields["kode_pengambilan"] == _case(home, cid).collection_code
+    assert fields["penerima_nama"] == ""  # the officer types it from the passport shown
+    assert not list((home.desks / "10-penyerahan").glob("*.jpg")), "the photo did its job"
+    fill(form, {"penerima_nama": "John Michael Smith", "keputusan": "setuju",
+                "petugas_nama": OFFICER, "petugas_nip": PENYERAHAN})
+    run_once(home)
+    assert _case(home, cid).status == "issued"
+
+
+def test_a_photo_without_a_readable_slip_says_why(demo_at):
+    from PIL import Image
+    home, cid = signed(demo_at)
+    blank = home.desks / "10-penyerahan" / "foto.jpg"
+    Image.new("L", (800, 600), 200).save(blank)
+    run_once(home)
+    note = blank.with_name(blank.name + ".error.txt").read_text()
+    assert "kode QR tanda bukti pengambilan tidak terbaca" in note
+    assert _case(home, cid).step == 11
