@@ -4,6 +4,7 @@ the watcher could not do (machine faults, register problems, held inbox folders:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -67,10 +68,40 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
         if case.status == "open":
             lines += ["", table([row(cfg, reg, case, now)])]
         return "\n".join(lines)
+    return overview(cfg, reg, now)
+
+
+def overview(cfg: Config, reg: Register, now: datetime) -> str:
+    """Open cases grouped by what they wait for, in SOP order, late ones marked; then the
+    e-mails that could not be sent."""
     open_cases = reg.cases("open")
     if not open_cases:
         return "Tidak ada kasus terbuka."
-    return table([row(cfg, reg, c, now) for c in open_cases])
+    blocks = []
+    for step in sop.STEPS:
+        rows = [row(cfg, reg, c, now) for c in open_cases if c.step == step.number]
+        if not rows:
+            continue
+        late = sum(1 for r in rows if r[-1])
+        blocks += [f"{step.waits_for}: langkah {step.number}, {step.role.name} "
+                   f"({len(rows)} kasus{f', {late} TERLAMBAT' if late else ''})",
+                   table(rows), ""]
+    failed = email_failures(reg)
+    if failed:
+        blocks += ["E-MAIL KK GAGAL DIKIRIM (KK tetap dicetak; kirim ulang secara manual):",
+                   *[f"- {cid}: {why}" for cid, why in failed], ""]
+    return "\n".join(blocks).rstrip()
+
+
+def email_failures(reg: Register) -> list[tuple[str, str]]:
+    """Cases whose KK could not be e-mailed (step 9 recorded `gagal`), newest first."""
+    found = []
+    for r in reg.db.execute("SELECT case_id, detail FROM events WHERE action = 'dicetak'"
+                            " ORDER BY id DESC"):
+        detail = json.loads(r["detail"])
+        if detail.get("email") == "gagal":
+            found.append((r["case_id"], str(detail.get("email_catatan", "tidak terkirim"))))
+    return found
 
 
 def problems(home: Home) -> str:
