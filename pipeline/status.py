@@ -32,8 +32,9 @@ def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
     late = "TERLAMBAT" if waited > standard else ""
     rounds = max(case.rounds.values(), default=1)
     marks = " (di luar jam layanan)" if case.outside_hours else ""
-    return [case.id, documents.applicant_name(case) + marks, f"{case.step} {step.role.name}", step.waits_for,
-            f"{waited:.1f}/{standard:g}", str(rounds), str(returns(reg, case)), late]
+    return [case.id, documents.applicant_name(case) + marks, f"{case.step} {step.role.name}",
+            step.waits_for, f"{waited:.1f}/{standard:g}", str(rounds), str(returns(reg, case)),
+            late]
 
 
 HEADER = ["KASUS", "PEMOHON", "LANGKAH", "MENUNGGU", "MENIT/STANDAR", "PUTARAN", "KEMBALI", ""]
