@@ -15,13 +15,10 @@ from pipeline import clock, render, sop
 from pipeline.config import Config, Officer
 from pipeline.fsutil import atomic_copy
 from pipeline.home import Home
+from pipeline.model import applicant_name
 from pipeline.register import Case
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
-STATUS = {"intake": "sedang diterima", "open": "dalam proses",
-          "returned": "dikembalikan kepada pemohon", "issued": "KK sudah diserahkan",
-          "cancelled": "dibatalkan"}
-
 
 def collection_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
@@ -39,15 +36,6 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
         "di_luar_jam": case.outside_hours,
         "tanggal": clock.long_date(clock.now(cfg.tz).date()),
     }
-
-
-def applicant_name(case: Case) -> str:
-    """The applicant as documents name them: the head of the family once the data is
-    entered, before that the name the front office confirmed, else the drop's title."""
-    for member in case.data.get("keluarga", {}).get("anggota", []):
-        if member.get("status_hubungan") == "KEPALA KELUARGA" and member.get("nama_lengkap"):
-            return str(member["nama_lengkap"])
-    return str(case.data.get("nama_pemohon") or case.title)
 
 
 def officer_data(officer: Officer) -> dict[str, str]:

@@ -8,7 +8,7 @@ in Indonesian. `plan` turns a transition into the `Plan` that `flow` carries out
 
 from __future__ import annotations
 
-from pipeline import clock, documents, names, sop
+from pipeline import clock, model, names, sop
 from pipeline.config import Officer, only_digits
 from pipeline.model import Context, Decision, Env, Plan, Refused, Transition
 from pipeline.register import Case
@@ -36,7 +36,7 @@ def judge(case: Case, d: Decision, ctx: Context) -> Transition:
     step = sop.step(d.step)
     if case.status != "open" or case.step != d.step:
         raise Refused([f"kasus {case.id} tidak sedang menunggu langkah {d.step} "
-                       f"({documents.STATUS.get(case.status, case.status)}, "
+                       f"({model.STATUS.get(case.status, case.status)}, "
                        f"langkah {case.step})"])
     problems: list[str] = []
     officer = _officer(d, ctx, problems)

@@ -19,8 +19,21 @@ from pipeline.errors import KkwnaError
 from pipeline.home import Home
 from pipeline.register import Case
 
-__all__ = ["Case", "Context", "Decision", "Doc", "Duplicate", "Env", "Plan", "Refused",
-           "Transition"]
+__all__ = ["STATUS", "Case", "Context", "Decision", "Doc", "Duplicate", "Env", "Plan",
+           "Refused", "Transition", "applicant_name"]
+
+STATUS = {"intake": "sedang diterima", "open": "dalam proses",
+          "returned": "dikembalikan kepada pemohon", "issued": "KK sudah diserahkan",
+          "cancelled": "dibatalkan"}
+
+
+def applicant_name(case: Case) -> str:
+    """The applicant as documents name them: the head of the family once the data is
+    entered, before that the name the front office confirmed, else the drop's title."""
+    for member in case.data.get("keluarga", {}).get("anggota", []):
+        if member.get("status_hubungan") == "KEPALA KELUARGA" and member.get("nama_lengkap"):
+            return str(member["nama_lengkap"])
+    return str(case.data.get("nama_pemohon") or case.title)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pipeline import clock, documents, faults, sop
+from pipeline import clock, faults, model, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.home import Home
@@ -32,7 +32,7 @@ def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
     late = "TERLAMBAT" if waited > standard else ""
     rounds = max(case.rounds.values(), default=1)
     marks = " (di luar jam layanan)" if case.outside_hours else ""
-    return [case.id, documents.applicant_name(case) + marks, f"{case.step} {step.role.name}",
+    return [case.id, model.applicant_name(case) + marks, f"{case.step} {step.role.name}",
             step.waits_for, f"{waited:.1f}/{standard:g}", str(rounds), str(returns(reg, case)),
             late]
 
@@ -55,7 +55,7 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
             raise UserError(f"kasus {case_id!r} tidak ada di register")
         step = sop.step(case.step)
         lines = [f"{case.id}  {case.title}",
-                 f"status: {documents.STATUS.get(case.status, case.status)}, langkah "
+                 f"status: {model.STATUS.get(case.status, case.status)}, langkah "
                  f"{case.step} ({step.role.name}), menunggu {step.waits_for}",
                  f"diterima: {clock.stamp(case.received_at, cfg.tz)}"
                  + (" (di luar jam layanan; jam SOP mulai "
@@ -95,10 +95,12 @@ def overview(cfg: Config, reg: Register, now: datetime) -> str:
 
 
 def email_failures(reg: Register) -> list[tuple[str, str]]:
-    """Cases whose KK could not be e-mailed (step 9 recorded `gagal`), newest first."""
+    """Open cases whose KK could not be e-mailed (step 9 recorded `gagal`), newest first;
+    once the KK is handed over on paper the e-mail no longer matters."""
     found = []
-    for r in reg.db.execute("SELECT case_id, detail FROM events WHERE action = 'dicetak'"
-                            " ORDER BY id DESC"):
+    for r in reg.db.execute("SELECT e.case_id, e.detail FROM events e JOIN cases c"
+                            " ON c.id = e.case_id WHERE c.status = 'open'"
+                            " AND e.action = 'dicetak' ORDER BY e.id DESC"):
         detail = json.loads(r["detail"])
         if detail.get("email") == "gagal":
             found.append((r["case_id"], str(detail.get("email_catatan", "tidak terkirim"))))

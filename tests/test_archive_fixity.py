@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from pipeline import archive, config
 from pipeline.cli import archive as commands
+from pipeline.cli import register as register_commands
 from pipeline.home import Home
 from pipeline.register import Register
 from tests.archive_cases import KK, make_case
@@ -140,7 +141,7 @@ def _cli(office: Home) -> click.Group:
         ctx.obj = office
 
     root.add_command(commands.archive)
-    root.add_command(commands.register)
+    root.add_command(register_commands.register)
     return root
 
 

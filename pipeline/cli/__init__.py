@@ -6,12 +6,9 @@ code: 0 done, 1 a user error (one line), 2 bad usage, 70 an internal error.
 
 from __future__ import annotations
 
-from pipeline.cli import archive, cases, demo, handover, office, reports, signing
-from pipeline.cli import register as register_commands
 from pipeline.cli.base import cli
 
-__all__ = ["archive", "cases", "cli", "demo", "handover", "main", "office", "register_commands",
-           "reports", "signing"]
+__all__ = ["cli", "main"]
 
 
 def main() -> None:

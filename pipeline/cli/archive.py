@@ -2,7 +2,6 @@
 
     kkwna archive verify [--year Y]          exit 0: all well; 1: one line per problem
     kkwna archive export --bagit DIR [--year Y]
-    kkwna register export --csv [--year Y] [--output FILE]
 
 The signed KKs' signatures are checked offline against the office's [tte] trust.
 """
@@ -16,8 +15,6 @@ from pathlib import Path
 
 import click
 
-from pipeline import config
-from pipeline.archive.books import export_csv
 from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
 from pipeline.cli.base import cli, friendly, loaded
@@ -101,28 +98,3 @@ def export_command(ctx: click.Context, dest: str, year: int | None) -> None:
     with _register(ctx) as (home, reg):
         bag = export_bagit(home, reg, Path(dest), year)
     click.echo(f"paket BagIt ditulis di {bag}")
-
-
-@cli.group()
-def register() -> None:
-    """Buku register elektronik."""
-
-
-@register.command(name="export")
-@click.option("--csv", "as_csv", is_flag=True, required=True, help="Sebagai CSV.")
-@click.option("--year", type=int, help="Hanya tahun ini.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Berkas tujuan (bawaan: layar).")
-@click.pass_context
-@friendly
-def register_export(ctx: click.Context, as_csv: bool, year: int | None,
-                    output: str | None) -> None:
-    """Baris buku register untuk lembar kerja (spreadsheet)."""
-    with _register(ctx) as (home, reg):
-        tz = config.load(home.root).tz
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as out:
-                count = export_csv(reg, out, year, tz)
-            click.echo(f"{count} baris ditulis ke {output}", err=True)
-        else:
-            export_csv(reg, sys.stdout, year, tz)

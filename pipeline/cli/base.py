@@ -4,6 +4,7 @@ the traceback with --verbose)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Callable
@@ -46,7 +47,24 @@ def friendly(fn: F) -> F:
     return run  # type: ignore[return-value]
 
 
-@click.group()
+# command -> the module of pipeline.cli that defines it: a command loads only what it uses,
+# so `kkwna status` starts in a fraction of a second, without the PDF and signing stacks
+COMMANDS = {"init": "office", "watch": "office", "status": "office", "decide": "cases",
+            "enter": "cases", "sign": "signing", "verify": "signing", "collect": "handover",
+            "archive": "archive", "register": "register", "report": "reports", "demo": "demo"}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            importlib.import_module(f"pipeline.cli.{COMMANDS[name]}")
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.option("--home", "home_dir", envvar="KKWNA_HOME", type=click.Path(file_okay=False),
               help="The office folder (default: the current folder, or $KKWNA_HOME).")
 @click.option("--verbose", "-v", is_flag=True, help="Log progress and show tracebacks.")

@@ -1,5 +1,5 @@
-"""`kkwna register backup FILE`: a consistent copy of the register, safe while the watcher runs
-(`kkwna register export --csv` is in `pipeline.cli.archive`).
+"""`kkwna register backup FILE`: a consistent copy of the register, safe while the watcher
+runs; `kkwna register export --csv [--year Y]`: its rows for a spreadsheet.
 
 The copy is made with SQLite's online backup (one snapshot of the database, whatever other
 processes write meanwhile); the chain log (register.chain) is copied beside it. To restore:
@@ -9,14 +9,44 @@ start the watcher; it refuses to start if the copy is older than the case folder
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from pipeline.cli.archive import register  # the group `kkwna register export` is in
-from pipeline.cli.base import friendly, loaded
+from pipeline.archive.books import export_csv
+from pipeline.cli.base import cli, friendly, loaded
 from pipeline.errors import UserError
 from pipeline.register import Register, RegisterError, chain_path_for
+
+
+@cli.group()
+def register() -> None:
+    """Buku register elektronik."""
+
+
+@register.command(name="export")
+@click.option("--csv", "as_csv", is_flag=True, required=True, help="Sebagai CSV.")
+@click.option("--year", type=int, help="Hanya tahun ini.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Berkas tujuan (bawaan: layar).")
+@click.pass_context
+@friendly
+def register_export(ctx: click.Context, as_csv: bool, year: int | None,
+                    output: str | None) -> None:
+    """Baris buku register untuk lembar kerja (spreadsheet)."""
+    env = loaded(ctx)
+    reg = Register(env.home.register_path)
+    try:
+        tz = env.cfg.tz
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                count = export_csv(reg, out, year, tz)
+            click.echo(f"{count} baris ditulis ke {output}", err=True)
+        else:
+            export_csv(reg, sys.stdout, year, tz)
+    finally:
+        reg.close()
 
 
 @register.command()

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, sop
+from pipeline import documents, model, sop
 from pipeline.model import Context, Decision, Doc, Env, Transition
 from pipeline.register import Case, Register
 from pipeline.steps.base import Handler, Record, flag
@@ -50,7 +50,7 @@ class FrontOffice(Handler):
 
     def prefill(self, case: Case) -> dict[str, Any]:
         # the drop's name is only a first guess at the applicant's name: the clerk corrects it
-        return {"nama_pemohon": documents.applicant_name(case),
+        return {"nama_pemohon": model.applicant_name(case),
                 **case.data.get("checklist_hint", {})}
 
     def layout_data(self, case: Case) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, names, sop
+from pipeline import clock, documents, model, names, sop
 from pipeline.errors import UserError
 from pipeline.model import Context, Decision, Doc, Env, Plan, Transition
 from pipeline.register import Case, Register
@@ -83,7 +83,7 @@ class Collection(Handler):
             problems.append(f"Kode pengambilan {code} tidak cocok dengan tanda bukti kasus "
                             f"{case.id}: periksa kembali tanda bukti pemohon")
         # the applicant as the front office confirmed them, or the head of the family
-        applicant = documents.applicant_name(case)
+        applicant = model.applicant_name(case)
         allowed = {names.key(applicant), names.key(str(case.data.get("nama_pemohon", "")))}
         if not receiver:
             problems.append("Nama penerima belum diisi")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline import documents, family
+from pipeline import documents, family, model
 from pipeline.model import Context, Decision, Doc, Duplicate, Env, Refused, Transition
 from pipeline.register import Case, Register
 from pipeline.steps.base import Handler, Record, flag
@@ -32,7 +32,7 @@ def duplicates(reg: Register, case: Case, paspor: str = "", kitap: str = "") -> 
 
 def duplicate_rows(found: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"nomor_register": x["case_id"], "nama": x["title"], "kesamaan": x["what"],
-             "status": documents.STATUS.get(x["status"], x["status"])}
+             "status": model.STATUS.get(x["status"], x["status"])}
             for x in found]
 
 
@@ -98,7 +98,7 @@ class Verification(Handler):
         strong = [dup for dup in ctx.duplicates if dup.what != "nama sama"]
         if strong:
             listed = ", ".join(f"{dup.case_id} ({dup.what}, "
-                               f"{documents.STATUS.get(dup.status, dup.status)})"
+                               f"{model.STATUS.get(dup.status, dup.status)})"
                                for dup in strong)
             problems.append(f"data ganda: {listed}; berkas harus dikembalikan kepada pemohon")
         if not valid:
