@@ -21,6 +21,16 @@ Target: kkwna within 1.5x of pyHanko alone.
 
 The office (the demo PKI of `init --demo`, N cases driven in-process through steps 2-6,
 step 7 filing each draft) is built first and not measured.
+
+Measured on the 2-core development machine (shared with other work), 27 November 2026,
+50 cards (the quieter of two runs; the other, under load, gave 36.3 s and 3.35x):
+sign --all 25.3 s (0.51 s/card) against pyHanko 10.2 s (0.20 s/card), 2.48x; verify
+1.17 s against 0.50 s one-shot (2.33x) and 0.05 s in-process. Both miss 1.5x. Where
+kkwna's time goes (cProfile, 24 cards): every command imports all of `pipeline.cli`
+(~0.9 s, mostly `pipeline.archive.books` and what it pulls in) while verifying itself
+takes ~0.27 s; per card, the p12 and the TSA key are loaded again (~0.09 s),
+`desks.remove_forms` reads every form left on desk 08 (quadratic over --all), and
+step 10's hand-over form is drawn (~0.08 s).
 """
 
 from __future__ import annotations
