@@ -171,18 +171,40 @@ def remove_forms(home: Home, case_id: str, step: int,
     desk = home.desk(step)
     removed = []
     for pdf in sorted(desk.glob("*.pdf")) + sorted(desk.glob("*.PDF")):
-        try:
-            fields = forms.read_fields(pdf)
-        except forms.FormUnreadable:
+        identity = _identity(pdf)
+        if identity is None:
             continue
-        token = fields.get(TOKEN, "")
+        kasus, langkah, token = identity
         ours = token in placed if token else not placed
-        if ours and fields.get("kasus") == case_id and fields.get("langkah") == str(step):
+        if ours and kasus == case_id and langkah == str(step):
             pdf.unlink(missing_ok=True)
             clear_errors(pdf)
             removed.append(pdf)
     fsync_dir(desk)
     return removed
+
+
+# (path, size, mtime) -> the form's kasus, langkah and token: a desk of N forms is read
+# once, not once per decision (`kkwna sign --all` removes N items one after another)
+_IDENTITIES: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+
+
+def _identity(pdf: Path) -> tuple[str, str, str] | None:
+    try:
+        st = pdf.lstat()
+    except OSError:
+        return None
+    key = (str(pdf), st.st_size, st.st_mtime_ns)
+    if key not in _IDENTITIES:
+        try:
+            fields = forms.read_fields(pdf)
+        except forms.FormUnreadable:
+            return None
+        if len(_IDENTITIES) > 4096:  # bounded: a long-running watcher sees many forms
+            _IDENTITIES.clear()
+        _IDENTITIES[key] = (fields.get("kasus", ""), fields.get("langkah", ""),
+                            fields.get(TOKEN, ""))
+    return _IDENTITIES[key]
 
 
 def _placed_tokens(home: Home, case_id: str, step: int) -> set[str]:

@@ -6,6 +6,7 @@ handed to the PKCS#12 loader and never put into a message, a log or an exception
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import stat
 from collections.abc import Sequence
@@ -59,6 +60,24 @@ def read_passphrase(path: Path) -> bytes:
 
 
 def _load_p12_parts(path: Path, passphrase: bytes) -> tuple[Any, Any, list[Any]]:
+    """The key, certificate and chain of a PKCS#12 file. Opening one is slow on purpose (the
+    passphrase is stretched): `kkwna sign --all` opens the same file once per process."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        st = None
+    if st is None:
+        return _read_p12(path, passphrase)
+    return _cached_p12(str(Path(path).resolve()), st.st_mtime_ns, st.st_size, passphrase)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_p12(path: str, mtime_ns: int, size: int,
+                passphrase: bytes) -> tuple[Any, Any, list[Any]]:
+    return _read_p12(Path(path), passphrase)
+
+
+def _read_p12(path: Path, passphrase: bytes) -> tuple[Any, Any, list[Any]]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
