@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS cases (
     UNIQUE (year, seq)
 );
 CREATE INDEX IF NOT EXISTS cases_source ON cases (source_key);
+CREATE INDEX IF NOT EXISTS cases_status ON cases (status, step);    -- kkwna status
+CREATE INDEX IF NOT EXISTS cases_received ON cases (received_at);   -- the monthly report
+CREATE INDEX IF NOT EXISTS cases_code ON cases (collection_code);   -- kkwna collect
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL REFERENCES cases (id),
@@ -80,6 +83,7 @@ CREATE TABLE IF NOT EXISTS events (
     case_step INTEGER NOT NULL DEFAULT 0    -- and its step
 );
 CREATE INDEX IF NOT EXISTS events_case ON events (case_id);
+CREATE INDEX IF NOT EXISTS events_at ON events (at);                -- the monthly report
 CREATE TABLE IF NOT EXISTS documents (
     case_id TEXT NOT NULL REFERENCES cases (id),
     name TEXT NOT NULL,            -- relative to the case folder, e.g. "02 lembar checklist.pdf"
