@@ -156,6 +156,12 @@ class Watcher:
         """One item; every failure is contained here so the loop goes on."""
         sig = self.pending.pop(entry, (None, 0.0))[0]
         try:
+            current = self._signature(entry)
+            if current != sig:  # written to since it was judged still (items before it
+                # took a while): wait for it to be still again, never read it half-saved
+                if current is not None:
+                    self.pending[entry] = (current, time.monotonic())
+                return "changed"
             if entry.parent != self.inbox and self.done.get(entry) == sig:
                 return "unchanged"
             with WorkLock(self.home):
