@@ -154,11 +154,12 @@ class Watcher:
 
     def handle(self, reg: Register, entry: Path) -> str:
         """One item; every failure is contained here so the loop goes on."""
-        sig = self.pending.pop(entry, (None, 0.0))[0]
+        judged = self.pending.pop(entry, None)
+        sig = judged[0] if judged else None
         try:
-            current = self._signature(entry)
-            if current != sig:  # written to since it was judged still (items before it
-                # took a while): wait for it to be still again, never read it half-saved
+            current = self._signature(entry) if judged else None
+            if judged and current != sig:  # written to since it was judged still (the items
+                # before it took a while): wait until it is still again, never read it half-saved
                 if current is not None:
                     self.pending[entry] = (current, time.monotonic())
                 return "changed"

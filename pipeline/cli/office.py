@@ -15,7 +15,8 @@ from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded
 from pipeline.register import Register
 
-QUIET = {"unchanged", "untouched", "empty-folder", "stale", "changed"}  # not worth a line in the log
+# outcomes not worth a line in the log
+QUIET = {"unchanged", "untouched", "empty-folder", "stale", "changed"}
 
 
 @cli.command()
