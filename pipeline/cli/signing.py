@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from pipeline import config, flow
+from pipeline import config
 from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded
 from pipeline.errors import KkwnaError, UserError
@@ -73,6 +73,8 @@ def _check_key(env: Env, p12: Path, passphrase: bytes) -> None:
 def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path,
          passphrase_file: Path | None) -> None:
     """Step 8: the head of office signs pending KKs (PAdES)."""
+    from pipeline.flow import awaiting_signature, sign_from_terminal
+
     if bool(case_id) == all_cases:
         raise click.UsageError("beri satu CASE atau --all")
     env = loaded(ctx)
@@ -81,10 +83,9 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path,
     reg = Register(env.home.register_path)
     try:
         if case_id:
-            click.echo(flow.sign_from_terminal(env, reg, case_id, p12=p12,
-                                               passphrase=passphrase))
+            click.echo(sign_from_terminal(env, reg, case_id, p12=p12, passphrase=passphrase))
             return
-        pending = flow.awaiting_signature(reg)
+        pending = awaiting_signature(reg)
         if not pending:
             click.echo("tidak ada KK yang menunggu tanda tangan")
             return
@@ -92,7 +93,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path,
         with click.progressbar(pending, label="Menandatangani KK", file=sys.stderr) as bar:
             for cid in bar:
                 try:
-                    flow.sign_from_terminal(env, reg, cid, p12=p12, passphrase=passphrase)
+                    sign_from_terminal(env, reg, cid, p12=p12, passphrase=passphrase)
                 except KkwnaError as exc:  # one case failing does not stop the others
                     failed.append(f"{cid}: {exc}")
                 except Exception as exc:  # noqa: BLE001 - nor does an unexpected error
@@ -146,11 +147,10 @@ def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
     from pipeline.signing import settings
     from pipeline.signing.keys import Trust
     from pipeline.signing.verify import verify_image, verify_pdf
-    from pipeline.steps.tte import tte
 
     home: homes.Home = ctx.obj
     env = loaded(ctx) if (home.root / config.FILENAME).is_file() else None
-    t = tte(env) if env is not None else None
+    t = env.cfg.tte.resolved(env.home.root) if env is not None else None
     if _is_pdf(file):
         if trust_roots:
             trust = Trust.load(list(trust_roots), t.crls if t else ())
