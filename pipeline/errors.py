@@ -18,3 +18,7 @@ class KkwnaError(Exception):
 
 class UserError(KkwnaError):
     """A bad argument or a request that cannot be done (unknown case, wrong step ...)."""
+
+
+class ConfigError(KkwnaError):
+    """kkwna.toml is missing or has a bad value; str() is one line naming the key."""
