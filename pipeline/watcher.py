@@ -32,6 +32,7 @@ from types import FrameType
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from pipeline import clock, desks, faults, flow, intake, sop
@@ -223,14 +224,14 @@ class Watcher:
         except BaseException:
             lock.release()
             raise
-        observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
-        handler = _Enqueue(self)
         for folder in (self.inbox, self.desks):
             folder.mkdir(parents=True, exist_ok=True)
-            observer.schedule(handler, str(folder), recursive=True)
+        # --once only rescans; an observer (watchdog's inotify one opens its inotify instance
+        # and thread on creation) exists only when the watcher keeps running
+        observer = None if self.once else self._observer()
         previous = self._trap_signals()
         try:
-            if not self.once:
+            if observer is not None:
                 observer.start()
             self.rescan()
             last_scan = time.monotonic()
@@ -251,7 +252,7 @@ class Watcher:
                     last_scan = time.monotonic()
                 self.stop.wait(TICK)
         finally:
-            if observer.is_alive():
+            if observer is not None and observer.is_alive():
                 observer.stop()
                 observer.join(timeout=5)
             if threading.current_thread() is threading.main_thread():
@@ -272,6 +273,13 @@ class Watcher:
         for line in problems:
             log.warning("register: %s", line)
         faults.set_register(self.home, problems)
+
+    def _observer(self) -> BaseObserver:
+        observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
+        handler = _Enqueue(self)
+        for folder in (self.inbox, self.desks):
+            observer.schedule(handler, str(folder), recursive=True)
+        return observer
 
     def _trap_signals(self) -> tuple[object, object]:
         """Ctrl-C and SIGTERM stop the loop between items, never in the middle of one."""
