@@ -55,6 +55,8 @@ def test_codes_are_read_as_typed_or_scanned():
 
 import subprocess  # noqa: E402
 
+import pypdf  # noqa: E402
+
 from pipeline.register import Register  # noqa: E402
 from tests import test_tte_flow  # noqa: E402
 from tests.office import assert_archival, fill, one, run_once  # noqa: E402
@@ -99,6 +101,14 @@ def test_collected_at_the_desk_the_case_is_filed_in_its_binder(demo_at):
     assert (last["step"], last["action"], last["officer_name"]) == (11, "diserahkan", OFFICER)
     verified = _kkwna(home, "archive", "verify")
     assert verified.exit_code == 0, verified.output
+    # the year's books carry the case: the register book and the collection book
+    for book in ("buku-register-2026.pdf", "buku-pengambilan-dokumen-2026.pdf"):
+        text = "\n".join(p.extract_text() for p in
+                         pypdf.PdfReader(home.archive / "2026" / book).pages)
+        assert cid in text and "JOHN MICHAEL SMITH" in text, book
+    assert "DEMO RAHMAT HIDAYAT" in "\n".join(
+        p.extract_text() for p in pypdf.PdfReader(
+            home.archive / "2026" / "buku-pengambilan-dokumen-2026.pdf").pages)
     # one byte of the archived card changed: its checksum and its signature both say so
     card = filed / "08 kartu keluarga WNA.pdf"
     data = bytearray(card.read_bytes())
@@ -138,7 +148,17 @@ def test_the_code_of_a_returned_application_is_refused(office_at):
     back = runner.invoke(cli, ["--home", str(home.root), "decide", "KKWNA-2026-0001", "--step",
                                "3", "--return", "KITAP kedaluwarsa", "--officer", VERIFIKATOR])
     assert back.exit_code == 0, back.output
-    code = Register(home.register_path).get("KKWNA-2026-0001").collection_code
+    case = Register(home.register_path).get("KKWNA-2026-0001")
+    code = case.collection_code
+    # filed as returned: the reason in its history, the slip withdrawn and marked void
+    filed = home.root / case.folder
+    assert case.status == "returned" and case.folder.startswith("archive/2026/odner-01/")
+    history = "\n".join(p.extract_text() for p in pypdf.PdfReader(filed / "riwayat.pdf").pages)
+    assert "Alasan: KITAP kedaluwarsa" in " ".join(history.split())  # wrapped in its cell
+    assert "BATAL" in "\n".join(p.extract_text() for p in pypdf.PdfReader(
+        filed / "02 tanda bukti pengambilan.pdf").pages)
+    assert not list(home.print.glob("*tanda bukti pengambilan*"))
+    assert list(home.print.glob("*03 surat pengembalian berkas.pdf"))
     refused = runner.invoke(cli, ["--home", str(home.root), "collect", code, "--receiver",
                                   "JOHN SMITH", "--officer", PENYERAHAN])
     assert refused.exit_code == 1 and "dikembalikan" in refused.output
