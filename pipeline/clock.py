@@ -183,11 +183,6 @@ def service_minutes(cfg: Config, start: datetime, end: datetime) -> float:
             + served(last, 0.0, _minutes_of_day(b.time())))
 
 
-def minutes_between(start: datetime, end: datetime) -> float:
-    """Wall-clock minutes (not the SOP clock; see `service_minutes`)."""
-    return max(0.0, (end - start).total_seconds() / 60)
-
-
 # --- how office dates and times are written ---------------------------------------------------
 
 def month_name(month: int) -> str:
