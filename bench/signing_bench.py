@@ -55,16 +55,16 @@ os.environ.setdefault("KKWNA_NOW", "2026-11-23T09:00:00+08:00")  # inside servic
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
-from pipeline import config, family, flow, kk_final  # noqa: E402
+from pipeline import config, flow, kk_final  # noqa: E402
 from pipeline import home as homes  # noqa: E402
 from pipeline.model import Env  # noqa: E402
 from pipeline.register import Register  # noqa: E402
 from pipeline.signing.demo import set_up_demo  # noqa: E402
 from pipeline.signing.inspect import inspect_signature  # noqa: E402
 from pipeline.signing.keys import Trust  # noqa: E402
-from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR  # noqa: E402
 from tests.families import ADDRESS, HEAD  # noqa: E402
 from tests.office import jpeg, run_once  # noqa: E402
+from tests.stages import approvals  # noqa: E402
 
 TARGET = 1.5
 SIGNED = "08 kartu keluarga WNA.pdf"
@@ -182,19 +182,6 @@ def _family(n: int) -> dict[str, Any]:
     return {**ADDRESS, "no_kk": f"630504121126{n:04d}", "anggota": [head]}
 
 
-def _decision(step: int, keluarga: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    head = keluarga["anggota"][0]
-    return {
-        2: (FRONT_OFFICE, {"cek_hadir_sendiri": "ya"}),
-        3: (VERIFIKATOR, {"no_paspor": head["no_paspor"], "paspor_berlaku_sampai": "01-01-2030",
-                          "no_kitap": head["no_kitap"], "kitap_berlaku_sampai": "01-06-2028",
-                          "data_valid": "ya", "bukan_data_ganda": "ya"}),
-        4: (ADM_SIAK, family.to_form_fields(keluarga)),
-        5: (ANALIS, {}),
-        6: (KEPALA_BIDANG, {}),
-    }[step]
-
-
 def build_office(root: Path, cases: int) -> homes.Home:
     """A demo office whose *cases* cases wait at step 8 (their drafts on desk 08)."""
     home = homes.Home(root)
@@ -212,7 +199,7 @@ def build_office(root: Path, cases: int) -> homes.Home:
         assert len(ids) == cases, f"{len(ids)} cases taken in, {cases} dropped"
         for step in (2, 3, 4, 5, 6):
             for n, cid in enumerate(ids, start=1):
-                nip, fields = _decision(step, _family(n))
+                nip, fields = approvals(_family(n))[step]
                 flow.decide_from_terminal(env, reg, cid, step, approve=True, note="",
                                           nip=nip, fields=fields)
         waiting = flow.awaiting_signature(reg)

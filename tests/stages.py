@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pipeline import config, family, flow
 from pipeline import home as homes
@@ -24,17 +25,24 @@ from tests.families import ADDRESS, HEAD
 from tests.office import jpeg, run_once
 
 FAMILY = {**ADDRESS, "anggota": [HEAD]}
-VERIFIED = {"no_paspor": "PA1234567", "paspor_berlaku_sampai": "01-01-2030",
-            "no_kitap": "2C21JD0001-A", "kitap_berlaku_sampai": "01-06-2028",
-            "data_valid": "ya", "bukan_data_ganda": "ya"}
-# step -> (officer NIP, the fields its decision carries) for an approval
-APPROVALS: dict[int, tuple[str, dict[str, str]]] = {
-    2: (FRONT_OFFICE, {"cek_hadir_sendiri": "ya"}),
-    3: (VERIFIKATOR, VERIFIED),
-    4: (ADM_SIAK, family.to_form_fields(FAMILY)),
-    5: (ANALIS, {}),
-    6: (KEPALA_BIDANG, {}),
-}
+
+
+def approvals(keluarga: dict[str, Any]) -> dict[int, tuple[str, dict[str, str]]]:
+    """step -> (officer NIP, the fields its decision carries) to approve an application of
+    *keluarga* (its head's passport and KITAP are what the verifier types)."""
+    head = keluarga["anggota"][0]
+    return {
+        2: (FRONT_OFFICE, {"cek_hadir_sendiri": "ya"}),
+        3: (VERIFIKATOR, {"no_paspor": head["no_paspor"], "paspor_berlaku_sampai": "01-01-2030",
+                          "no_kitap": head["no_kitap"], "kitap_berlaku_sampai": "01-06-2028",
+                          "data_valid": "ya", "bukan_data_ganda": "ya"}),
+        4: (ADM_SIAK, family.to_form_fields(keluarga)),
+        5: (ANALIS, {}),
+        6: (KEPALA_BIDANG, {}),
+    }
+
+
+APPROVALS = approvals(FAMILY)
 OFFICER_NAMES = {FRONT_OFFICE: "DEMO FITRI HANDAYANI", VERIFIKATOR: "DEMO AHMAD RIDUAN",
                  ADM_SIAK: "DEMO SITI NURHALIZA", ANALIS: "DEMO MUHAMMAD YUSUF",
                  KEPALA_BIDANG: "DEMO HJ. NOOR HIDAYAH, SE"}
@@ -48,11 +56,13 @@ def form_values(step: int) -> dict[str, str]:
             "petugas_nip": nip}
 
 
-def approve(home: homes.Home, step: int) -> None:
-    nip, fields = APPROVALS[step]
+def approve(home: homes.Home, step: int, case_id: str = CASE,
+            keluarga: dict[str, Any] = FAMILY) -> None:
+    """Approve *case_id*'s *step* from the terminal, as `kkwna decide` does."""
+    nip, fields = approvals(keluarga)[step]
     reg = Register(home.register_path)
     try:
-        flow.decide_from_terminal(Env(home, config.load(home.root)), reg, CASE, step,
+        flow.decide_from_terminal(Env(home, config.load(home.root)), reg, case_id, step,
                                   approve=True, note="", nip=nip, fields=fields)
     finally:
         reg.close()

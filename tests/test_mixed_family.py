@@ -7,21 +7,17 @@ from __future__ import annotations
 import pypdf
 import scanfactory as make
 
-from pipeline import config, family, flow, pdfa
-from pipeline.model import Env
+from pipeline import pdfa
 from pipeline.register import Register
-from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
 from tests.families import ADDRESS, HEAD
 from tests.office import jpeg, one, run_once, visible
+from tests.stages import approvals, approve
 
 SPOUSE = {**HEAD, "nama_lengkap": "SITI RAHMAWATI", "nik": "3171016207850002",  # Jakarta
           "jenis_kelamin": "PEREMPUAN", "tempat_lahir": "JAKARTA", "tanggal_lahir": "22-07-1985",
           "agama": "Islam", "pendidikan": "S1", "status_hubungan": "ISTRI",
           "kewarganegaraan": "INDONESIA", "no_paspor": "", "no_kitap": "",
           "nama_ayah": "AHMAD HIDAYAT", "nama_ibu": "NURUL AINI"}
-VERIFIED = {"no_paspor": "PA1234567", "paspor_berlaku_sampai": "01-01-2030",
-            "no_kitap": "2C21JD0001-A", "kitap_berlaku_sampai": "01-06-2028",
-            "data_valid": "ya", "bukan_data_ganda": "ya"}
 
 
 def test_a_word_processor_form_and_a_spouse_from_jakarta_reach_the_initial(office):
@@ -32,17 +28,11 @@ def test_a_word_processor_form_and_a_spouse_from_jakarta_reach_the_initial(offic
     folder.rename(office.inbox / "JOHN SMITH")
     run_once(office)
     assert not visible(office.quarantine, "*")
-    env = Env(office, config.load(office.root))
     reg = Register(office.register_path)
     cid = reg.cases()[0].id
     keluarga = {**ADDRESS, "anggota": [HEAD, SPOUSE]}
-    for step, nip, fields, start in (
-            (2, FRONT_OFFICE, {"cek_hadir_sendiri": "ya"}, True),
-            (3, VERIFIKATOR, VERIFIED, True),
-            (4, ADM_SIAK, family.to_form_fields(keluarga), False),
-            (5, ANALIS, {}, True), (6, KEPALA_BIDANG, {}, True)):
-        flow.decide_from_terminal(env, reg, cid, step, approve=True, note="", nip=nip,
-                                  fields=fields, start_from_form=start)
+    for step in sorted(approvals(keluarga)):
+        approve(office, step, cid, keluarga)
     case = reg.get(cid)
     assert case.step == 8  # the initial is on; the TTE request filed
     spouse = case.data["keluarga"]["anggota"][1]

@@ -28,7 +28,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign import signers
 
-from pipeline import config, desk_pdf, family, flow, forms, kk_final
+from pipeline import config, desk_pdf, flow, forms, kk_final
 from pipeline import home as homes
 from pipeline.cli import cli
 from pipeline.model import Env
@@ -39,10 +39,11 @@ from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.seal import open_seal
 from pipeline.signing.verify import verify_pdf
 from pipeline.steps import printing, tte
-from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, MONDAY_9, VERIFIKATOR
+from tests.conftest import MONDAY_9
 from tests.families import ADDRESS, HEAD
 from tests.office import jpeg, run_once
 from tests.qrread import read_standard_qr, render_page
+from tests.stages import approve
 
 JOHN = {**ADDRESS, "anggota": [HEAD]}
 JANE = {**ADDRESS, "no_kk": "6305041211260002", "alamat": "JL. DATU NURAYA NO. 7",
@@ -53,29 +54,6 @@ JANE = {**ADDRESS, "no_kk": "6305041211260002", "alamat": "JL. DATU NURAYA NO. 7
                      "nama_ayah": "PETER DOE", "nama_ibu": "ANNA DOE"}]}
 FAMILIES = {"JOHN SMITH": JOHN, "JANE DOE": JANE}
 SIGNED = "08 kartu keluarga WNA.pdf"
-
-
-def _approvals(keluarga: dict[str, Any]) -> dict[int, tuple[str, dict[str, str]]]:
-    head = keluarga["anggota"][0]
-    return {
-        2: (FRONT_OFFICE, {"cek_hadir_sendiri": "ya"}),
-        3: (VERIFIKATOR, {"no_paspor": head["no_paspor"], "paspor_berlaku_sampai": "01-01-2030",
-                          "no_kitap": head["no_kitap"], "kitap_berlaku_sampai": "01-06-2028",
-                          "data_valid": "ya", "bukan_data_ganda": "ya"}),
-        4: (ADM_SIAK, family.to_form_fields(keluarga)),
-        5: (ANALIS, {}),
-        6: (KEPALA_BIDANG, {}),
-    }
-
-
-def _approve(home: homes.Home, case_id: str, step: int, keluarga: dict[str, Any]) -> None:
-    nip, fields = _approvals(keluarga)[step]
-    reg = Register(home.register_path)
-    try:
-        flow.decide_from_terminal(Env(home, config.load(home.root)), reg, case_id, step,
-                                  approve=True, note="", nip=nip, fields=fields)
-    finally:
-        reg.close()
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +77,11 @@ def demo_stages(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
         assert set(ids) == set(FAMILIES)
         for step in (2, 3, 4, 5):
             for title, keluarga in FAMILIES.items():
-                _approve(home, ids[title], step, keluarga)
+                approve(home, step, ids[title], keluarga)
         stages = {6: root / "step-6"}
         shutil.copytree(home.root, stages[6], symlinks=True)
         for title, keluarga in FAMILIES.items():
-            _approve(home, ids[title], 6, keluarga)
+            approve(home, 6, ids[title], keluarga)
         stages[8] = root / "step-8"
         shutil.copytree(home.root, stages[8], symlinks=True)
         (root / "ids.json").write_text(json.dumps(ids))
