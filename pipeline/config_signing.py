@@ -35,6 +35,11 @@ class TteConfig:
     tsa_p12: Path | None = None
     allow_fetching: bool = False
 
+    @property
+    def configured(self) -> bool:
+        """Can a card be signed and checked at all: trust roots and the head's certificate."""
+        return bool(self.trust_roots and self.head_of_office_cert)
+
     def resolved(self, home: Path) -> TteConfig:
         def fix(p: Path | None) -> Path | None:
             return None if p is None else (p if p.is_absolute() else home / p)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Config, Officer
+from pipeline.config import Config, Officer, TteConfig
 from pipeline.errors import KkwnaError
 from pipeline.home import Home
 from pipeline.register import Case
@@ -42,6 +42,11 @@ class Env:
 
     home: Home
     cfg: Config
+
+    @property
+    def tte(self) -> TteConfig:
+        """The office's [tte] section with its paths made absolute."""
+        return self.cfg.tte.resolved(self.home.root)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from pipeline.signing.demo import set_up_demo
 from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.seal import open_seal
 from pipeline.signing.verify import verify_pdf
-from pipeline.steps import printing, tte
+from pipeline.steps import printing
 from tests.conftest import MONDAY_9
 from tests.families import ADDRESS, HEAD
 from tests.office import jpeg, run_once
@@ -259,7 +259,7 @@ def test_kkwna_sign_files_a_b_lta_card_prints_it_and_the_case_waits_for_hand_ove
     assert (case.status, case.step) == ("open", 11)
     signed = home.root / case.folder / SIGNED
     env = _env(home)
-    t = tte.tte(env)
+    t = env.tte
     verdict = verify_pdf(signed, settings.trust(t), settings.head_of_office_sha256(t))
     assert verdict.ok, verdict.reason
     assert verdict.details["level"] == "PAdES B-LTA"
@@ -384,7 +384,7 @@ def test_signed_in_another_application_is_accepted_and_recorded(demo_at) -> None
     case = _case(home, cid)
     assert case.step == 11
     assert not saved_as.exists() and not item.exists(), "every copy left the desk"
-    t = tte.tte(_env(home))
+    t = _env(home).tte
     verdict = verify_pdf(home.root / case.folder / SIGNED, settings.trust(t),
                          settings.head_of_office_sha256(t))
     assert verdict.ok, verdict.reason
@@ -449,7 +449,7 @@ def test_verify_refuses_a_genuine_signature_the_register_does_not_list_as_signed
     signed = tmp_path / "diluar.pdf"
     _sign_elsewhere(_desk_item(home, cid), signed, pki["head"],
                     keys.read_passphrase(pki["passphrase"]))
-    t = tte.tte(_env(home))
+    t = _env(home).tte
     pades.add_validation_data(signed, signed, trust=settings.trust(t), timestamper=None)
     result = _kkwna(home, "verify", str(signed))
     assert result.exit_code == 1 and "tidak terdaftar di register" in result.output

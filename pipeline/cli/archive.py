@@ -23,14 +23,13 @@ from pipeline.model import Env
 from pipeline.register import Register
 from pipeline.signing import settings
 from pipeline.signing.verify import verify_pdf
-from pipeline.steps import tte
 
 
 def signature_check(env: Env) -> Callable[[Path], str | None] | None:
     """How `archive verify` checks a filed KK's signature: offline, against the office's
     trust roots and head-of-office certificate (None when [tte] is not configured)."""
-    t = tte.tte(env)
-    if not tte.configured(t):
+    t = env.tte
+    if not t.configured:
         return None
     trust, head = settings.trust(t), settings.head_of_office_sha256(t)
 

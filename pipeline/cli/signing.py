@@ -50,10 +50,9 @@ def _check_key(env: Env, p12: Path, passphrase: bytes) -> None:
     (with --all every case would fail the same way)."""
     from pipeline.signing import settings
     from pipeline.signing.keys import SigningError, fingerprint, load_signer
-    from pipeline.steps.tte import tte
 
     signer = load_signer(p12, passphrase)
-    expected = settings.head_of_office_sha256(tte(env))
+    expected = settings.head_of_office_sha256(env.tte)
     if fingerprint(signer.signing_cert) != expected.lower():
         raise SigningError("sertifikat ini bukan sertifikat Kepala Dinas yang terdaftar di "
                            "kkwna.toml")
@@ -150,7 +149,7 @@ def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
 
     home: homes.Home = ctx.obj
     env = loaded(ctx) if (home.root / config.FILENAME).is_file() else None
-    t = env.cfg.tte.resolved(env.home.root) if env is not None else None
+    t = env.tte if env is not None else None
     if _is_pdf(file):
         if trust_roots:
             trust = Trust.load(list(trust_roots), t.crls if t else ())

@@ -54,16 +54,6 @@ def tte_draft_name(case: Case) -> str:
     return str(case.data.get("draf_tte", ""))
 
 
-def tte(env: Env) -> TteConfig:
-    """The office's [tte] section with its paths made absolute."""
-    return env.cfg.tte.resolved(env.home.root)
-
-
-def configured(t: TteConfig) -> bool:
-    """Can a card be signed and checked at all: trust roots and the head's certificate."""
-    return bool(t.trust_roots and t.head_of_office_cert)
-
-
 def ca_name(t: TteConfig) -> str:
     """Who certified the head of office, as the card says: the demo root's name for a DEMO
     certificate, BSrE (the CA of government signatures) otherwise."""
@@ -114,7 +104,7 @@ class TteRequest(Automatic):
         name = documents.numbered(number, self.step.document or "", taken)
         keluarga, office = case.data["keluarga"], env.cfg.office_data()
         now = clock.now(env.cfg.tz)
-        t = tte(env)
+        t = env.tte
         text = seal_text(t, case, keluarga, now.date())  # a broken seal stops here
         signer, ca = card_signer(env.cfg), ca_name(t)
         no_kk, name_of_holder = str(family.normalise(keluarga)["no_kk"]), holder(keluarga)
@@ -131,7 +121,7 @@ class TteRequest(Automatic):
                     officer=self.acting_officer(env, reg, case),
                     record={"draf_tte": name}, documents=[Doc(name, write)],
                     detail={"dokumen": name, "segel": t.seal_p12 is not None,
-                            "tte_diatur": configured(t)})
+                            "tte_diatur": t.configured})
 
 
 class Signature(Handler):
@@ -142,7 +132,7 @@ class Signature(Handler):
         desk_pdf.with_case_fields(draft, path, case.id, self.step.number)
         # the desk's usual note file (`desks.error_path`; not imported: desks imports us)
         note = path.with_name(path.name + ".error.txt")
-        if configured(tte(env)):
+        if env.tte.configured:
             note.unlink(missing_ok=True)
         else:
             atomic_write_text(note, f"Catatan untuk '{path.name}':\n\n- {NOT_CONFIGURED}\n")
@@ -165,7 +155,7 @@ class Signature(Handler):
         """The plan of signing the case's draft with the key in *p12* now. The signature
         is made when the plan's document is written; SigningError (one Indonesian line)
         if the key is not the head of office's or does not validate."""
-        t = tte(env)
+        t = env.tte
         trust = settings.trust(t)
         expected = settings.head_of_office_sha256(t)
         timestamper = settings.timestamper(t)
@@ -215,7 +205,7 @@ class Signature(Handler):
                        carry_out: Executor) -> str:
         """The desk file signed elsewhere: recorded when every check passes, else Refused
         naming the failed checks (the caller writes them beside the file)."""
-        t = tte(env)
+        t = env.tte
         placed = str(case.data.get("placed", {}).get(str(self.step.number), ""))
         try:
             trust = settings.trust(t)
