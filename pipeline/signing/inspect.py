@@ -28,6 +28,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 from pipeline.signing.keys import Trust, fingerprint
+from pipeline.signing.revisions import AFTER_SIGNATURE
 
 MESSAGES = {
     "unreadable": "berkas bukan PDF yang dapat dibaca",
@@ -123,7 +124,8 @@ def _validate(reader: PdfFileReader, sig: EmbeddedPdfSignature, trust: Trust,
               moment: datetime | None) -> PdfSignatureStatus:
     return validate_pdf_signature(
         sig, _validation_context(reader, trust, moment),
-        ts_validation_context=_validation_context(reader, trust, None))
+        ts_validation_context=_validation_context(reader, trust, None),
+        diff_policy=AFTER_SIGNATURE)
 
 
 def signature_level(reader: PdfFileReader, sig: EmbeddedPdfSignature,

@@ -6,7 +6,9 @@ signed, and (when given) is the configured head of office's certificate. For an 
 photo or scan of a printed KK): the QR seal verifies against the seal certificate.
 
 The register lookup stays with the caller: ``details["register_no"]`` carries the case
-id found in the PDF's Info (/KKWNA_Kasus) or in the seal.
+id found in the signed revision's Info (/KKWNA_Kasus) or in the seal. A PDF's details
+are read only from what its signature covers, and only for a genuine card: a revision
+added later cannot lend the card another identity, and a refused card shows nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from PIL import Image, UnidentifiedImageError
 
 from pipeline.signing.inspect import inspect_signature
 from pipeline.signing.keys import Trust
-from pipeline.signing.pades import WITA, read_holder, read_identity
+from pipeline.signing.pades import INFO_CASE, INFO_HOLDER, INFO_NO_KK, WITA
+from pipeline.signing.revisions import info_at
 from pipeline.signing.seal import PREFIX, SealInvalid, open_seal
 
+UNREADABLE = "berkas bukan PDF atau gambar yang dapat dibaca"
 GENUINE = "KK asli: tanda tangan utuh dan terpercaya"
 GENUINE_SEAL = "segel cocok: isi kartu harus sama dengan data di bawah"
 
@@ -52,11 +56,13 @@ def verify_pdf(path: Path, trust: Trust, expected_signer_sha256: str | None,
                tz: ZoneInfo = WITA) -> Verdict:
     """Judge a signed KK PDF (see the module docstring)."""
     found = inspect_signature(path, trust, expected_signer_sha256=expected_signer_sha256)
+    if found.problems:  # nothing a refused card says is vouched for
+        return Verdict(False, found.messages()[0], {})
     details: dict[str, str] = {}
-    if found.reader is not None:
-        case_id, no_kk = read_identity(path)
-        details.update(pemegang=read_holder(path), no_kk=no_kk, register_no=case_id)
     if found.signature is not None:
+        info = info_at(found.reader, found.signature.signed_revision)
+        details.update(pemegang=info.get(INFO_HOLDER, ""), no_kk=info.get(INFO_NO_KK, ""),
+                       register_no=info.get(INFO_CASE, ""))
         details.update(penanda_tangan=found.signer_name,
                        waktu_tanda_tangan=_time(found.signing_time, tz))
         stamp = found.timestamp_time or found.document_timestamp_time
@@ -64,21 +70,27 @@ def verify_pdf(path: Path, trust: Trust, expected_signer_sha256: str | None,
             details["cap_waktu"] = _time(stamp, tz)
         if found.level:
             details["level"] = found.level
-    if found.problems:
-        return Verdict(False, found.messages()[0], details)
     return Verdict(True, GENUINE, details)
 
 
-def read_qr_texts(path: Path) -> list[str]:
-    """The texts of the standard QR codes in an image (Micro QR is not read)."""
+def read_qr_texts(path: Path) -> list[str] | None:
+    """The texts of the standard QR codes in an image (Micro QR is not read); None when
+    the file is not an image that can be read safely."""
+    import warnings
+
     import zxingcpp
 
     try:
-        with Image.open(path) as img:
-            img.load()
-            rgb = img.convert("RGB")
-    except (UnidentifiedImageError, OSError):
-        return []
+        with warnings.catch_warnings():
+            # a photo has tens of megapixels; past Pillow's limit it is a decompression
+            # bomb that would take the memory of the office PC
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.load()
+                rgb = img.convert("RGB")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, ValueError):
+        return None
     results = zxingcpp.read_barcodes(rgb)
     return [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]
 
@@ -86,6 +98,8 @@ def read_qr_texts(path: Path) -> list[str]:
 def verify_image(path: Path, seal_cert: Certificate) -> Verdict:
     """Read the seal QR code of a photographed or scanned KK and check it."""
     texts = read_qr_texts(path)
+    if texts is None:
+        return Verdict(False, UNREADABLE)
     if not texts:
         return Verdict(False, "tidak ada kode QR yang terbaca pada gambar")
     seals = [t for t in texts if t.startswith(PREFIX)]
