@@ -41,6 +41,7 @@ from pipeline.signing.verify import verify_pdf
 from pipeline.steps import printing
 from tests.conftest import MONDAY_9
 from tests.families import ADDRESS, HEAD
+from tests.forgeries import info_changed
 from tests.office import jpeg, run_once
 from tests.qrread import read_standard_qr, render_page
 from tests.stages import approve
@@ -417,7 +418,7 @@ def test_verify_says_genuine_and_one_flipped_byte_is_not(demo_at, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert f"Nomor register: {cid}" in result.output
     assert "Tingkat tanda tangan: PAdES B-LTA" in result.output
-    assert result.output.splitlines()[-1].startswith("ASLI:")
+    assert result.output.splitlines()[0].startswith("ASLI:")
     data = bytearray(signed.read_bytes())
     middle = len(data) // 3
     data[middle] ^= 0x01
@@ -452,7 +453,38 @@ def test_verify_refuses_a_genuine_signature_the_register_does_not_list_as_signed
     t = _env(home).tte
     pades.add_validation_data(signed, signed, trust=settings.trust(t), timestamper=None)
     result = _kkwna(home, "verify", str(signed))
-    assert result.exit_code == 1 and "tidak terdaftar di register" in result.output
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"TIDAK ASLI: {cid} belum ditandatangani menurut register"
+
+
+def test_a_card_edited_after_signing_is_refused_on_desk_8(demo_at) -> None:
+    """John's card signed, then its Info rewritten to name Jane's case: not John's signature."""
+    home, ids = demo_at(8)
+    cid, pki = ids["JOHN SMITH"], _pki(home)
+    item = _desk_item(home, cid)
+    _sign_elsewhere(item, item, pki["head"], keys.read_passphrase(pki["passphrase"]))
+    info_changed(item, item, ids["JANE DOE"], JANE["no_kk"], "JANE ELIZABETH DOE")
+    run_once(home)
+    error = Path(f"{item}.error.txt").read_text(encoding="utf-8")
+    assert MESSAGES["added_after"] in error
+    assert _case(home, cid).step == 8 and _case(home, ids["JANE DOE"]).step == 8
+    assert not (home.root / _case(home, cid).folder / SIGNED).exists()
+
+
+def test_verify_refuses_a_signed_card_renamed_to_another_case(demo_at, tmp_path: Path) -> None:
+    """Both cards signed; John's, with Jane's identity written after the signature, is
+    TIDAK ASLI on the first line, and neither Jane's case nor a signature level is shown."""
+    home, ids = demo_at(8)
+    pki = _pki(home)
+    assert _kkwna(home, "sign", "--all", "--p12", str(pki["head"]),
+                  "--passphrase-file", str(pki["passphrase"])).exit_code == 0
+    john = home.root / _case(home, ids["JOHN SMITH"]).folder / SIGNED
+    forged = tmp_path / "kk-jane.pdf"
+    info_changed(john, forged, ids["JANE DOE"], JANE["no_kk"], "JANE ELIZABETH DOE")
+    result = _kkwna(home, "verify", str(forged))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"TIDAK ASLI: {MESSAGES['added_after']}"]
+    assert result.stderr == ""
 
 
 # --- step 9: e-mail -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The `kkwna` command group and how errors reach the terminal: a `KkwnaError` becomes one
 line on stderr and its exit code; anything else is an internal error (exit 70, one line;
-the traceback with --verbose)."""
+the traceback with --verbose). Log lines on the terminal are kkwna's own, stamped in office
+time; the libraries' (pyHanko logs a traceback for every revision it distrusts) only with
+--verbose."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -64,6 +68,50 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
+LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "peringatan", "ERROR": "galat",
+          "CRITICAL": "gawat"}
+
+
+class OfficeTime(logging.Formatter):
+    """Log lines stamped in office time (``27-11-2026 09:14:05 WITA``), levels in Indonesian."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s")
+        self.tz = tz
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        from pipeline.clock import zone_name
+
+        moment = datetime.fromtimestamp(record.created, self.tz)
+        return f"{moment:%d-%m-%Y %H:%M:%S} {zone_name(moment)}".strip()
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelname = LEVELS.get(record.levelname, record.levelname)
+        return super().format(record)
+
+
+class OursOnly(logging.Filter):
+    """Only kkwna's own records (loggers under ``pipeline``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.partition(".")[0] == "pipeline"
+
+
+def _terminal_handlers() -> list[logging.Handler]:
+    """The handler basicConfig put on the terminal (not a test runner's capture)."""
+    return [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+
+
+def _terminal_logs(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    for handler in _terminal_handlers():
+        for old in [f for f in handler.filters if isinstance(f, OursOnly)]:
+            handler.removeFilter(old)
+        if not verbose:
+            handler.addFilter(OursOnly())
+
+
 @click.group(cls=LazyGroup)
 @click.option("--home", "home_dir", envvar="KKWNA_HOME", type=click.Path(file_okay=False),
               help="The office folder (default: the current folder, or $KKWNA_HOME).")
@@ -72,8 +120,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
     """kkwna: Kartu Keluarga WNA, from the front-desk scan to the archive binder."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    _terminal_logs(verbose)
     ctx.obj = homes.resolve(home_dir)
 
 
@@ -86,4 +133,6 @@ def loaded(ctx: click.Context) -> Env:
         fsutil.set_file_policy(cfg.files.mode, cfg.files.group or None)
     except ValueError as exc:
         raise config.ConfigError(f"{config.FILENAME}: [files]: {exc}") from exc
+    for handler in _terminal_handlers():
+        handler.setFormatter(OfficeTime(cfg.tz))
     return Env(home, cfg)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
-from pipeline import clock, config, status
+from pipeline import config, status
 from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded
 from pipeline.register import Register
@@ -60,7 +57,6 @@ def watch(ctx: click.Context, poll: float | None, once: bool) -> None:
 
     env = loaded(ctx)
     homes.init(env.home)
-    _office_time_logs(env.cfg.tz)
 
     def report(entry: Path, outcome: str) -> None:
         if outcome not in QUIET:
@@ -84,31 +80,6 @@ OUTCOMES = {
     "refused": "ditolak (lihat berkas .error.txt)",
     "error": "kesalahan (lihat berkas .error.txt)",
 }
-LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "peringatan", "ERROR": "galat",
-          "CRITICAL": "gawat"}
-
-
-class _OfficeTime(logging.Formatter):
-    """Log lines stamped in office time (``27-11-2026 09:14 WITA``), levels in Indonesian."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(message)s")
-        self.tz = tz
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        moment = datetime.fromtimestamp(record.created, self.tz)
-        return f"{moment:%d-%m-%Y %H:%M:%S} {clock.zone_name(moment)}".strip()
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.levelname = LEVELS.get(record.levelname, record.levelname)
-        return super().format(record)
-
-
-def _office_time_logs(tz: ZoneInfo) -> None:
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(_OfficeTime(tz))
-
-
 @cli.command(name="status")
 @click.argument("case_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON).")

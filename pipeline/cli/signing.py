@@ -113,22 +113,31 @@ def _is_pdf(path: Path) -> bool:
         return b"%PDF-" in fh.read(1024)
 
 
-def _registered(env: Env, case_id: str, no_kk: str) -> bool:
-    """The register lists the case as signed: open at step 9 or later, or issued, with the
-    same No. KK."""
+def _register_says(env: Env, details: dict[str, str]) -> str | None:
+    """Why the register does not back the card, or None: the case must be signed (open past
+    step 8, or issued) with the same No. KK and head of family as the card."""
     from pipeline.steps import signature
+    from pipeline.steps.tte import holder
 
+    case_id = details.get("register_no", "")
     reg = Register(env.home.register_path)
     try:
         case = reg.find(case_id) if case_id else None
     finally:
         reg.close()
     if case is None:
-        return False
+        return f"{case_id or 'kartu'} {NOT_REGISTERED}"
     signed = (case.status == "open" and case.step > signature().step.number) \
         or case.status == "issued"
-    registered_kk = str(case.data.get("keluarga", {}).get("no_kk", ""))
-    return signed and (not no_kk or registered_kk == no_kk)
+    if not signed:
+        return f"{case_id} belum ditandatangani menurut register"
+    family = case.data.get("keluarga", {})
+    if details.get("no_kk") and str(family.get("no_kk", "")) != details["no_kk"]:
+        return f"No. KK pada kartu berbeda dengan register {case_id}"
+    head = holder(family) if family.get("anggota") else ""
+    if details.get("pemegang") and head and head.casefold() != details["pemegang"].casefold():
+        return f"kepala keluarga pada kartu berbeda dengan register {case_id}"
+    return None
 
 
 @cli.command()
@@ -162,13 +171,16 @@ def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
         verdict = verify_pdf(file, trust, expected, zone)
     else:
         verdict = verify_image(file, settings.seal_certificate(t, seal_cert))
-    for key, label in LABELS.items():
-        if verdict.details.get(key):
-            click.echo(f"{label}: {verdict.details[key]}")
-    if not verdict.ok:
-        raise UserError(f"TIDAK ASLI: {verdict.reason}")
-    if env is not None and not _registered(env, verdict.details.get("register_no", ""),
-                                           verdict.details.get("no_kk", "")):
-        raise UserError(f"TIDAK ASLI: {verdict.details.get('register_no') or 'kartu'} "
-                        f"{NOT_REGISTERED}")
-    click.echo(f"ASLI: {verdict.reason}")
+    reason = None if verdict.ok else verdict.reason
+    if reason is None and env is not None:
+        reason = _register_says(env, verdict.details)
+    # the verdict first, in capitals; then what the signature (or seal) vouches for
+    click.echo(f"ASLI: {verdict.reason}" if reason is None else f"TIDAK ASLI: {reason}")
+    shown = [(label, verdict.details[key]) for key, label in LABELS.items()
+             if verdict.details.get(key)]
+    if shown:
+        click.echo("Dicakup tanda tangan:" if _is_pdf(file) else "Dicakup segel QR:")
+        for label, value in shown:
+            click.echo(f"  {label}: {value}")
+    if reason is not None:
+        ctx.exit(1)
