@@ -4,9 +4,11 @@ office's certificate, the seal, the timestamp authority) and `[email]` (step 9's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,23 @@ FILENAME = "kkwna.toml"
 
 
 TTE_KEYS = ("trust_roots", "crls", "head_of_office_cert", "seal_p12", "seal_cert",
-            "passphrase_file", "tsa_url", "tsa_p12", "allow_fetching")
+            "passphrase_file", "tsa_url", "tsa_p12", "allow_fetching", "backend", "head_nik",
+            "bsre_url", "bsre_auth_file", "bsre_timeout", "plt")
+BACKENDS = ("p12", "bsre")
+PLT_KEYS = ("nama", "nip", "nik", "cert", "mulai", "sampai")
+
+
+@dataclass(frozen=True)
+class ActingHead:
+    """An acting head of office (Pelaksana Tugas, `[[tte.plt]]`): may sign from *mulai*
+    to *sampai* inclusive, recognised by the certificate *cert* like the head."""
+
+    nama: str
+    nip: str  # digits only
+    cert: Path
+    mulai: date
+    sampai: date
+    nik: str = ""  # for the remote TTE service
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,12 @@ class TteConfig:
     tsa_url: str = ""
     tsa_p12: Path | None = None
     allow_fetching: bool = False
+    backend: str = "p12"  # one of BACKENDS
+    head_nik: str = ""  # the head of office's NIK, for the remote TTE service
+    bsre_url: str = ""  # base address of a BSrE-style TTE service
+    bsre_auth_file: Path | None = None  # "user:password" for its basic auth (chmod 600)
+    bsre_timeout: float = 60.0  # seconds for one whole request, answer included
+    plt: tuple[ActingHead, ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -44,12 +68,14 @@ class TteConfig:
         def fix(p: Path | None) -> Path | None:
             return None if p is None else (p if p.is_absolute() else home / p)
 
-        return TteConfig(
+        return dataclasses.replace(
+            self,
             trust_roots=tuple(home / p if not p.is_absolute() else p for p in self.trust_roots),
             crls=tuple(home / p if not p.is_absolute() else p for p in self.crls),
             head_of_office_cert=fix(self.head_of_office_cert), seal_p12=fix(self.seal_p12),
             seal_cert=fix(self.seal_cert), passphrase_file=fix(self.passphrase_file),
-            tsa_url=self.tsa_url, tsa_p12=fix(self.tsa_p12), allow_fetching=self.allow_fetching,
+            tsa_p12=fix(self.tsa_p12), bsre_auth_file=fix(self.bsre_auth_file),
+            plt=tuple(dataclasses.replace(a, cert=fix(a.cert) or a.cert) for a in self.plt),
         )
 
 
@@ -104,12 +130,59 @@ def _tte(raw: Any) -> TteConfig:
     unknown = set(raw) - set(TTE_KEYS)
     if unknown:
         raise ConfigError(f"{FILENAME}: tte.{sorted(unknown)[0]}: unknown key")
+    backend = raw.get("backend", "p12")
+    if backend not in BACKENDS:
+        raise ConfigError(f"{FILENAME}: tte.backend: expected one of {', '.join(BACKENDS)}, "
+                          f"got {backend!r}")
+    bsre_url = raw.get("bsre_url", "")
+    if not isinstance(bsre_url, str) or (bsre_url.strip()
+                                         and not re.match(r"https?://", bsre_url.strip())):
+        raise ConfigError(f"{FILENAME}: tte.bsre_url: expected an http(s):// address, "
+                          f"got {bsre_url!r}")
+    if backend == "bsre" and not bsre_url.strip():
+        raise ConfigError(f"{FILENAME}: tte.bsre_url: needed with backend = \"bsre\"")
+    timeout = raw.get("bsre_timeout", 60)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(f"{FILENAME}: tte.bsre_timeout: expected seconds, got {timeout!r}")
+    nik = raw.get("head_nik", "")
+    if not isinstance(nik, str) or (nik and not re.fullmatch(r"\d{16}", nik.strip())):
+        raise ConfigError(f"{FILENAME}: tte.head_nik: expected 16 digits, got {nik!r}")
     return TteConfig(
         trust_roots=paths("trust_roots"), crls=paths("crls"),
         head_of_office_cert=path("head_of_office_cert"), seal_p12=path("seal_p12"),
         seal_cert=path("seal_cert"), passphrase_file=path("passphrase_file"),
         tsa_url=url.strip(), tsa_p12=path("tsa_p12"), allow_fetching=fetching,
+        backend=backend, head_nik=nik.strip(), bsre_url=bsre_url.strip().rstrip("/"),
+        bsre_auth_file=path("bsre_auth_file"), bsre_timeout=float(timeout),
+        plt=_acting_heads(raw.get("plt", [])),
     )
+
+
+def _acting_heads(raw: Any) -> tuple[ActingHead, ...]:
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ConfigError(f"{FILENAME}: tte.plt: expected [[tte.plt]] tables")
+    found = []
+    for i, r in enumerate(raw):
+        key = f"tte.plt[{i}]"
+        unknown = set(r) - set(PLT_KEYS)
+        if unknown:
+            raise ConfigError(f"{FILENAME}: {key}.{sorted(unknown)[0]}: unknown key")
+        for name in ("nama", "nip", "cert"):
+            if not isinstance(r.get(name), str) or not r[name].strip():
+                raise ConfigError(f"{FILENAME}: {key}.{name}: needed")
+        for name in ("mulai", "sampai"):
+            if not isinstance(r.get(name), date):
+                raise ConfigError(f"{FILENAME}: {key}.{name}: expected a date "
+                                  f"(2026-12-01), got {r.get(name)!r}")
+        if r["sampai"] < r["mulai"]:
+            raise ConfigError(f"{FILENAME}: {key}: sampai is before mulai")
+        nip = re.sub(r"\D", "", r["nip"])
+        if len(nip) != 18:
+            raise ConfigError(f"{FILENAME}: {key}.nip: expected 18 digits")
+        found.append(ActingHead(nama=r["nama"].strip(), nip=nip, cert=Path(r["cert"].strip()),
+                                mulai=r["mulai"], sampai=r["sampai"],
+                                nik=str(r.get("nik", "")).strip()))
+    return tuple(found)
 
 
 def _email(raw: Any) -> EmailConfig:
@@ -168,4 +241,17 @@ passphrase_file = {_toml_value(v["passphrase_file"])}    # passphrase of seal_p1
 tsa_url = {_toml_value(v["tsa_url"])}            # RFC 3161 timestamp authority; with one a signed KK is PAdES B-LTA, without B-LT
 tsa_p12 = {_toml_value(v["tsa_p12"])}            # DEMO only: a timestamp authority run inside kkwna from this certificate
 allow_fetching = {_toml_value(v["allow_fetching"])}     # may signing fetch revocation data from the CA over the network
+backend = "p12"            # "p12": signed here with the head's PKCS#12 file; "bsre": by a BSrE-style TTE service
+head_nik = ""              # the head of office's NIK, which the TTE service signs for (backend = "bsre")
+bsre_url = ""              # the TTE service's address, e.g. "https://esign.example.go.id"
+bsre_auth_file = ""        # "user:password" of the service's basic auth; readable by its owner only
+bsre_timeout = 60          # seconds one signing request may take in all
+# An acting head (Plt.) signs within their dates, recognised by their certificate:
+# [[tte.plt]]
+# nama = "Drs. NAMA PLT"
+# nip = "197001012000031001"
+# cert = "plt.pem"
+# nik = ""                 # for backend = "bsre"
+# mulai = 2026-12-01
+# sampai = 2026-12-31
 '''

@@ -298,6 +298,7 @@ def run_demo(folder: Path | None = None) -> DemoResult:
     """Set up a demo office, drive one application from the inbox to the archive binder,
     write the month's report. Raises `DemoError` (or another `KkwnaError`) if a step
     does not go through."""
+    from pipeline.signing.backends import P12Backend
     from pipeline.signing.demo import set_up_demo  # slow imports: cryptography, pyHanko
     from pipeline.signing.keys import read_passphrase
 
@@ -320,8 +321,9 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         if case.step != signing:
             raise DemoError(f"{case.id} tidak menunggu tanda tangan (langkah {case.step})")
         with _quiet(PYHANKO_FETCH_WARNING):
-            flow.sign_from_terminal(env, office.reg, case.id, p12=pki.head_of_office_p12,
-                                    passphrase=read_passphrase(pki.passphrase_file))
+            backend = P12Backend(env.tte, pki.head_of_office_p12,
+                                 read_passphrase(pki.passphrase_file))
+            flow.sign_from_terminal(env, office.reg, case.id, backend=backend)
         case = office.case(case.id)
         if case.status != "open" or not case.collection_code:
             raise DemoError(f"{case.id}: KK tidak menunggu penyerahan (langkah {case.step})")

@@ -8,7 +8,9 @@ Three kinds of record, each an Indonesian line a clerk can act on:
   (written at watcher start and when intake refuses to give a number);
 - ``held``: what is left of an inbox folder after its case was opened (a scan added while
   the bundle was being made, files intake skips). Such a folder is never taken again
-  while it is held; the clerk decides what to do with it (the note beside it says so).
+  while it is held; the clerk decides what to do with it (the note beside it says so);
+- ``tte``: the TTE service could not be reached when the head of office approved
+  (`kkwna sign` with `[tte] backend = "bsre"`); cleared by the next signature it makes.
 
 The file is small, rewritten whole (atomically) on each change, and read leniently: a
 damaged or missing file reads as "nothing known".
@@ -36,9 +38,11 @@ class Faults:
     inbox: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {pesan, sejak}
     register: list[str] = field(default_factory=list)
     held: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {kasus, sejak}
+    tte: dict[str, str] = field(default_factory=dict)  # {pesan, sejak} or empty
 
     def as_json(self) -> dict[str, Any]:
-        return {"inbox": self.inbox, "register": self.register, "held": self.held}
+        return {"inbox": self.inbox, "register": self.register, "held": self.held,
+                "tte": self.tte}
 
     def lines(self) -> list[str]:
         """Everything a clerk should know, one Indonesian line each."""
@@ -48,6 +52,9 @@ class Faults:
         out += [f"inbox/{name}: sisa berkas setelah kasus {item['kasus']} dibuka; tidak "
                 f"diterima otomatis (lihat catatan di sebelahnya)"
                 for name, item in sorted(self.held.items())]
+        if self.tte:
+            out.append(f"TTE: {self.tte['pesan']} (sejak {self.tte['sejak']}); KK tetap "
+                       f"menunggu di langkah 8, ulangi `kkwna sign`")
         return out
 
 
@@ -63,7 +70,7 @@ def load(home: Home) -> Faults:
     if not isinstance(raw, dict):
         return Faults()
     return Faults(inbox=dict(raw.get("inbox") or {}), register=list(raw.get("register") or []),
-                  held=dict(raw.get("held") or {}))
+                  held=dict(raw.get("held") or {}), tte=dict(raw.get("tte") or {}))
 
 
 def save(home: Home, faults: Faults) -> None:
@@ -108,4 +115,18 @@ def release(home: Home, name: str) -> None:
     changed = faults.held.pop(name, None) is not None
     changed |= faults.inbox.pop(name, None) is not None
     if changed:
+        save(home, faults)
+
+
+def set_tte(home: Home, message: str, when: datetime) -> None:
+    faults = load(home)
+    if not faults.tte:
+        faults.tte = {"pesan": message, "sejak": when.isoformat(timespec="seconds")}
+        save(home, faults)
+
+
+def clear_tte(home: Home) -> None:
+    faults = load(home)
+    if faults.tte:
+        faults.tte = {}
         save(home, faults)

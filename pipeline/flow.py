@@ -29,8 +29,10 @@ from pipeline.fsutil import sha256_file
 from pipeline.home import WorkLock
 from pipeline.model import Context, Decision, Env, Plan, Refused
 from pipeline.register import Case, Register
+from pipeline.signing.backends import Backend
 from pipeline.steps import automatic, handler, signature
 from pipeline.steps.handover import case_of_code
+from pipeline.steps.tte import request_name
 
 log = logging.getLogger(__name__)
 
@@ -228,9 +230,8 @@ def awaiting_signature(reg: Register) -> list[str]:
     return [c.id for c in reg.cases("open") if c.step == number]
 
 
-def sign_from_terminal(env: Env, reg: Register, case_id: str, *, p12: Path,
-                       passphrase: bytes) -> str:
-    """`kkwna sign`: sign the case's card with the key in *p12* and record step 8, then
+def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backend) -> str:
+    """`kkwna sign`: sign the case's card through *backend* and record step 8, then
     carry out step 9. The case is loaded inside the work lock, so a card the watcher took
     signed from the desk a moment ago is refused here, never signed twice. Raises
     UserError or SigningError (one Indonesian line)."""
@@ -241,6 +242,8 @@ def sign_from_terminal(env: Env, reg: Register, case_id: str, *, p12: Path,
             raise UserError(f"{case.id} tidak menunggu tanda tangan Kepala Dinas "
                             f"(status {case.status}, langkah {case.step})")
         taken = {row["name"] for row in reg.documents(case.id)}
-        carry_out(env, reg, case, h.sign_plan(env, case, p12=p12, passphrase=passphrase,
-                                              taken=taken))
+        carry_out(env, reg, case, h.sign_plan(env, case, backend=backend, taken=taken))
+        forget = getattr(backend, "forget", None)
+        if forget is not None:  # recorded: a kept answer of the TTE service is spent
+            forget(request_name(case, h.step.number))
     return f"{case.id}: langkah {h.step.number} ditandatangani"

@@ -454,7 +454,8 @@ def test_verify_refuses_a_genuine_signature_the_register_does_not_list_as_signed
     pades.add_validation_data(signed, signed, trust=settings.trust(t), timestamper=None)
     result = _kkwna(home, "verify", str(signed))
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == f"TIDAK ASLI: {cid} belum ditandatangani menurut register"
+    first = result.output.splitlines()[0]
+    assert first == f"TIDAK ASLI: {cid} belum ditandatangani menurut register"
 
 
 def test_a_card_edited_after_signing_is_refused_on_desk_8(demo_at) -> None:

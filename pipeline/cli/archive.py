@@ -21,7 +21,7 @@ from pipeline.cli.base import cli, friendly, loaded
 from pipeline.home import Home
 from pipeline.model import Env
 from pipeline.register import Register
-from pipeline.signing import settings
+from pipeline.signing import settings, signatories
 from pipeline.signing.verify import verify_pdf
 
 
@@ -31,7 +31,7 @@ def signature_check(env: Env) -> Callable[[Path], str | None] | None:
     t = env.tte
     if not t.configured:
         return None
-    trust, head = settings.trust(t), settings.head_of_office_sha256(t)
+    trust, head = settings.trust(t), signatories.keyed_by_fingerprint(env.cfg, t)
 
     def check(path: Path) -> str | None:
         verdict = verify_pdf(path, trust, head, tz=env.cfg.tz)

@@ -25,6 +25,7 @@ LABELS = {
     "tanggal_terbit": "Tanggal terbit",
     "digest_data_keluarga": "Sidik data keluarga",
     "penanda_tangan": "Penanda tangan",
+    "kapasitas": "Sebagai",
     "waktu_tanda_tangan": "Waktu tanda tangan",
     "cap_waktu": "Cap waktu",
     "level": "Tingkat tanda tangan",
@@ -34,72 +35,96 @@ NOT_REGISTERED = "tidak terdaftar di register"
 log = logging.getLogger(__name__)
 
 
-def _passphrase(passphrase_file: Path | None) -> bytes:
+def _passphrase(passphrase_file: Path | None, prompt: str) -> bytes:
     from pipeline.signing.keys import read_passphrase
 
     if passphrase_file is not None:
         return read_passphrase(passphrase_file)  # refused when others can read it
-    typed: str = click.prompt("Kata sandi berkas p12", hide_input=True, err=True)
+    typed: str = click.prompt(prompt, hide_input=True, err=True)
     if not typed:
         raise UserError("kata sandi kosong")
     return typed.encode("utf-8")
 
 
 def _check_key(env: Env, p12: Path, passphrase: bytes) -> None:
-    """Stop before any case when the key cannot be opened or is not the head of office's
-    (with --all every case would fail the same way)."""
-    from pipeline.signing import settings
+    """Stop before any case when the key cannot be opened or is no signatory's (with
+    --all every case would fail the same way)."""
+    from pipeline.signing import signatories
     from pipeline.signing.keys import SigningError, fingerprint, load_signer
 
     signer = load_signer(p12, passphrase)
-    expected = settings.head_of_office_sha256(env.tte)
-    if fingerprint(signer.signing_cert) != expected.lower():
-        raise SigningError("sertifikat ini bukan sertifikat Kepala Dinas yang terdaftar di "
-                           "kkwna.toml")
+    if signatories.by_fingerprint(env.cfg, env.tte, fingerprint(signer.signing_cert)) is None:
+        raise SigningError("sertifikat ini bukan sertifikat Kepala Dinas (atau Plt.) yang "
+                           "terdaftar di kkwna.toml")
 
 
 @cli.command()
 @click.argument("case_id", required=False)
 @click.option("--all", "all_cases", is_flag=True, help="Sign every KK waiting at step 8.")
-@click.option("--p12", "p12", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The head of office's PKCS#12 file (.p12/.pfx).")
+@click.option("--p12", "p12", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The signer's PKCS#12 file (.p12/.pfx); needed with tte.backend = p12.")
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
               help="A file holding the passphrase, readable by its owner only (chmod 600); "
                    "without it the passphrase is asked for.")
 @click.pass_context
 @friendly
-def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path,
+def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | None,
          passphrase_file: Path | None) -> None:
-    """Step 8: the head of office signs pending KKs (PAdES)."""
+    """Step 8: the head of office signs pending KKs (PAdES), here or by the TTE service."""
+    from pipeline import clock, faults
     from pipeline.flow import awaiting_signature, sign_from_terminal
+    from pipeline.signing.backends import backend_for
+    from pipeline.signing.bsre import Unreachable
 
     if bool(case_id) == all_cases:
         raise click.UsageError("beri satu CASE atau --all")
     env = loaded(ctx)
-    passphrase = _passphrase(passphrase_file)
-    _check_key(env, p12, passphrase)
+    remote = env.tte.backend == "bsre"
+    if not remote and p12 is None:
+        raise UserError("beri --p12 (berkas sertifikat Kepala Dinas)")
+    passphrase = _passphrase(passphrase_file, "Passphrase TTE" if remote
+                             else "Kata sandi berkas p12")
+    if p12 is not None and not remote:
+        _check_key(env, p12, passphrase)
+    backend = backend_for(env.tte, env.home.state, passphrase=passphrase, p12=p12)
     reg = Register(env.home.register_path)
+
+    def one(cid: str) -> str:
+        try:
+            done = sign_from_terminal(env, reg, cid, backend=backend)
+        except Unreachable as exc:
+            faults.set_tte(env.home, str(exc), clock.now(env.cfg.tz))
+            raise
+        if remote:
+            faults.clear_tte(env.home)
+        return done
+
     try:
         if case_id:
-            click.echo(sign_from_terminal(env, reg, case_id, p12=p12, passphrase=passphrase))
+            click.echo(one(case_id))
             return
         pending = awaiting_signature(reg)
         if not pending:
             click.echo("tidak ada KK yang menunggu tanda tangan")
             return
         failed: list[str] = []
+        signed = 0
         with click.progressbar(pending, label="Menandatangani KK", file=sys.stderr) as bar:
             for cid in bar:
                 try:
-                    sign_from_terminal(env, reg, cid, p12=p12, passphrase=passphrase)
+                    one(cid)
+                    signed += 1
+                except Unreachable as exc:  # the next would wait the same way: stop here
+                    failed.append(f"{cid}: {exc}")
+                    break
                 except KkwnaError as exc:  # one case failing does not stop the others
                     failed.append(f"{cid}: {exc}")
                 except Exception as exc:  # noqa: BLE001 - nor does an unexpected error
                     log.exception("%s: penandatanganan gagal", cid)
                     failed.append(f"{cid}: kesalahan internal: {type(exc).__name__}: {exc}")
-        signed = len(pending) - len(failed)
-        click.echo(f"{signed} KK ditandatangani, {len(failed)} gagal")
+        waiting = len(pending) - signed - len(failed)
+        click.echo(f"{signed} KK ditandatangani, {len(failed)} gagal"
+                   + (f", {waiting} belum dicoba (ulangi `kkwna sign --all`)" if waiting else ""))
         for line in failed:
             click.echo(f"gagal: {line}")
         if failed:
@@ -152,7 +177,7 @@ def _register_says(env: Env, details: dict[str, str]) -> str | None:
 def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
            seal_cert: Path | None) -> None:
     """Is this KK genuine? A PDF: its signature; a photo or scan: its QR seal."""
-    from pipeline.signing import settings
+    from pipeline.signing import settings, signatories
     from pipeline.signing.keys import Trust
     from pipeline.signing.verify import verify_image, verify_pdf
 
@@ -166,7 +191,8 @@ def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
             trust = settings.trust(t)
         else:
             raise UserError("di luar folder kantor beri --trust-root (sertifikat akar)")
-        expected = settings.head_of_office_sha256(t) if t and t.head_of_office_cert else None
+        expected = signatories.keyed_by_fingerprint(env.cfg, t) \
+            if env is not None and t is not None and t.head_of_office_cert else None
         zone = env.cfg.tz if env is not None else ZoneInfo("Asia/Makassar")
         verdict = verify_pdf(file, trust, expected, zone)
     else:

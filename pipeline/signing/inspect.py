@@ -8,6 +8,7 @@ callers that want to branch on it.
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +45,8 @@ MESSAGES = {
     "no_revocation_data": "data pencabutan (CRL) sertifikat penanda tangan tidak tersedia",
     "untrusted": "sertifikat penanda tangan tidak dapat divalidasi",
     "key_usage": "penggunaan kunci sertifikat tidak mengizinkan nirsangkal (non-repudiation)",
-    "unknown_signer": "penanda tangan bukan Kepala Dinas yang terdaftar di kkwna.toml",
+    "unknown_signer": "penanda tangan bukan Kepala Dinas (atau Plt.) yang terdaftar di "
+                      "kkwna.toml",
     "not_draft": "revisi sebelum tanda tangan bukan draf yang ditempatkan kkwna",
     "changed_with_signature": "tanda tangan disertai perubahan isi dokumen",
 }
@@ -151,7 +153,8 @@ def signature_level(reader: PdfFileReader, sig: EmbeddedPdfSignature,
     return "PAdES B-LTA" if timestamped and archived else "PAdES B-LT"
 
 
-def inspect_signature(path: Path, trust: Trust, *, expected_signer_sha256: str | None = None,
+def inspect_signature(path: Path, trust: Trust, *,
+                      expected_signer_sha256: str | Collection[str] | None = None,
                       judge_now: bool = False) -> Inspection:
     """Check the one regular signature of *path*: integrity, coverage, what came after it,
     trust, key usage and (when given) the signer's fingerprint.
@@ -214,7 +217,9 @@ def inspect_signature(path: Path, trust: Trust, *, expected_signer_sha256: str |
         found.problems.append("key_usage")
     elif not status.trusted:
         found.problems.append(_trust_problem(status))
-    if expected_signer_sha256 and found.signer_sha256 != expected_signer_sha256.lower():
+    expected = {expected_signer_sha256} if isinstance(expected_signer_sha256, str) \
+        else set(expected_signer_sha256 or ())
+    if expected and found.signer_sha256 not in {e.lower() for e in expected}:
         found.problems.append("unknown_signer")
     found.level = signature_level(reader, sig, status)
     return found

@@ -83,6 +83,9 @@ class StrictDocInfoRule(DocInfoRule):
 class StrictMetadataRule(MetadataUpdateRule):
     """The XMP metadata may be rewritten only in its bookkeeping properties."""
 
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
     def apply(self, old: HistoricalResolver, new: HistoricalResolver) \
             -> Iterable[ReferenceUpdate]:
         if _xmp(old) != _xmp(new):

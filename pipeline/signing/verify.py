@@ -13,6 +13,7 @@ added later cannot lend the card another identity, and a refused card shows noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from pipeline.signing.keys import Trust
 from pipeline.signing.pades import INFO_CASE, INFO_HOLDER, INFO_NO_KK, WITA
 from pipeline.signing.revisions import info_at
 from pipeline.signing.seal import PREFIX, SealInvalid, open_seal
+from pipeline.signing.signatories import Signatory
 
 UNREADABLE = "berkas bukan PDF atau gambar yang dapat dibaca"
 GENUINE = "KK asli: tanda tangan utuh dan terpercaya"
@@ -52,13 +54,24 @@ def _time(moment: datetime | None, tz: ZoneInfo) -> str:
     return f"{local.strftime('%d-%m-%Y %H:%M:%S')} {zone}"
 
 
-def verify_pdf(path: Path, trust: Trust, expected_signer_sha256: str | None,
+def verify_pdf(path: Path, trust: Trust,
+               expected_signer: str | Mapping[str, Signatory] | None,
                tz: ZoneInfo = WITA) -> Verdict:
-    """Judge a signed KK PDF (see the module docstring)."""
-    found = inspect_signature(path, trust, expected_signer_sha256=expected_signer_sha256)
+    """Judge a signed KK PDF (see the module docstring). *expected_signer*: the head of
+    office's certificate fingerprint, or every signatory by fingerprint (an acting head's
+    signature must then fall within their mandate)."""
+    found = inspect_signature(path, trust, expected_signer_sha256=expected_signer)
     if found.problems:  # nothing a refused card says is vouched for
         return Verdict(False, found.messages()[0], {})
     details: dict[str, str] = {}
+    if isinstance(expected_signer, Mapping):
+        who = expected_signer[found.signer_sha256]
+        # the trusted time when there is one: a signer's own clock could be set back
+        moment = found.timestamp_time or found.document_timestamp_time or found.signing_time
+        day = moment.astimezone(tz).date() if moment is not None else None
+        if day is not None and not who.serves_on(day):
+            return Verdict(False, who.not_serving(day), {})
+        details["kapasitas"] = who.capacity
     if found.signature is not None:
         info = info_at(found.reader, found.signature.signed_revision)
         details.update(pemegang=info.get(INFO_HOLDER, ""), no_kk=info.get(INFO_NO_KK, ""),

@@ -37,10 +37,12 @@ from pipeline.config import Config, TteConfig
 from pipeline.fsutil import atomic_write_text, sha256_file
 from pipeline.model import Doc, Env, Plan, Refused
 from pipeline.register import Case, Register
-from pipeline.signing import pades, settings
+from pipeline.signing import pades, settings, signatories
+from pipeline.signing.backends import Backend
 from pipeline.signing.check import check_signed_draft
 from pipeline.signing.keys import SigningError, load_certificate
 from pipeline.signing.seal import SealFields, family_digest, make_seal
+from pipeline.signing.signatories import Signatory
 from pipeline.steps.base import Automatic, Executor, Handler
 
 NOT_CONFIGURED = ("TTE belum diatur: bagian [tte] di kkwna.toml masih kosong (untuk "
@@ -65,11 +67,23 @@ def ca_name(t: TteConfig) -> str:
     return kk.BSRE
 
 
-def card_signer(cfg: Config) -> kk_final.Signer:
-    """The head of office as the card names them (from kkwna.toml)."""
-    head = cfg.head_of_office()
-    jabatan = f"{head.jabatan} Kabupaten {cfg.office.kabupaten.title()}".upper()
-    return kk_final.Signer(jabatan=jabatan, nama=head.nama, nip=head.nip_display)
+def card_signer(cfg: Config, who: Signatory) -> kk_final.Signer:
+    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KABUPATEN X"."""
+    jabatan = f"{who.capacity} Kabupaten {cfg.office.kabupaten.title()}".upper()
+    return kk_final.Signer(jabatan=jabatan, nama=who.nama, nip=who.nip_display)
+
+
+def request_name(case: Case, step: int) -> str:
+    """One approval's name for retries (backends): the case and its round at step 8."""
+    return f"{case.id}-r{case.round(step)}"
+
+
+def signatory_of(env: Env, case: Case) -> Signatory:
+    """Whom the case's card names as its signatory (step 7 chose; the head of office for
+    a card drawn before acting heads were known)."""
+    nip = str(case.data.get("penanda_tangan", ""))
+    found = signatories.by_nip(env.cfg, env.tte, nip) if nip else None
+    return found or signatories.all_signatories(env.cfg, env.tte)[0]
 
 
 def holder(keluarga: Mapping[str, Any]) -> str:
@@ -106,7 +120,8 @@ class TteRequest(Automatic):
         now = clock.now(env.cfg.tz)
         t = env.tte
         text = seal_text(t, case, keluarga, now.date())  # a broken seal stops here
-        signer, ca = card_signer(env.cfg), ca_name(t)
+        who = signatories.serving_on(env.cfg, t, now.date())
+        signer, ca = card_signer(env.cfg, who), ca_name(t)
         no_kk, name_of_holder = str(family.normalise(keluarga)["no_kk"]), holder(keluarga)
 
         def write(path: Path) -> None:
@@ -119,7 +134,8 @@ class TteRequest(Automatic):
         return Plan(step=number, action=self.action, at=now, round=case.round(number),
                     status="open", next_step=nxt.number if nxt else None,
                     officer=self.acting_officer(env, reg, case),
-                    record={"draf_tte": name}, documents=[Doc(name, write)],
+                    record={"draf_tte": name, "penanda_tangan": who.nip},
+                    documents=[Doc(name, write)],
                     detail={"dokumen": name, "segel": t.seal_p12 is not None,
                             "tte_diatur": t.configured})
 
@@ -150,18 +166,17 @@ class Signature(Handler):
                 return path
         return None
 
-    def sign_plan(self, env: Env, case: Case, *, p12: Path, passphrase: bytes,
-                  taken: set[str]) -> Plan:
-        """The plan of signing the case's draft with the key in *p12* now. The signature
-        is made when the plan's document is written; SigningError (one Indonesian line)
-        if the key is not the head of office's or does not validate."""
-        t = env.tte
-        trust = settings.trust(t)
-        expected = settings.head_of_office_sha256(t)
-        timestamper = settings.timestamper(t)
-        head, cfg = env.cfg.head_of_office(), env.cfg
+    def sign_plan(self, env: Env, case: Case, *, backend: Backend, taken: set[str]) -> Plan:
+        """The plan of signing the case's draft through *backend* now. The signature is
+        made when the plan's document is written; SigningError (one Indonesian line) if
+        the signer is not the card's signatory, is not serving today, or the signature
+        does not validate."""
+        cfg, who = env.cfg, signatory_of(env, case)
+        today = clock.now(cfg.tz).date()
+        if not who.serves_on(today):
+            raise SigningError(who.not_serving(today))
         block = pades.SignatureBlock(
-            nama=head.nama, nip=head.nip_display, jabatan=head.jabatan, tz=cfg.tz,
+            nama=who.nama, nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
             lokasi=f"{cfg.office.kota}, Kabupaten {cfg.office.kabupaten.title()}")
 
         def write(out: Path) -> None:
@@ -170,9 +185,8 @@ class Signature(Handler):
             try:
                 if source is None:  # moved or changed on the desk: the same draft again
                     source = self._fresh_desk_item(env, case, fresh)
-                pades.sign_kk(source, out, p12=p12, passphrase=passphrase, trust=trust,
-                              timestamper=timestamper, block=block,
-                              expected_signer_sha256=expected)
+                backend.sign(source, out, signatory=who, block=block,
+                             request=request_name(case, self.step.number))
             finally:
                 fresh.unlink(missing_ok=True)
         return self.signed_plan(env, case, taken, write, SIGNED_HERE)
@@ -195,7 +209,7 @@ class Signature(Handler):
         return Plan(step=number, action="ditandatangani", at=clock.now(env.cfg.tz),
                     round=case.round(number), status="open",
                     next_step=nxt.number if nxt else None,
-                    officer=env.cfg.head_of_office(), record={"kk_ttd": name},
+                    officer=signatory_of(env, case).as_officer(), record={"kk_ttd": name},
                     documents=[Doc(name, write)], detail={"dokumen": name, "cara": how},
                     source_sha256=source_sha256)
 
@@ -205,15 +219,18 @@ class Signature(Handler):
                        carry_out: Executor) -> str:
         """The desk file signed elsewhere: recorded when every check passes, else Refused
         naming the failed checks (the caller writes them beside the file)."""
-        t = env.tte
+        t, who = env.tte, signatory_of(env, case)
         placed = str(case.data.get("placed", {}).get(str(self.step.number), ""))
+        today = clock.now(env.cfg.tz).date()
         try:
             trust = settings.trust(t)
             problems = check_signed_draft(path, draft_sha256=placed, trust=trust,
-                                          head_of_office_sha256=settings.head_of_office_sha256(t))
+                                          head_of_office_sha256=signatories.fingerprint_of(who))
             timestamper = settings.timestamper(t)
         except SigningError as exc:
             raise Refused([str(exc)]) from None
+        if not problems and not who.serves_on(today):
+            problems = [who.not_serving(today)]
         if problems:
             raise Refused(problems)
 
