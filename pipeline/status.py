@@ -107,9 +107,10 @@ def email_failures(reg: Register) -> list[tuple[str, str]]:
     return found
 
 
-def problems(home: Home) -> str:
-    """The watcher's faults and warnings, or "" when there are none."""
-    lines = faults.load(home).lines()
+def problems(home: Home, warnings: list[str] | None = None) -> str:
+    """The watcher's faults and *warnings* (say, certificates about to expire), or ""
+    when there are none."""
+    lines = faults.load(home).lines() + list(warnings or [])
     if not lines:
         return ""
     return "\n".join(["PERHATIAN:", *[f"- {line}" for line in lines]])

@@ -10,6 +10,7 @@ import click
 from pipeline import config, status
 from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded
+from pipeline.model import Env
 from pipeline.register import Register
 
 # outcomes not worth a line in the log
@@ -80,6 +81,15 @@ OUTCOMES = {
     "refused": "ditolak (lihat berkas .error.txt)",
     "error": "kesalahan (lihat berkas .error.txt)",
 }
+
+
+def _certificates(env: Env) -> list[str]:
+    from pipeline import clock
+    from pipeline.signing import expiry
+
+    return expiry.warnings(env, clock.now(env.cfg.tz))
+
+
 @cli.command(name="status")
 @click.argument("case_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON).")
@@ -96,7 +106,7 @@ def status_cmd(ctx: click.Context, case_id: str | None, as_json: bool) -> None:
                                   indent=1))
             return
         click.echo(status.render(env.cfg, reg, case_id))
-        if not case_id and (problems := status.problems(env.home)):
+        if not case_id and (problems := status.problems(env.home, _certificates(env))):
             click.echo("")
             click.echo(problems)
     finally:

@@ -25,7 +25,7 @@ from pipeline.fsutil import atomic_write_bytes
 from pipeline.signing import pades, settings
 from pipeline.signing.bsre import Service
 from pipeline.signing.check import check_signed_draft
-from pipeline.signing.keys import SigningError
+from pipeline.signing.keys import SigningError, fingerprint, load_signer
 from pipeline.signing.signatories import Signatory, fingerprint_of
 
 
@@ -44,9 +44,14 @@ class P12Backend:
 
     def sign(self, source: Path, out: Path, *, signatory: Signatory,
              block: pades.SignatureBlock, request: str) -> None:
+        expected = fingerprint_of(signatory)
+        key = load_signer(self.p12, self.passphrase)
+        if fingerprint(key.signing_cert) != expected:
+            raise SigningError(f"KK ini disiapkan untuk ditandatangani {signatory.capacity} "
+                               f"{signatory.nama}; sertifikat ini bukan miliknya")
         pades.sign_kk(source, out, p12=self.p12, passphrase=self.passphrase,
                       trust=settings.trust(self.tte), timestamper=settings.timestamper(self.tte),
-                      block=block, expected_signer_sha256=fingerprint_of(signatory))
+                      block=block, expected_signer_sha256=expected)
 
 
 @dataclass

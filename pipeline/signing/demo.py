@@ -47,7 +47,8 @@ def replace_tte_section(text: str, values: dict[str, str | list[str]]) -> str:
     fresh = config.tte_section(values).splitlines()
     header = next(i for i, line in enumerate(fresh) if line.strip() == "[tte]")
     entries = fresh[header:]
-    while entries and not entries[-1].strip():
+    # the comments after the last entry (the [[tte.plt]] example) stay where they are
+    while entries and (not entries[-1].strip() or entries[-1].lstrip().startswith("#")):
         entries.pop()
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip() == "[tte]"), None)
