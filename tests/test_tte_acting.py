@@ -25,9 +25,8 @@ from pipeline.signing.pki import DemoCA, Person, p12_bytes, pem, write_private_f
 from pipeline.signing.verify import verify_pdf
 from tests.conftest import MONDAY_9
 from tests.stages import approve
-from tests.test_tte_flow import FAMILIES, SIGNED, _case, _pki, demo_at, demo_stages
-
-__all__ = ["demo_at", "demo_stages"]  # the fixtures, shared with test_tte_flow
+from tests.test_tte_flow import SIGNED, _case, _pki
+from tests.tte_office import FAMILIES
 
 PLT = Person("Drs. H. AHMAD FAUZI, M.Si", "197001012000031001")
 MONDAY = dt.date.fromisoformat(MONDAY_9[:10])

@@ -29,7 +29,8 @@ from tests.bsre_double import BsreDouble
 from tests.conftest import MONDAY_9
 from tests.office import jpeg, run_once
 from tests.stages import approve
-from tests.test_tte_flow import JANE, JOHN, SIGNED
+from tests.test_tte_flow import SIGNED
+from tests.tte_office import JANE, JOHN
 
 HEAD_NIK = "6305045203820001"
 
