@@ -58,13 +58,8 @@ import subprocess  # noqa: E402
 import pypdf  # noqa: E402
 
 from pipeline.register import Register  # noqa: E402
-from tests import test_tte_flow  # noqa: E402
 from tests.office import assert_archival, fill, one, run_once  # noqa: E402
 from tests.test_tte_flow import _case, _kkwna, _pki  # noqa: E402
-
-# the demo office (its PKI is made once per session) that the TTE tests use
-demo_stages = test_tte_flow.demo_stages
-demo_at = test_tte_flow.demo_at
 
 OFFICER = "DEMO RAHMAT HIDAYAT"
 
