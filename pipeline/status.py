@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pipeline import clock, faults, model, sop
+from pipeline import clock, faults, model, outbox, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.home import Home
@@ -74,7 +74,7 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
 
 def overview(cfg: Config, reg: Register, now: datetime) -> str:
     """Open cases grouped by what they wait for, in SOP order, late ones marked; then the
-    e-mails that could not be sent."""
+    e-mails not sent yet (the watcher retries them) and those that could not be sent."""
     open_cases = reg.cases("open")
     if not open_cases:
         return "Tidak ada kasus terbuka."
@@ -87,6 +87,10 @@ def overview(cfg: Config, reg: Register, now: datetime) -> str:
         blocks += [f"{step.waits_for}: langkah {step.number}, {step.role.name} "
                    f"({len(rows)} kasus{f', {late} TERLAMBAT' if late else ''})",
                    table(rows), ""]
+    waiting = outbox.queued(reg)
+    if waiting:
+        blocks += ["E-MAIL KK BELUM TERKIRIM (dicoba lagi otomatis oleh kkwna watch):",
+                   *[f"- {q.case_id}: ke {q.to}" for q in waiting], ""]
     failed = email_failures(reg)
     if failed:
         blocks += ["E-MAIL KK GAGAL DIKIRIM (KK tetap dicetak; kirim ulang secara manual):",

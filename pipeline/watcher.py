@@ -35,7 +35,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import clock, desks, faults, flow, intake, sop
+from pipeline import clock, desks, faults, flow, intake, outbox, sop
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
 from pipeline.model import Env
@@ -230,6 +230,10 @@ class Watcher:
         # and thread on creation) exists only when the watcher keeps running
         observer = None if self.once else self._observer()
         previous = self._trap_signals()
+        env = Env(self.home, self.cfg)
+        mailer = outbox.Retrier(env, self.stop)
+        sender = None if self.once else threading.Thread(target=mailer.run, daemon=True,
+                                                         name="kkwna-email")
         try:
             if observer is not None:
                 observer.start()
@@ -238,7 +242,9 @@ class Watcher:
             self._collect()
             with WorkLock(self.home):
                 intake.recover(self.home, reg)
-                flow.recover(Env(self.home, self.cfg), reg)
+                flow.recover(env, reg)
+            if sender is not None:  # e-mails go in the background, outside the work lock
+                sender.start()
             while not self.stop.is_set():
                 self._collect()
                 for entry in self._due():
@@ -251,7 +257,12 @@ class Watcher:
                     self.rescan()
                     last_scan = time.monotonic()
                 self.stop.wait(TICK)
+            if self.once:
+                mailer.once(reg)  # each queued e-mail tried once, within its deadline
         finally:
+            if sender is not None and sender.is_alive():
+                self.stop.set()  # the sender stops too, after the e-mail it is sending
+                sender.join(timeout=self.cfg.email.deadline_seconds + 5)
             if observer is not None and observer.is_alive():
                 observer.stop()
                 observer.join(timeout=5)

@@ -83,6 +83,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path,
     try:
         if case_id:
             click.echo(sign_from_terminal(env, reg, case_id, p12=p12, passphrase=passphrase))
+            _send_mail(env, reg, {case_id.strip().upper()})
             return
         pending = awaiting_signature(reg)
         if not pending:
@@ -100,12 +101,23 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path,
                     failed.append(f"{cid}: kesalahan internal: {type(exc).__name__}: {exc}")
         signed = len(pending) - len(failed)
         click.echo(f"{signed} KK ditandatangani, {len(failed)} gagal")
+        _send_mail(env, reg, set(pending))
         for line in failed:
             click.echo(f"gagal: {line}")
         if failed:
             raise UserError(f"{len(failed)} KK tidak dapat ditandatangani")
     finally:
         reg.close()
+
+
+def _send_mail(env: Env, reg: Register, case_ids: set[str]) -> None:
+    """The signed cards' e-mails, once each, now that the steps are committed and the work
+    lock is free; one that does not go is left to the watcher (a line says so)."""
+    from pipeline import outbox
+
+    for _q, reason in outbox.send_queued(env, reg, case_ids):
+        if reason:
+            click.echo(f"kkwna: {reason}", err=True)
 
 
 def _is_pdf(path: Path) -> bool:
