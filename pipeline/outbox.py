@@ -50,6 +50,7 @@ class Queued:
     to: str
     message_id: str
     card: str  # the signed KK, relative to the office folder
+    step: int  # the printing step that queued it (the sent event is recorded under it)
 
 
 def queued(reg: Register) -> list[Queued]:
@@ -57,13 +58,13 @@ def queued(reg: Register) -> list[Queued]:
     sent = {json.loads(r["detail"] or "{}").get("message_id")
             for r in reg.db.execute("SELECT detail FROM events WHERE action = ?", (SENT,))}
     latest: dict[str, Queued | None] = {}
-    for r in reg.db.execute("SELECT e.case_id, e.detail FROM events e JOIN cases c"
+    for r in reg.db.execute("SELECT e.case_id, e.step, e.detail FROM events e JOIN cases c"
                             " ON c.id = e.case_id WHERE c.status = 'open'"
                             " AND e.action = 'dicetak' ORDER BY e.id"):
         d = json.loads(r["detail"] or "{}")
         wanted = d.get("email") == QUEUED and d.get("message_id") not in sent
         latest[r["case_id"]] = Queued(r["case_id"], str(d.get("ke", "")),
-                                      str(d["message_id"]), str(d.get("kk", ""))) \
+                                      str(d["message_id"]), str(d.get("kk", "")), r["step"]) \
             if wanted else None
     return [q for q in latest.values() if q is not None]
 
@@ -112,7 +113,7 @@ def send(env: Env, reg: Register, q: Queued) -> str:
         crash.point("mail-sent")
     _UNRECORDED.add(q.message_id)  # until committed: a retry records it, never resends it
     with reg.transaction() as db:
-        reg.add_event(db, q.case_id, at=clock.now(env.cfg.tz), step=9, action=SENT,
+        reg.add_event(db, q.case_id, at=clock.now(env.cfg.tz), step=q.step, action=SENT,
                       detail={"message_id": q.message_id, "ke": q.to})
     _UNRECORDED.discard(q.message_id)
     faults.clear_email(env.home, q.case_id)

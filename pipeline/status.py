@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pipeline import clock, faults, model, outbox, sop
+from pipeline import clock, faults, machine, model, outbox, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.home import Home
@@ -114,6 +114,8 @@ def email_failures(reg: Register) -> list[tuple[str, str]]:
 def problems(home: Home) -> str:
     """The watcher's faults and warnings, or "" when there are none."""
     lines = faults.load(home).lines()
+    if full := machine.status_line(home):  # seen now, even where no record could be written
+        lines.insert(0, full)
     if not lines:
         return ""
     return "\n".join(["PERHATIAN:", *[f"- {line}" for line in lines]])
