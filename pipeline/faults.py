@@ -58,8 +58,8 @@ class Faults:
         out += [f"inbox/{name}: sisa berkas setelah kasus {item['kasus']} dibuka; tidak "
                 f"diterima otomatis (lihat catatan di sebelahnya)"
                 for name, item in sorted(self.held.items())]
-        out += [f"{what}: {item['pesan']} (sejak {item['sejak']})"
-                for what, item in sorted(self.waiting.items())]
+        out += [f"{item['pesan']} (sejak {item['sejak']})"  # the line names what waits
+                for _what, item in sorted(self.waiting.items())]
         out += [f"{item['pesan']} (sejak {item['sejak']})"
                 for _case, item in sorted(self.email.items())]
         return out

@@ -149,3 +149,22 @@ def test_collect_on_a_full_disk_is_one_line_and_hands_over_when_run_again(demo_a
     assert again.exit_code == 0, again.output
     assert step(home, cid) == ("issued", 11)
     assert "disk penuh" not in _kkwna(home, "status").output
+
+
+def test_intake_takes_sqlite_saying_the_disk_is_full_for_what_it_is(office, monkeypatch):
+    """The register's own "database or disk is full" is the machine's fault as ENOSPC is:
+    the entry waits in the inbox, never goes to quarantine as an application's fault."""
+    from tests.office import jpeg, run_once
+    Register(office.register_path).close()  # the register exists before the disk fills
+    full = threading.Event()
+    full.set()
+    full_register(monkeypatch, full, "database or disk is full")
+    jpeg(office.inbox / "EKA.jpg", text="eka")
+    run_once(office)
+    assert (office.inbox / "EKA.jpg").exists()
+    assert not list(office.quarantine.iterdir())
+    assert "disk penuh" in faults.load(office).inbox["EKA.jpg"]["pesan"]
+    full.clear()
+    run_once(office)
+    assert not (office.inbox / "EKA.jpg").exists()
+    assert faults.load(office).inbox == {}
