@@ -506,4 +506,10 @@ security = "starttls"        # starttls | tls (implicit, usually port 465) | non
 sender = ""                  # From: address, e.g. "dukcapil@tapinkab.go.id"
 username = ""                # SMTP login; empty means the sender address
 password_file = ""           # the SMTP password, in a file readable by its owner only (chmod 600)
+# The e-mail is sent after the step is recorded, outside the office's work: a slow server
+# never holds a command. Each e-mail ends after deadline_seconds however slowly the server
+# answers; `kkwna watch` retries it after retry_seconds, then twice as long, up to an hour.
+timeout_seconds = 30         # connecting and each SMTP command
+deadline_seconds = 120       # one e-mail, start to end
+retry_seconds = 60           # the first pause before a retry
 '''

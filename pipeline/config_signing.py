@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,7 @@ class TteConfig:
 
 
 EMAIL_SECURITY = ("starttls", "tls", "none")
+EMAIL_SECONDS = {"timeout_seconds": 30.0, "deadline_seconds": 120.0, "retry_seconds": 60.0}
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ class EmailConfig:
     sender: str = ""
     username: str = ""  # defaults to the sender
     password_file: Path | None = None  # readable by its owner only
+    timeout_seconds: float = 30.0  # connecting and each SMTP command
+    deadline_seconds: float = 120.0  # one e-mail, start to end, however the server trickles
+    retry_seconds: float = 60.0  # the first pause before a retry; doubled up to an hour
 
     @property
     def enabled(self) -> bool:
@@ -100,8 +104,8 @@ class EmailConfig:
     def resolved(self, home: Path) -> EmailConfig:
         """The same, with a relative password_file taken against *home*."""
         p = self.password_file
-        return EmailConfig(self.host, self.port, self.security, self.sender, self.username,
-                           None if p is None else (p if p.is_absolute() else home / p))
+        return replace(self, password_file=None if p is None
+                       else (p if p.is_absolute() else home / p))
 
 
 def _tte(raw: Any) -> TteConfig:
@@ -189,7 +193,8 @@ def _email(raw: Any) -> EmailConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{FILENAME}: email: expected a table")
     for key in raw:
-        if key not in ("host", "port", "security", "sender", "username", "password_file"):
+        if key not in ("host", "port", "security", "sender", "username", "password_file",
+                       *EMAIL_SECONDS):
             raise ConfigError(f"{FILENAME}: email.{key}: unknown key")
     texts = {}
     for key in ("host", "sender", "username", "password_file"):
@@ -206,10 +211,17 @@ def _email(raw: Any) -> EmailConfig:
                           f"{', '.join(EMAIL_SECURITY)}, got {security!r}")
     if texts["host"] and "@" not in texts["sender"]:
         raise ConfigError(f"{FILENAME}: email.sender: expected an e-mail address")
+    seconds = {}
+    for key, default in EMAIL_SECONDS.items():
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{FILENAME}: email.{key}: expected seconds (a number above 0), "
+                              f"got {value!r}")
+        seconds[key] = float(value)
     return EmailConfig(host=texts["host"], port=port, security=security,
                        sender=texts["sender"], username=texts["username"],
                        password_file=Path(texts["password_file"]) if texts["password_file"]
-                       else None)
+                       else None, **seconds)
 
 
 def _toml_value(value: str | list[str] | bool) -> str:

@@ -23,7 +23,18 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipeline import archive, clock, crash, desks, documents, engine, forms, photos, sop
+from pipeline import (
+    archive,
+    clock,
+    crash,
+    desks,
+    documents,
+    engine,
+    forms,
+    machine,
+    photos,
+    sop,
+)
 from pipeline.errors import KkwnaError, UserError
 from pipeline.fsutil import sha256_file
 from pipeline.home import WorkLock
@@ -129,7 +140,9 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
     the watcher recorded a moment ago is seen, and refused, never recorded twice."""
     if sop.step(step) not in sop.decided_at_desk():
         raise UserError(f"langkah {step} tidak diputuskan di meja")
-    with WorkLock(env.home):
+    cid = case_id.strip().upper()
+    with WorkLock(env.home), machine.guard(env.home, env.cfg.tz, f"kasus {cid} langkah {step}",
+                                           f"{cid}: langkah {step} belum selesai"):
         case = load(reg, case_id)
         officer = env.cfg.officer(nip, sop.step(step).decider.key)
         d = Decision(case_id=case.id, step=step, approve=approve, note=note,
@@ -236,8 +249,16 @@ def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backen
     signed from the desk a moment ago is refused here, never signed twice. Raises
     UserError or SigningError (one Indonesian line)."""
     h = signature()
-    with WorkLock(env.home):
+    cid, number = case_id.strip().upper(), h.step.number
+    with WorkLock(env.home), machine.guard(env.home, env.cfg.tz, f"kasus {cid} langkah {number}",
+                                           f"{cid}: langkah {number} belum selesai"):
         case = load(reg, case_id)
+        if case.status == "open" and automatic(case.step) is not None:
+            # what a fault (a full disk) stopped: the TTE request before, printing after
+            was = case.step
+            advance(env, reg, case)
+            if was > number:
+                return f"{case.id}: sudah ditandatangani; langkah {was} dan berikutnya selesai"
         if case.status != "open" or case.step != h.step.number:
             raise UserError(f"{case.id} tidak menunggu tanda tangan Kepala Dinas "
                             f"(status {case.status}, langkah {case.step})")

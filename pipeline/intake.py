@@ -28,11 +28,11 @@ number. Any other failure after a number was given cancels that number (recorded
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import logging
 import os
 import re
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,7 +43,6 @@ from PIL import Image
 
 from pipeline import clock, crash, desks, faults, scans, sop
 from pipeline.config import Config
-from pipeline.errors import KkwnaError
 from pipeline.fsutil import (
     NAME_MAX,
     UntrustedFile,
@@ -57,6 +56,9 @@ from pipeline.fsutil import (
     sha256_untrusted,
 )
 from pipeline.home import Home
+from pipeline.machine import MACHINE_ERRNOS as MACHINE_ERRNOS  # first met here; still public
+from pipeline.machine import WHY, is_machine_fault, reason
+from pipeline.machine import MachineFault as MachineFault
 from pipeline.model import Env
 from pipeline.quarantine import NOTE_SUFFIX, quarantine, quarantined_name
 from pipeline.register import Case, Register, RegisterBehind
@@ -71,20 +73,6 @@ JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|p
 BERKAS = "01 berkas permohonan.pdf"
 SCANS = "scans"
 
-# errno values that say the machine is at fault, not the application: wait and retry.
-MACHINE_ERRNOS = frozenset({
-    errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO,
-    errno.ENOMEM, errno.EMFILE, errno.ENFILE, errno.EAGAIN, errno.EBUSY, errno.ETIMEDOUT,
-    errno.ESTALE,
-})
-_WHY = {
-    errno.ENOSPC: ("disk penuh", "kosongkan ruang disk"),
-    errno.EDQUOT: ("kuota disk habis", "kosongkan ruang disk atau naikkan kuotanya"),
-    errno.EACCES: ("tidak ada izin membaca atau menulis", "periksa izin folder itu"),
-    errno.EPERM: ("tidak ada izin membaca atau menulis", "periksa izin folder itu"),
-    errno.EROFS: ("disk hanya dapat dibaca", "periksa disk atau share jaringan"),
-    errno.EIO: ("kesalahan baca/tulis disk", "periksa disk atau share jaringan"),
-}
 # Room a case title leaves in a 255-byte name: "KKWNA-YYYY-NNNNN " before it, and after it
 # the longest of " - <desk form>.pdf.error.txt" and " - <document>.pdf" (print copies).
 CASE_PREFIX_BYTES = len("KKWNA-2026-00000 ")
@@ -92,21 +80,10 @@ TITLE_SUFFIX_BYTES = 64
 TITLE_MAX_CHARS = 60
 
 
-class MachineFault(KkwnaError):
-    """The entry waits for the machine (disk full, no permission, unreadable sub-folder):
-    str() is one Indonesian line saying what and what to do. The entry stays in the inbox."""
-
-
-def is_machine_fault(exc: BaseException) -> bool:
-    """A fault of the machine, not of the application (a refused link or FIFO is not)."""
-    return (isinstance(exc, MachineFault) or isinstance(exc, OSError)
-            and not isinstance(exc, UntrustedFile) and exc.errno in MACHINE_ERRNOS)
-
-
-def fault_line(name: str, exc: OSError) -> str:
-    why, todo = _WHY.get(exc.errno or 0, ("kesalahan sistem sementara",
-                                          "periksa komputer atau share jaringan"))
-    where = f" ({exc.filename})" if exc.filename else ""
+def fault_line(name: str, exc: BaseException, root: Path | None = None) -> str:
+    why, todo = reason(exc, root)
+    name_of = getattr(exc, "filename", None)
+    where = f" ({name_of})" if name_of else ""
     return (f"'{name}' belum diterima: {why}{where}. Berkas tetap di inbox dan dicoba lagi "
             f"otomatis; {todo}.")
 
@@ -131,7 +108,7 @@ def _walk(folder: Path, entry: Path, found: list[Path]) -> None:
         if folder == entry or not is_machine_fault(exc):
             raise
         rel = folder.relative_to(entry).as_posix()
-        why, todo = _WHY.get(exc.errno or 0, ("tidak dapat dibaca", "periksa folder itu"))
+        why, todo = WHY.get(exc.errno or 0, ("tidak dapat dibaca", "periksa folder itu"))
         raise MachineFault(f"'{entry.name}' menunggu: sub-folder '{rel}' tidak dapat dibaca "
                            f"({why}); {todo}. Berkas tetap di inbox dan dicoba lagi "
                            f"otomatis.") from exc
@@ -229,9 +206,9 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
     register is behind the case folders: no number is given, the entry stays)."""
     try:
         return _take(home, cfg, reg, entry)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:  # a full disk reaches sqlite too
         if is_machine_fault(exc):
-            raise MachineFault(fault_line(entry.name, exc)) from exc
+            raise MachineFault(fault_line(entry.name, exc, home.root)) from exc
         raise
 
 

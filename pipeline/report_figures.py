@@ -301,7 +301,10 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
                 counts["cancelled"] += 1
             elif e.action == "dicetak":
                 outcome = str(e.details().get("email") or "tidak ada")
-                email[outcome] = email.get(outcome, 0) + 1
+                if outcome != "antre":  # queued: counted when `e-mail terkirim` records it
+                    email[outcome] = email.get(outcome, 0) + 1
+            elif e.action == "e-mail terkirim":
+                email["terkirim"] = email.get("terkirim", 0) + 1
             elif e.action == "dikembalikan":
                 counts["returned" if e.step in RETURNS_TO_APPLICANT else "corrections"] += 1
                 returns[(e.step, _reason(e).casefold())].append(_reason(e))

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pipeline import clock, faults, model, sop
+from pipeline import clock, faults, machine, model, outbox, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.home import Home
@@ -74,7 +74,7 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
 
 def overview(cfg: Config, reg: Register, now: datetime) -> str:
     """Open cases grouped by what they wait for, in SOP order, late ones marked; then the
-    e-mails that could not be sent."""
+    e-mails not sent yet (the watcher retries them) and those that could not be sent."""
     open_cases = reg.cases("open")
     if not open_cases:
         return "Tidak ada kasus terbuka."
@@ -87,6 +87,10 @@ def overview(cfg: Config, reg: Register, now: datetime) -> str:
         blocks += [f"{step.waits_for}: langkah {step.number}, {step.role.name} "
                    f"({len(rows)} kasus{f', {late} TERLAMBAT' if late else ''})",
                    table(rows), ""]
+    waiting = outbox.queued(reg)
+    if waiting:
+        blocks += ["E-MAIL KK BELUM TERKIRIM (dicoba lagi otomatis oleh kkwna watch):",
+                   *[f"- {q.case_id}: ke {q.to}" for q in waiting], ""]
     failed = email_failures(reg)
     if failed:
         blocks += ["E-MAIL KK GAGAL DIKIRIM (KK tetap dicetak; kirim ulang secara manual):",
@@ -111,6 +115,8 @@ def problems(home: Home, warnings: list[str] | None = None) -> str:
     """The watcher's faults and *warnings* (say, certificates about to expire), or ""
     when there are none."""
     lines = faults.load(home).lines() + list(warnings or [])
+    if full := machine.status_line(home):  # seen now, even where no record could be written
+        lines.insert(0, full)
     if not lines:
         return ""
     return "\n".join(["PERHATIAN:", *[f"- {line}" for line in lines]])

@@ -35,7 +35,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import clock, desks, faults, flow, intake, sop
+from pipeline import clock, desks, faults, flow, intake, machine, outbox, sop
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
 from pipeline.model import Env
@@ -71,6 +71,7 @@ class Watcher:
         self.on_item = on_item
         self.retry_first, self.retry_max = RETRY_FIRST, RETRY_MAX
         self.retries: dict[Path, tuple[int, float]] = {}  # entry -> (tries, next try at)
+        self.recover_due = False  # a machine fault may have left a step half carried out
 
     # --- which paths matter --------------------------------------------------------------
 
@@ -173,11 +174,18 @@ class Watcher:
                 else:
                     outcome = flow.handle_form(Env(self.home, self.cfg), reg, entry)
                     self.done[entry] = sig
+                    if entry in self.retries:
+                        self._forget_fault(entry)
         except (intake.MachineFault, RegisterBehind) as fault:
             outcome = self._wait(entry, fault)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any bad item
-            log.exception("%s tidak dapat diproses", entry)
-            outcome = self._contain(entry, exc)
+            if machine.is_machine_fault(exc):  # a full disk at a desk: as intake does
+                outcome = self._wait(entry, machine.fault(
+                    exc, f"'{entry.name}' belum diproses", self.home.root,
+                    "formulir tetap di meja dan dicoba lagi otomatis"))
+            else:
+                log.exception("%s tidak dapat diproses", entry)
+                outcome = self._contain(entry, exc)
         if self.on_item:
             self.on_item(entry, outcome)
         return outcome
@@ -190,7 +198,11 @@ class Watcher:
         if isinstance(fault, RegisterBehind):
             faults.set_register(self.home, [line])
             line = f"'{entry.name}' belum diterima: register tertinggal (lihat baris register)."
-        faults.set_inbox(self.home, entry.name, line, clock.now(self.cfg.tz))
+        if entry.parent == self.inbox:
+            faults.set_inbox(self.home, entry.name, line, clock.now(self.cfg.tz))
+        else:
+            faults.set_waiting(self.home, self._desk_key(entry), line, clock.now(self.cfg.tz))
+        self.recover_due = True  # a fault may have stopped a step after its commit
         if self.once:
             log.warning("%s", line)
             return "waiting"
@@ -200,7 +212,26 @@ class Watcher:
 
     def _forget_fault(self, entry: Path) -> None:
         if self.retries.pop(entry, None) is not None or entry.parent == self.inbox:
-            faults.clear_inbox(self.home, entry.name)
+            if entry.parent == self.inbox:
+                faults.clear_inbox(self.home, entry.name)
+            else:
+                faults.clear_waiting(self.home, self._desk_key(entry))
+
+    def _desk_key(self, entry: Path) -> str:
+        return f"desks/{entry.parent.name}/{entry.name}"
+
+    def _recover(self, reg: Register) -> None:
+        """Finish what a crash or a machine fault stopped (automatic steps, filing); a
+        machine fault here waits for the next try."""
+        try:
+            with WorkLock(self.home), machine.guard(self.home, self.cfg.tz, "kkwna watch",
+                                                    "penyelesaian langkah otomatis tertunda"):
+                intake.recover(self.home, reg)
+                flow.recover(Env(self.home, self.cfg), reg)
+            self.recover_due = False
+        except machine.MachineFault as fault:
+            log.warning("%s", fault)
+            self.recover_due = True
 
     def _contain(self, entry: Path, exc: Exception) -> str:
         reason = f"kesalahan sistem / internal error: {type(exc).__name__}: {exc}"
@@ -230,28 +261,39 @@ class Watcher:
         # and thread on creation) exists only when the watcher keeps running
         observer = None if self.once else self._observer()
         previous = self._trap_signals()
+        env = Env(self.home, self.cfg)
+        mailer = outbox.Retrier(env, self.stop)
+        sender = None if self.once else threading.Thread(target=mailer.run, daemon=True,
+                                                         name="kkwna-email")
         try:
             if observer is not None:
                 observer.start()
             self.rescan()
             last_scan = time.monotonic()
             self._collect()
-            with WorkLock(self.home):
-                intake.recover(self.home, reg)
-                flow.recover(Env(self.home, self.cfg), reg)
+            self._recover(reg)
+            if sender is not None:  # e-mails go in the background, outside the work lock
+                sender.start()
             while not self.stop.is_set():
                 self._collect()
                 for entry in self._due():
                     if self.stop.is_set():
                         break
                     self.handle(reg, entry)
+                if self.recover_due and not self.retries:  # the faults are over
+                    self._recover(reg)
                 if self.once and not self.pending:
                     break
                 if time.monotonic() - last_scan >= self.cfg.rescan_seconds:
                     self.rescan()
                     last_scan = time.monotonic()
                 self.stop.wait(TICK)
+            if self.once:
+                mailer.once(reg)  # each queued e-mail tried once, within its deadline
         finally:
+            if sender is not None and sender.is_alive():
+                self.stop.set()  # the sender stops too, after the e-mail it is sending
+                sender.join(timeout=self.cfg.email.deadline_seconds + 5)
             if observer is not None and observer.is_alive():
                 observer.stop()
                 observer.join(timeout=5)

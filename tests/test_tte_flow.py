@@ -36,7 +36,6 @@ from pipeline.signing import keys, pades, settings
 from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.seal import open_seal
 from pipeline.signing.verify import verify_pdf
-from pipeline.steps import printing
 from tests.forgeries import info_changed
 from tests.office import run_once
 from tests.qrread import read_standard_qr, render_page
@@ -483,10 +482,13 @@ def test_step_9_emails_the_signed_card(demo_at, smtp_server) -> None:
     result = _kkwna(home, "sign", cid, "--p12", str(pki["head"]),
                     "--passphrase-file", str(pki["passphrase"]))
     assert result.exit_code == 0, result.output
-    assert [d for s, _, d in _events(home, cid) if s == 9][-1]["email"] == "terkirim"
+    printed, sent = [(a, d) for s, a, d in _events(home, cid) if s == 9][-2:]
+    assert printed[0] == "dicetak" and printed[1]["email"] == "antre"  # queued by step 9
+    assert sent[0] == "e-mail terkirim"  # sent once step 9 was committed
     (raw,) = inbox.messages
     msg = message_from_bytes(raw)
     assert msg["To"] == "john.smith@example.com"
+    assert msg["Message-ID"] == printed[1]["message_id"] == sent[1]["message_id"]
     (attachment,) = [p for p in msg.walk() if p.get_filename()]
     assert attachment.get_filename() == SIGNED
     signed = home.root / _case(home, cid).folder / SIGNED
@@ -494,23 +496,24 @@ def test_step_9_emails_the_signed_card(demo_at, smtp_server) -> None:
 
 
 def test_a_failing_mail_server_does_not_hold_the_case(demo_at, monkeypatch) -> None:
+    from pipeline.signing import mail
     home, ids = demo_at(8)
     cid, pki = ids["JOHN SMITH"], _pki(home)
-    monkeypatch.setattr(printing, "BACKOFF", 0.0)
     tries: list[str] = []
-    real_send = printing.send_kk
+    real_send = mail.send_kk
 
-    def counted(*args: Any) -> None:
+    def counted(*args: Any) -> str:
         tries.append("x")
-        real_send(*args)
-    monkeypatch.setattr(printing, "send_kk", counted)
+        return real_send(*args)
+    monkeypatch.setattr(mail, "send_kk", counted)
     _mail_settings(home, _free_port(), "john.smith@example.com", cid)  # nobody listens
     result = _kkwna(home, "sign", cid, "--p12", str(pki["head"]),
                     "--passphrase-file", str(pki["passphrase"]))
     assert result.exit_code == 0, result.output
     detail = [d for s, _, d in _events(home, cid) if s == 9][-1]
-    assert detail["email"] == "gagal" and "tidak terkirim" in detail["email_catatan"]
-    assert len(tries) == printing.ATTEMPTS
+    assert detail["email"] == "antre"  # left for the watcher to retry in the background
+    assert len(tries) == 1  # `sign` tries once and never waits for retries
+    assert "belum terkirim" in result.output and "tidak terkirim" in result.output
     assert _case(home, cid).step == 11
 
 

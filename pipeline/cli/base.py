@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from pipeline import config, fsutil
+from pipeline import config, fsutil, machine
 from pipeline import home as homes
 from pipeline.errors import INTERNAL, KkwnaError
 from pipeline.model import Env
@@ -44,6 +44,11 @@ def friendly(fn: F) -> F:
         except Exception as exc:
             if verbose:
                 raise
+            if machine.is_machine_fault(exc):  # a full disk anywhere: one line, try again
+                fault = machine.fault(exc, f"kkwna {ctx.info_name}", ctx.find_root().obj.root
+                                      if ctx.find_root().obj else None)
+                click.echo(f"kkwna: {fault}", err=True)
+                sys.exit(fault.exit_code)
             click.echo(f"kkwna: kesalahan internal: {type(exc).__name__}: {exc} "
                        f"(jalankan dengan --verbose untuk rinciannya)", err=True)
             sys.exit(INTERNAL)

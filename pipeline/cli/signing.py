@@ -102,6 +102,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
     try:
         if case_id:
             click.echo(one(case_id))
+            _send_mail(env, reg, {case_id.strip().upper()})
             return
         pending = awaiting_signature(reg)
         if not pending:
@@ -125,12 +126,23 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
         waiting = len(pending) - signed - len(failed)
         click.echo(f"{signed} KK ditandatangani, {len(failed)} gagal"
                    + (f", {waiting} belum dicoba (ulangi `kkwna sign --all`)" if waiting else ""))
+        _send_mail(env, reg, set(pending))
         for line in failed:
             click.echo(f"gagal: {line}")
         if failed:
             raise UserError(f"{len(failed)} KK tidak dapat ditandatangani")
     finally:
         reg.close()
+
+
+def _send_mail(env: Env, reg: Register, case_ids: set[str]) -> None:
+    """The signed cards' e-mails, once each, now that the steps are committed and the work
+    lock is free; one that does not go is left to the watcher (a line says so)."""
+    from pipeline import outbox
+
+    for _q, reason in outbox.send_queued(env, reg, case_ids):
+        if reason:
+            click.echo(f"kkwna: {reason}", err=True)
 
 
 def _is_pdf(path: Path) -> bool:

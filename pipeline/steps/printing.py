@@ -2,53 +2,23 @@
 
 Carried out as soon as the card is signed: the signed `08 kartu keluarga WNA.pdf` is
 copied to print/ (the copy staff print for the applicant), and when the family gave an
-e-mail address and `[email]` is set up, it is sent there (`signing.mail.send_kk`). The
-event `dicetak` records what became of the e-mail: {"email": "terkirim" | "gagal" |
-"tidak ada"}.
-
-A failing mail server never holds the case: the step tries `ATTEMPTS` times, waiting
-`BACKOFF` seconds, then twice as long, between tries, and records "gagal" with the reason;
-staff can send the card from print/ by hand. Kept simple on purpose: no queue retries it
-later. The copy and the e-mail happen while the plan is made (its detail must say how
-the e-mail went), so a crash between them and the register commit sends the e-mail again
-when the step is carried out after the restart.
+e-mail address and `[email]` is set up, its e-mail is queued: the event `dicetak` records
+{"email": "antre", "message_id", "ke", "kk"} and `pipeline.outbox` sends it after the
+step is committed, outside the work lock, so a slow or absent mail server never holds the
+office. Without an address or `[email]` the event records {"email": "tidak ada"}.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from pathlib import Path
 
-from pipeline import clock, documents, sop
-from pipeline.config import EmailConfig
+from pipeline import clock, documents, outbox, sop
 from pipeline.model import Env, Plan
 from pipeline.register import Case, Register
-from pipeline.signing.mail import MailError, send_kk
+from pipeline.signing.mail import new_message_id
 from pipeline.steps.base import Automatic
 
-log = logging.getLogger(__name__)
-
-ATTEMPTS = 3
-BACKOFF = 2.0  # seconds before the second try; doubled before each later one
-SENT, FAILED, NONE = "terkirim", "gagal", "tidak ada"
-
-
-def send_with_retries(cfg: EmailConfig, to: str, pdf: Path, case_id: str) -> tuple[str, str]:
-    """(outcome, reason): SENT, or FAILED with the last one-line reason."""
-    wait, reason = BACKOFF, ""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            send_kk(cfg, to, pdf, case_id)
-            return SENT, ""
-        except MailError as exc:
-            reason = str(exc)
-            log.warning("%s: e-mail percobaan %d/%d gagal: %s", case_id, attempt, ATTEMPTS,
-                        reason)
-        if attempt < ATTEMPTS:
-            time.sleep(wait)
-            wait *= 2
-    return FAILED, reason
+NONE = "tidak ada"
 
 
 class Printing(Automatic):
@@ -78,11 +48,9 @@ class Printing(Automatic):
         elif not email.enabled:
             detail.update(email=NONE, email_catatan="pengiriman e-mail belum diatur "
                                                     "([email] di kkwna.toml)")
-        else:
-            outcome, reason = send_with_retries(email, to, card, case.id)
-            detail["email"] = outcome
-            if reason:
-                detail["email_catatan"] = reason
+        else:  # chosen now, kept in the event: the e-mail is sent once under this id
+            detail.update(email=outbox.QUEUED, message_id=new_message_id(email), ke=to,
+                          kk=str(card.relative_to(env.home.root)))
         nxt = sop.after(number)
         return Plan(step=number, action=self.action, at=clock.now(env.cfg.tz),
                     round=case.round(number), status="open",
