@@ -18,7 +18,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from pipeline import kk_numbers, refdata
+from pipeline import kk_numbers, names, refdata
 
 MEMBER_KEYS: tuple[str, ...] = (
     "nama_lengkap",
@@ -456,6 +456,9 @@ def _check_member(slot: int, m: Mapping[str, str], today: date, err: _Errors) ->
     for key in _NAME_KEYS:
         if any(ch.isdigit() for ch in m[key]):
             err.member(slot, key, f"{LABELS[key]} tidak boleh berisi angka")
+        elif names.has_non_latin_capitals(m[key]):  # KK names are A-Z, as in the MRZ
+            err.member(slot, key, f"{LABELS[key]} hanya huruf A-Z seperti di paspor (MRZ); "
+                                  f"tulis \"{names.plain_capitals(m[key])}\"")
     for key in LISTED:
         if m[key]:
             _check_listed(slot, key, m[key], err)

@@ -128,7 +128,6 @@ VALID: list[tuple[str, Any]] = [
             for i in range(7)
         ),
     ),
-    ("accented Latin letters", {"a1_nama_lengkap": "JOSÉ MÜLLER"}),
     ("empty member rows are ignored", lambda d: d["anggota"].insert(1, {"nama_lengkap": " "})),
 ]
 
@@ -142,6 +141,11 @@ def test_valid(changes: Any) -> None:
 
 # (id, changes, the only field with errors, a fragment of one of its messages)
 INVALID: list[tuple[str, Any, str, str]] = [
+    # names are A-Z as in the passport's MRZ: the plain capital spelling is suggested
+    ("accented Latin letters", {"a1_nama_lengkap": "JOSÉ MÜLLER"}, "a1_nama_lengkap",
+     'hanya huruf A-Z seperti di paspor (MRZ); tulis "JOSE MULLER"'),
+    ("a ligature in a parent's name", {"a1_nama_ibu": "GRETE STRAẞE"}, "a1_nama_ibu",
+     'tulis "GRETE STRASSE"'),
     # NIK
     ("NIK of 15 digits", {"a1_nik": "630504150380001"}, "a1_nik", "16 angka"),
     ("NIK with letters", {"a1_nik": "63050415038O0001"}, "a1_nik", "16 angka"),
