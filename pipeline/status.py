@@ -53,10 +53,7 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
         case = reg.find(case_id.strip().upper())
         if case is None:
             raise UserError(f"kasus {case_id!r} tidak ada di register")
-        step = sop.step(case.step)
-        lines = [f"{case.id}  {case.title}",
-                 f"status: {model.STATUS.get(case.status, case.status)}, langkah "
-                 f"{case.step} ({step.role.name}), menunggu {step.waits_for}",
+        lines = [f"{case.id}  {case.title}", _where(case),
                  f"diterima: {clock.stamp(case.received_at, cfg.tz)}"
                  + (" (di luar jam layanan; jam SOP mulai "
                     f"{clock.stamp(case.clock_start, cfg.tz)})" if case.outside_hours else ""),
@@ -70,6 +67,19 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
             lines += ["", table([row(cfg, reg, case, now)])]
         return "\n".join(lines)
     return overview(cfg, reg, now)
+
+
+def _where(case: Case) -> str:
+    """Where the case stands: the desk it waits on, or the binder it was filed in."""
+    label = model.STATUS.get(case.status, case.status)
+    if case.status == "open":
+        step = sop.step(case.step)
+        return (f"status: {label}, langkah {case.step} ({step.role.name}), menunggu "
+                f"{step.waits_for}")
+    parts = case.folder.split("/")
+    if len(parts) >= 4 and parts[0] == "archive":  # archive/<year>/odner-<NN>/<case>
+        return f"status: selesai, {label}; diarsipkan di {parts[2]} tahun {parts[1]}"
+    return f"status: {label}; belum diarsipkan ({case.folder})"
 
 
 def overview(cfg: Config, reg: Register, now: datetime) -> str:

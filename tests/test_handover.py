@@ -96,6 +96,9 @@ def test_collected_at_the_desk_the_case_is_filed_in_its_binder(demo_at):
     assert (last["step"], last["action"], last["officer_name"]) == (11, "diserahkan", OFFICER)
     verified = _kkwna(home, "archive", "verify")
     assert verified.exit_code == 0, verified.output
+    shown = _kkwna(home, "status", cid).output.splitlines()
+    assert shown[1] == ("status: selesai, KK sudah diserahkan; diarsipkan di odner-01 "
+                        "tahun 2026"), shown  # not "menunggu desks/10-penyerahan"
     # the year's books carry the case: the register book and the collection book
     for book in ("buku-register-2026.pdf", "buku-pengambilan-dokumen-2026.pdf"):
         text = "\n".join(p.extract_text() for p in
