@@ -63,7 +63,34 @@ COMMANDS = {"init": "office", "watch": "office", "status": "office", "decide": "
             "archive": "archive", "register": "register", "report": "reports", "demo": "demo"}
 
 
+def _options_first(args: list[str]) -> list[str]:
+    """`kkwna init --demo --home DIR` means `kkwna --home DIR init --demo`: the group's own
+    options (--home, --verbose) may follow the command; an argument after `--` is never
+    taken for one."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg == "--home" and i + 1 < len(args):
+            front += args[i:i + 2]
+            i += 2
+            continue
+        if arg.startswith("--home=") or arg in ("--verbose", "-v"):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _options_first(list(args)))
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
 
