@@ -24,3 +24,37 @@ def test_what_follows_a_double_dash_is_left_alone() -> None:
     assert _options_first(["decide", "--home", "H", "X", "--", "--home", "v"]) == \
         ["--home", "H", "decide", "X", "--", "--home", "v"]
     assert _options_first(["-v", "status"]) == ["-v", "status"]
+
+
+def test_click_speaks_indonesian(tmp_path: Path) -> None:
+    home = tmp_path / "kantor"
+    assert CliRunner().invoke(cli, ["--home", str(home), "init"]).exit_code == 0
+    bad = CliRunner().invoke(cli, ["--home", str(home), "archive", "verify", "--year", "lima"])
+    assert bad.exit_code == 2
+    assert "Galat: Nilai '--year' tidak sah: 'lima' bukan bilangan bulat." in bad.stderr
+    assert "Pemakaian: " in bad.stderr and "Usage" not in bad.stderr
+    unknown = CliRunner().invoke(cli, ["--home", str(home), "statsu"])
+    assert "Tidak ada perintah 'statsu'." in unknown.stderr
+    missing = CliRunner().invoke(cli, ["--home", str(home), "collect"])
+    assert "Belum diisi: " in missing.stderr and "Missing" not in missing.stderr
+    shown = CliRunner().invoke(cli, ["--help"]).output
+    assert "Pemakaian:" in shown and "Opsi:" in shown and "Perintah:" in shown
+
+
+def test_sign_with_no_terminal_and_no_passphrase_file_says_so(tmp_path: Path) -> None:
+    """Run by a script or a service: one line, exit 1, no getpass warning."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "kantor"
+    assert CliRunner().invoke(cli, ["--home", str(home), "init"]).exit_code == 0
+    (tmp_path / "kunci.p12").write_bytes(b"")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home), "sign",
+                           "KKWNA-2026-0001", "--p12", str(tmp_path / "kunci.p12")],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 1
+    assert done.stderr == ("kkwna: tidak ada terminal untuk menanyakan kata sandi; beri "
+                           "--passphrase-file\n")

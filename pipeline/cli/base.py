@@ -19,8 +19,11 @@ import click
 
 from pipeline import config, fsutil, machine
 from pipeline import home as homes
+from pipeline.cli import bahasa
 from pipeline.errors import INTERNAL, KkwnaError
 from pipeline.model import Env
+
+bahasa.install()  # click's own messages in Indonesian
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -40,7 +40,19 @@ def _passphrase(passphrase_file: Path | None, prompt: str) -> bytes:
 
     if passphrase_file is not None:
         return read_passphrase(passphrase_file)  # refused when others can read it
-    typed: str = click.prompt(prompt, hide_input=True, err=True)
+    import getpass
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            # getpass warns, then echoes, when there is no terminal to hide the typing
+            warnings.simplefilter("error", getpass.GetPassWarning)
+            typed: str = click.prompt(prompt, hide_input=True, err=True)
+    except (click.Abort, getpass.GetPassWarning):
+        if not sys.stdin.isatty():  # run by a script or a service: nobody to ask
+            raise UserError("tidak ada terminal untuk menanyakan kata sandi; beri "
+                            "--passphrase-file") from None
+        raise
     if not typed:
         raise UserError("kata sandi kosong")
     return typed.encode("utf-8")
