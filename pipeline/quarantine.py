@@ -28,12 +28,10 @@ def error_text(name: str, problems: list[tuple[str, str]], when: datetime | None
     moment = clock.stamp(when or clock.now(tz), tz)
     lines = [
         f"Berkas '{name}' tidak dapat diterima dan dipindahkan ke karantina ({moment}).",
-        f"The file '{name}' could not be taken in and was moved to quarantine.",
     ]
     if stored_as and stored_as != name:
         lines += [
             f"Namanya terlalu panjang, sehingga disimpan sebagai '{stored_as}'.",
-            f"Its name is too long, so it is kept as '{stored_as}'.",
         ]
     lines.append("")
     for item, reason in problems:
@@ -42,7 +40,6 @@ def error_text(name: str, problems: list[tuple[str, str]], when: datetime | None
         "",
         "Perbaiki atau pindai ulang berkas di atas, lalu letakkan kembali seluruh berkas "
         "ke inbox/.",
-        "Fix or rescan the file(s) above, then drop the whole application into inbox/ again.",
         "",
     ]
     return "\n".join(lines)

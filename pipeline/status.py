@@ -147,4 +147,12 @@ def as_json(cfg: Config, reg: Register, home: Home) -> dict[str, Any]:
             "di_luar_jam_layanan": case.outside_hours,
         })
     return {"waktu": now.isoformat(timespec="seconds"), "kasus_terbuka": cases,
-            "gangguan": faults.load(home).as_json()}
+            "gangguan": _indonesian_keys(faults.load(home).as_json())}
+
+
+# faults.json's own keys (kept for old files) as `status --json` shows them
+_FAULT_KEYS = {"held": "ditahan", "waiting": "menunggu", "email": "surel"}
+
+
+def _indonesian_keys(found: dict[str, Any]) -> dict[str, Any]:
+    return {_FAULT_KEYS.get(k, k): v for k, v in found.items()}

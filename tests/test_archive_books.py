@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from pipeline import archive, config, pdfa
+from pipeline import archive, config, model, pdfa
 from pipeline.archive import books
 from pipeline.home import Home
 from pipeline.register import Register
@@ -80,6 +80,9 @@ def test_book_rows_and_csv_say_what_happened(office: Home, reg: Register,
     assert [line[2] for line in table[1:]] == [f"KKWNA-2026-{n:04d}" for n in range(1, 9)]
     assert table[3][table[0].index("Keterangan")] == \
         "Dikembalikan pada langkah 3: KITAP sudah tidak berlaku"
+    # a person reads the status too: in Indonesian, not the register's own word
+    statuses = {line[table[0].index("Status")] for line in table[1:]}
+    assert statuses <= set(model.STATUS.values()) and "issued" not in statuses
     assert archive.export_csv(reg, io.StringIO(), 2025) == 0
 
 

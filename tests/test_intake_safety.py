@@ -81,7 +81,7 @@ def test_skipped_files_stay_in_the_inbox_and_the_folder_is_held_with_a_note(offi
     run_once(office)  # held: never taken again as a second case, never removed
     assert cases(office) == [("KKWNA-2026-0001", "open")]
     assert (inbox / "kitap.jpg.part").exists() and not list(office.quarantine.iterdir())
-    assert "BUDI" in json.dumps(status_json(office)["gangguan"]["held"])
+    assert "BUDI" in json.dumps(status_json(office)["gangguan"]["ditahan"])
 
     shutil.rmtree(inbox)  # the clerk dealt with it: the hold and its note go
     run_once(office)

@@ -32,6 +32,7 @@ from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.home import Home
+from pipeline.model import STATUS
 from pipeline.register import Register
 from pipeline.steps.front_office import CHECKLIST
 
@@ -153,7 +154,7 @@ def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str
         "keterangan": _remarks(c, evs),
         "kode_pengambilan": str(hand_detail.get("kode_pengambilan") or c["collection_code"]
                                 or ""),
-        "status": c["status"],
+        "status": STATUS.get(c["status"], c["status"]),  # a person reads it: Indonesian
     }
     return row
 
