@@ -7,7 +7,8 @@ commit the program appends every new event (id, case, hash) to this text file, o
 append-only and fsynced. A register that lost or changed events no longer matches it.
 
 One line per event: ``<event id> <case id> <sha256 hex>``; lines starting with ``#`` are
-remarks, and ``# checkpoint ...`` lines are signed heads of the chain (`checkpoint`). A line a crash cut short is ignored (and the next append starts a fresh line),
+remarks, and ``# checkpoint ...`` lines are signed heads of the chain (`checkpoint`).
+A line a crash cut short is ignored (and the next append starts a fresh line),
 so a torn write never reads as tampering.
 """
 

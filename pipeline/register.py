@@ -24,9 +24,8 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,10 +35,10 @@ from typing import Any
 from pipeline import chainlog, chainstate
 from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_copy, create_temp, fsync_dir, unique_path
+from pipeline.register_disk import PREFIX, numbers_on_disk
 
 log = logging.getLogger(__name__)
 
-PREFIX = "KKWNA"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -588,32 +587,3 @@ def chain_path_for(database: Path) -> Path:
     if database.suffix in DATABASE_SUFFIXES:
         return database.with_suffix(".chain")
     return database.with_name(database.name + ".chain")
-
-
-_NUMBERED = re.compile(rf"{PREFIX}-(\d{{4}})-(\d{{4,}})(?!\d)")
-
-
-def _case_folders(root: Path) -> Iterable[Path]:
-    """Folders directly in *root* (cases/), and in *root*/<YYYY>/odner-*/ (archive/)."""
-    if not root.is_dir():
-        return
-    for child in root.iterdir():
-        if child.is_symlink() or not child.is_dir():
-            continue
-        yield child
-        if re.fullmatch(r"\d{4}", child.name):
-            for odner in child.glob("odner-*"):
-                if odner.is_dir() and not odner.is_symlink():
-                    yield from (f for f in odner.iterdir() if f.is_dir() and not f.is_symlink())
-
-
-def numbers_on_disk(roots: list[Path]) -> dict[int, int]:
-    """{year: highest number} of the folders named ``KKWNA-YYYY-NNNN ...`` under *roots*."""
-    found: dict[int, int] = {}
-    for root in roots:
-        for folder in _case_folders(root):
-            m = _NUMBERED.match(folder.name)
-            if m:
-                year, seq = int(m[1]), int(m[2])
-                found[year] = max(found.get(year, 0), seq)
-    return found

@@ -119,7 +119,8 @@ def full(tmp_path: Path) -> Iterator[tuple[Register, sqlite3.Connection, str]]:
 EDITS = {
     "kode pengambilan": "UPDATE cases SET collection_code = 'ZZ99-ZZ'",
     "judul": "UPDATE cases SET title = 'ORANG LAIN'",
-    "data keluarga": "UPDATE cases SET data = json_set(data, '$.keluarga.no_kk', '6305040000000000')",
+    "data keluarga":
+        "UPDATE cases SET data = json_set(data, '$.keluarga.no_kk', '6305040000000000')",
     "identitas": "UPDATE identities SET value = 'Y7654321' WHERE kind = 'paspor'",
     "identitas ": "DELETE FROM identities WHERE kind = 'paspor'",
     "dokumen 08 kartu keluarga WNA.pdf": "UPDATE documents SET sha256 = '" + "b" * 64 + "'",

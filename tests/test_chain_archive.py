@@ -194,3 +194,27 @@ def test_a_sound_archive_exports_with_the_filed_checksums(office: Home, reg: Reg
     bag = bagit.Bag(str(archive.export_bagit(office, reg, tmp_path / "bag")))
     bag.validate()
     assert "Kkwna-Fixity-Problem" not in bag.info
+
+
+def test_the_checkpoint_command_and_backup_sign_and_verify_catches_a_removal(
+        office: Home, reg: Register, filed: list[Path], tmp_path: Path) -> None:
+    from pipeline.signing.demo import set_up_demo
+
+    set_up_demo(office)
+    runner = CliRunner()
+    made = runner.invoke(_cli(office), ["register", "checkpoint"])
+    assert made.exit_code == 0, made.output
+    assert "checkpoint #" in made.output and "dengan cap waktu TSA" in made.output
+    dest = str(tmp_path / "reg.2026-06-01")
+    backup = runner.invoke(_cli(office), ["register", "backup", dest])
+    assert backup.exit_code == 0, backup.output
+    assert len(checkpoint.read(reg.chain_path)) == 2
+    assert len(checkpoint.read(tmp_path / "reg.2026-06-01.chain")) == 2
+    ok = runner.invoke(_cli(office), ["archive", "verify"])
+    # the test KKs are not signed (reported); the register and its checkpoints are sound
+    assert [line for line in ok.output.splitlines() if line.startswith("register:")] == []
+    text = reg.chain_path.read_text()
+    reg.chain_path.write_text("".join(line for line in text.splitlines(keepends=True)
+                                      if not line.startswith("# checkpoint")))
+    bad = runner.invoke(_cli(office), ["archive", "verify"])
+    assert bad.exit_code == 1 and "hilang dari register.chain" in bad.output
