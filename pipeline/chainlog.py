@@ -7,7 +7,8 @@ commit the program appends every new event (id, case, hash) to this text file, o
 append-only and fsynced. A register that lost or changed events no longer matches it.
 
 One line per event: ``<event id> <case id> <sha256 hex>``; lines starting with ``#`` are
-remarks. A line a crash cut short is ignored (and the next append starts a fresh line),
+remarks, and ``# checkpoint ...`` lines are signed heads of the chain (`checkpoint`).
+A line a crash cut short is ignored (and the next append starts a fresh line),
 so a torn write never reads as tampering.
 """
 
@@ -81,7 +82,8 @@ def _open_for_append(path: Path) -> int:
 
 
 def append(path: Path, after: Callable[[int], list[Anchor]], remark: str = "") -> int:
-    """Append the events *after(last logged id)* returns; return how many.
+    """Append the events *after(last logged id)* returns; return the highest event id
+    the log then holds (what the register remembers as the log's reach).
 
     The lock makes the read of the last id and the append one step, so two processes
     committing at once never write an event twice or out of order.
@@ -99,21 +101,52 @@ def append(path: Path, after: Callable[[int], list[Anchor]], remark: str = "") -
             while data:
                 data = data[os.write(fd, data):]
             os.fsync(fd)
-        return len(anchors)
+        return max([last, *(a.event_id for a in anchors)])
     finally:
         os.close(fd)  # releases the lock
 
 
-def compare(path: Path, events: dict[int, tuple[str, str]]) -> list[str]:
+def append_remark(path: Path, line: str) -> None:
+    """Append one whole ``# ...`` line (a checkpoint) under the same lock as the events."""
+    if not line.startswith("#") or not line.endswith("\n") or "\n" in line[:-1]:
+        raise ValueError("a remark is one line starting with #")
+    fd = _open_for_append(path)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _, whole = _last_id(fd)
+        data = (b"" if whole else b"\n") + line.encode()
+        while data:
+            data = data[os.write(fd, data):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def compare(path: Path, events: dict[int, tuple[str, str]], reach: int = 0) -> list[str]:
     """The log's events the register no longer has, or has differently; one Indonesian
     line each, naming the case and event. *events*: {event id: (case id, hash)} of the
-    register. Events the log does not have yet (a crash before the append) are no problem.
+    register; *reach*: how far the register remembers the log reached.
+
+    Events the log does not have yet (a crash before the append) are no problem. A log
+    that ends before *reach* was cut short (or emptied), and an event the log skips
+    (below its last line) had its line removed: both are reported.
     """
     name = path.name
     newest = max(events, default=0)
     problems = []
     seen: set[int] = set()
-    for anchor in read(path):
+    anchors = read(path)
+    last = max((a.event_id for a in anchors), default=0)
+    if last < reach:
+        how = (f"dipendekkan: log hanya sampai peristiwa #{last}" if last else
+               "dikosongkan: log tidak memuat satu pun peristiwa")
+        problems.append(f"{name} {how}, padahal sudah mencatat sampai #{reach}; "
+                        f"pulihkan {name} dari cadangan.")
+    logged = {a.event_id for a in anchors}
+    for eid in sorted(e for e in events if e < last and e not in logged):
+        problems.append(f"Peristiwa #{eid} ({events[eid][0]}) ada di register tetapi tidak "
+                        f"tercatat di {name}: baris log dihapus.")
+    for anchor in anchors:
         if anchor.event_id in seen:  # written twice by an append a crash interrupted
             continue
         seen.add(anchor.event_id)

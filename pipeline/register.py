@@ -24,22 +24,21 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import chainlog
+from pipeline import chainlog, chainstate
 from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_copy, create_temp, fsync_dir, unique_path
+from pipeline.register_disk import PREFIX, numbers_on_disk
 
 log = logging.getLogger(__name__)
 
-PREFIX = "KKWNA"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -80,7 +79,8 @@ CREATE TABLE IF NOT EXISTS events (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     case_status TEXT NOT NULL DEFAULT '',   -- the case's status after this event ('' : older)
-    case_step INTEGER NOT NULL DEFAULT 0    -- and its step
+    case_step INTEGER NOT NULL DEFAULT 0,   -- and its step
+    case_state TEXT NOT NULL DEFAULT ''     -- and the rest it commits to (chainstate; '': older)
 );
 CREATE INDEX IF NOT EXISTS events_case ON events (case_id);
 CREATE INDEX IF NOT EXISTS events_at ON events (at);                -- the monthly report
@@ -106,8 +106,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 EVENT_COLUMNS = {
     "case_status": "TEXT NOT NULL DEFAULT ''",
     "case_step": "INTEGER NOT NULL DEFAULT 0",
+    "case_state": "TEXT NOT NULL DEFAULT ''",
 }
 CHAIN_LOG_KEY = "chain_log"  # in meta once the chain log exists: its loss is then noticed
+# in meta: the highest event id the chain log was seen to hold after an append, so a log
+# cut short or emptied is noticed (written after the append: a crash leaves it behind)
+REACH_KEY = "chain_log_reach"
+CHECKPOINT_KEY = "chain_checkpoint"  # in meta: "<event id> <head>" of the last checkpoint
 
 
 class RegisterError(KkwnaError):
@@ -170,6 +175,8 @@ def _event_fields(row: sqlite3.Row) -> tuple[Any, ...]:
         row["officer_nip"], row["round"], row["detail"], row["source_sha256"])
     if row["case_status"]:
         fields += (row["case_status"], row["case_step"])
+    if row["case_state"]:
+        fields += (row["case_state"],)
     return fields
 
 
@@ -307,17 +314,19 @@ class Register:
         are sealed into it at the commit, so `update` may come before or after."""
         last = db.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
         prev = last[0] if last else ""
-        state = db.execute("SELECT status, step FROM cases WHERE id = ?", (cid,)).fetchone()
-        status, case_step = (state[0], state[1]) if state else ("", 0)
+        row = db.execute("SELECT status, step FROM cases WHERE id = ?", (cid,)).fetchone()
+        status, case_step = (row[0], row[1]) if row else ("", 0)
+        state = chainstate.current_state(db, cid) if row else ""
         detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
         fields = (cid, at.isoformat(), step, action, officer_name, officer_nip, round_no,
                   detail_json, source_sha256)
-        hashed = (*fields, status, case_step) if status else fields
+        hashed = (*fields, status, case_step, state) if status else fields
         cursor = db.execute(
             "INSERT INTO events (case_id, at, step, action, officer_name, officer_nip, round,"
-            " detail, source_sha256, prev_hash, hash, case_status, case_step)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (*fields, prev, _event_hash(prev, hashed), status, case_step))
+            " detail, source_sha256, prev_hash, hash, case_status, case_step, case_state)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (*fields, prev, _event_hash(prev, hashed), status, case_step,
+             state if status else ""))
         if cursor.lastrowid is not None:
             self._tx_events.append(cursor.lastrowid)
         self._tx_cases.add(cid)
@@ -343,6 +352,7 @@ class Register:
             " ON CONFLICT (case_id, name) DO UPDATE SET step=excluded.step,"
             " sha256=excluded.sha256, size=excluded.size, at=excluded.at",
             (cid, name, step, sha256, size, at.isoformat()))
+        self._tx_cases.add(cid)  # the checksums are sealed into the case's last event
 
     def documents(self, cid: str) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM documents WHERE case_id = ? ORDER BY name",
@@ -357,6 +367,7 @@ class Register:
             db.execute("DELETE FROM identities WHERE case_id=? AND kind=?", (cid, kind))
         db.executemany("INSERT OR IGNORE INTO identities VALUES (?, ?, ?)",
                        [(cid, k, v) for k, v in pairs if v])
+        self._tx_cases.add(cid)
 
     def by_collection_code(self, code: str) -> Case | None:
         row = self.db.execute("SELECT * FROM cases WHERE collection_code = ?",
@@ -376,8 +387,9 @@ class Register:
         """Leave every case changed in this transaction agreeing with its last event.
 
         The last event added to a case in this transaction takes the state the case is
-        left in (and the transaction's events are re-hashed); a status or step changed
-        with no event at all is refused, since it could not be told from a hand edit.
+        left in (status, step and `chainstate`; the transaction's events are re-hashed);
+        a committed field changed with no event at all is refused, since it could not be
+        told from a hand edit.
         """
         first = min(self._tx_events, default=None)
         restamped = False
@@ -385,20 +397,25 @@ class Register:
             case = db.execute("SELECT status, step FROM cases WHERE id = ?", (cid,)).fetchone()
             if case is None:
                 continue
-            last = db.execute("SELECT id, case_status, case_step FROM events WHERE case_id = ?"
-                              " ORDER BY id DESC LIMIT 1", (cid,)).fetchone()
-            state = (case["status"], case["step"])
+            last = db.execute("SELECT id, case_status, case_step, case_state FROM events"
+                              " WHERE case_id = ? ORDER BY id DESC LIMIT 1", (cid,)).fetchone()
+            status = (case["status"], case["step"])
+            committed = chainstate.current_state(db, cid)
             if last is None:
-                if state != ("intake", 1):
-                    raise RegisterError(f"{cid}: status {state} set without an event")
-            elif (last["case_status"], last["case_step"]) == state:
+                if status != ("intake", 1):
+                    raise RegisterError(f"{cid}: status {status} set without an event")
+            elif ((last["case_status"], last["case_step"]) == status
+                  and last["case_state"] == committed):
                 continue
             elif first is not None and last["id"] >= first:
-                db.execute("UPDATE events SET case_status = ?, case_step = ? WHERE id = ?",
-                           (*state, last["id"]))
+                db.execute("UPDATE events SET case_status = ?, case_step = ?, case_state = ?"
+                           " WHERE id = ?", (*status, committed, last["id"]))
                 restamped = True
-            elif last["case_status"]:  # an older event without a state cannot disagree
-                raise RegisterError(f"{cid}: status {state} set without an event")
+            elif last["case_status"] and (last["case_status"], last["case_step"]) != status:
+                raise RegisterError(f"{cid}: status {status} set without an event")
+            elif last["case_state"]:  # an older event without a state cannot disagree
+                changed = ", ".join(chainstate.differences(last["case_state"], committed))
+                raise RegisterError(f"{cid}: {changed} changed without an event")
         if restamped and first is not None:
             self._rehash(db, first)
 
@@ -427,18 +444,38 @@ class Register:
                       self.chain_path)
             return
         try:
-            chainlog.append(self.chain_path, self._anchors_after)
+            reach = chainlog.append(self.chain_path, self._anchors_after)
         except OSError:
             log.exception("tidak dapat menambah %s; dicoba lagi pada penyimpanan berikutnya",
                           self.chain_path)
+            return
+        self._remember_reach(reach)
+
+    def _remember_reach(self, reach: int) -> None:
+        """Record in meta how far the log reached (never lowered: another process may have
+        recorded more meanwhile). After the append, so a crash leaves it behind the log."""
+        try:
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET"
+                " value = CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"
+                " AS TEXT)", (REACH_KEY, str(reach)))
+        except sqlite3.Error:
+            log.exception("jangkauan %s tidak tercatat di register", self.chain_path.name)
+
+    def log_reach(self) -> int:
+        """How far the register remembers the chain log reached (0: not known)."""
+        value = self._meta(REACH_KEY)
+        return int(value) if value and value.isdigit() else 0
 
     def _start_chain_log(self) -> None:
         """A register without a chain log (new, or kept before logs): log what it holds."""
         with self.transaction() as db:
             if self._meta(CHAIN_LOG_KEY) is not None:
                 return  # another process started it just now
-            chainlog.append(self.chain_path, self._anchors_after)
+            reach = chainlog.append(self.chain_path, self._anchors_after)
             db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (CHAIN_LOG_KEY,))
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                       (REACH_KEY, str(reach)))
 
     def restart_chain_log(self) -> Path | None:
         """Start a new chain log from the register as it is now, after the office decided
@@ -449,52 +486,18 @@ class Register:
         if self.chain_path.exists():
             kept = unique_path(self.chain_path.parent, f"{self.chain_path.name}.old")
             os.rename(self.chain_path, kept)
-        chainlog.append(self.chain_path, self._anchors_after, remark="log dimulai ulang")
+        reach = chainlog.append(self.chain_path, self._anchors_after, remark="log dimulai ulang")
         fsync_dir(self.chain_path.parent)
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        (REACH_KEY, str(reach)))  # the new log is the one to hold to
         return kept
 
     def verify_chain(self) -> list[str]:
         """What is wrong with the register's history, one Indonesian line per problem naming
-        the case and event; empty when the register is sound (see the module docstring)."""
-        problems: list[str] = []
-        rows = list(self.db.execute("SELECT * FROM events ORDER BY id"))
-        by_id: dict[int, sqlite3.Row] = {}
-        last_of_case: dict[str, sqlite3.Row] = {}
-        prev_hash, prev_id = "", 0
-        for row in rows:
-            eid, cid = row["id"], row["case_id"]
-            by_id[eid] = row
-            last_of_case[cid] = row
-            if row["prev_hash"] != prev_hash:
-                after = f"#{prev_id}" if prev_id else "awal register"
-                problems.append(f"Peristiwa #{eid} ({cid}) tidak bersambung dengan {after}: "
-                                f"ada peristiwa yang dihapus, disisipkan atau diubah.")
-            if row["hash"] != _event_hash(row["prev_hash"], _event_fields(row)):
-                problems.append(f"Peristiwa #{eid} ({cid}) diubah di luar program: isinya "
-                                f"tidak cocok dengan hash-nya.")
-            prev_hash, prev_id = row["hash"], eid
-        if self.chain_path.exists():
-            logged = {eid: (row["case_id"], row["hash"]) for eid, row in by_id.items()}
-            problems += chainlog.compare(self.chain_path, logged)
-        elif self._meta(CHAIN_LOG_KEY) is not None:
-            name = self.chain_path.name
-            problems.append(f"{name} hilang: riwayat register tidak dapat dibandingkan dengan "
-                            f"log rantainya. Pulihkan {name} dari cadangan.")
-        for case in self.db.execute("SELECT id, status, step FROM cases ORDER BY year, seq"):
-            last = last_of_case.get(case["id"])
-            if last is None:
-                if (case["status"], case["step"]) != ("intake", 1):
-                    problems.append(f"Kasus {case['id']} berstatus '{case['status']}' langkah "
-                                    f"{case['step']} tanpa satu pun peristiwa: status diubah "
-                                    f"di luar program atau peristiwanya dihapus.")
-            elif last["case_status"] and (last["case_status"], last["case_step"]) != (
-                    case["status"], case["step"]):
-                problems.append(
-                    f"Kasus {case['id']}: status '{case['status']}' langkah {case['step']} "
-                    f"tidak sesuai dengan peristiwa terakhirnya #{last['id']} "
-                    f"('{last['case_status']}', langkah {last['case_step']}): status diubah "
-                    f"di luar program, atau peristiwa sesudahnya dihapus.")
-        return problems
+        the case and event; empty when the register is sound (see the module docstring and
+        `register_verify`)."""
+        from pipeline.register_verify import verify_chain  # it imports this module
+        return verify_chain(self)
 
     def chain_head(self) -> str:
         """The newest event's hash, shortened (16 hex digits) for printing in the register
@@ -537,14 +540,19 @@ class Register:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if chain_path_for(dest) == dest or dest.resolve() == self.path.resolve():
             raise RegisterError(f"cannot back up the register onto {dest}")
+        copied_reach = None
         if self.chain_path.exists():
             atomic_copy(self.chain_path, chain_path_for(dest))
+            copied_reach = max((a.event_id for a in chainlog.read(chain_path_for(dest))),
+                               default=0)
         fd, tmp = create_temp(dest.parent, dest.suffix)
         os.close(fd)
         try:
             copy = sqlite3.connect(tmp)
             try:
                 self.db.backup(copy)  # all pages in one step: one snapshot
+                if copied_reach is not None:
+                    _fit_meta_to_log(copy, chain_path_for(dest), copied_reach)
             finally:
                 copy.close()
             fd = os.open(tmp, os.O_RDONLY)
@@ -559,35 +567,23 @@ class Register:
         fsync_dir(dest.parent)
 
 
+DATABASE_SUFFIXES = (".sqlite3", ".sqlite", ".db")
+
+
+def _fit_meta_to_log(copy: sqlite3.Connection, log_copy: Path, reach: int) -> None:
+    """The copied register may remember events or a checkpoint appended after its log was
+    copied: remember only what the copied log holds, so the copy verifies."""
+    copy.execute("UPDATE meta SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?",
+                 (str(reach), REACH_KEY, reach))
+    row = copy.execute("SELECT value FROM meta WHERE key = ?", (CHECKPOINT_KEY,)).fetchone()
+    if row and f"# checkpoint {row[0]} " not in log_copy.read_text(encoding="utf-8"):
+        copy.execute("DELETE FROM meta WHERE key = ?", (CHECKPOINT_KEY,))
+    copy.commit()
+
+
 def chain_path_for(database: Path) -> Path:
-    """archive/register.sqlite3 -> archive/register.chain."""
-    return database.with_suffix(".chain")
-
-
-_NUMBERED = re.compile(rf"{PREFIX}-(\d{{4}})-(\d{{4,}})(?!\d)")
-
-
-def _case_folders(root: Path) -> Iterable[Path]:
-    """Folders directly in *root* (cases/), and in *root*/<YYYY>/odner-*/ (archive/)."""
-    if not root.is_dir():
-        return
-    for child in root.iterdir():
-        if child.is_symlink() or not child.is_dir():
-            continue
-        yield child
-        if re.fullmatch(r"\d{4}", child.name):
-            for odner in child.glob("odner-*"):
-                if odner.is_dir() and not odner.is_symlink():
-                    yield from (f for f in odner.iterdir() if f.is_dir() and not f.is_symlink())
-
-
-def numbers_on_disk(roots: list[Path]) -> dict[int, int]:
-    """{year: highest number} of the folders named ``KKWNA-YYYY-NNNN ...`` under *roots*."""
-    found: dict[int, int] = {}
-    for root in roots:
-        for folder in _case_folders(root):
-            m = _NUMBERED.match(folder.name)
-            if m:
-                year, seq = int(m[1]), int(m[2])
-                found[year] = max(found.get(year, 0), seq)
-    return found
+    """archive/register.sqlite3 -> archive/register.chain; any other name gains ".chain"
+    (reg.2026-06-01 -> reg.2026-06-01.chain: two dated backups never share one log)."""
+    if database.suffix in DATABASE_SUFFIXES:
+        return database.with_suffix(".chain")
+    return database.with_name(database.name + ".chain")

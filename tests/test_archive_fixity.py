@@ -154,6 +154,7 @@ def test_commands_verify_export_and_csv(office: Home, reg: Register, filed: list
 
     victim = filed[0] / "scans" / "paspor.jpg"
     writable(victim)
+    original = victim.read_bytes()
     victim.write_bytes(b"diganti")
     bad = runner.invoke(_cli(office), ["archive", "verify"])
     assert bad.exit_code == 1
@@ -166,6 +167,10 @@ def test_commands_verify_export_and_csv(office: Home, reg: Register, filed: list
     assert [line.split(",")[2] for line in lines[1:]] == [
         "KKWNA-2026-0001", "KKWNA-2026-0002", "KKWNA-2026-0003"]
 
+    # a tampered archive is not exported (it would launder the change into a valid bag)
+    refused = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
+    assert refused.exit_code == 1 and "scans/paspor.jpg: isi berubah" in refused.output
+    victim.write_bytes(original)
     bag = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
     assert bag.exit_code == 0, bag.output
     done = subprocess.run([sys.executable, "-m", "bagit", "--validate", str(tmp_path / "b")],

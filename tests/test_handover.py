@@ -92,8 +92,10 @@ def test_collected_at_the_desk_the_case_is_filed_in_its_binder(demo_at):
     assert one(home.print, f"{cid}*tanda terima penyerahan.pdf")
     assert not list((home.desks / "10-penyerahan").glob(f"{cid}*"))
     reg = Register(home.register_path)
-    last = reg.events(cid)[-1]
-    assert (last["step"], last["action"], last["officer_name"]) == (11, "diserahkan", OFFICER)
+    handed, filed_event = reg.events(cid)[-2:]  # the filing is an event of its own
+    assert (handed["step"], handed["action"], handed["officer_name"]) == (11, "diserahkan",
+                                                                          OFFICER)
+    assert (filed_event["step"], filed_event["action"]) == (11, "diarsipkan")
     verified = _kkwna(home, "archive", "verify")
     assert verified.exit_code == 0, verified.output
     shown = _kkwna(home, "status", cid).output.splitlines()

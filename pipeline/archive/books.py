@@ -9,7 +9,8 @@ chunks of `CHUNK_PAGES` pages cached under .kkwna/buku/. Filing a case redraws o
 chunks whose rows changed (usually the last one) and joins the cached chunks, so a year of
 2,000 cases costs a filing a fraction of a second. Each page's footer carries the
 register's chain head at the time that page was printed: a page left unchanged keeps the
-head of its earlier printing, which is still a link of the append-only chain.
+head of its earlier printing, which is still a link of the append-only chain; the last
+chunk is redrawn whenever the head moved, so the last page carries the current head.
 """
 
 from __future__ import annotations
@@ -225,8 +226,11 @@ def _write_book(home: Home, name: str, sheet: Sheet, columns: Sequence[Column],
     chunks = [rows[i:i + per_chunk] for i in range(0, len(rows), per_chunk)] or [[]]
     paths = []
     for n, chunk in enumerate(chunks):
+        # the last chunk is redrawn whenever the head moved (a filing adds an event but
+        # may change no row), so the book's last page always carries the current head
+        last = chain if n == len(chunks) - 1 else ""
         content = json.dumps([LAYOUT_VERSION, sheet.lines, sheet.title, sheet.subtitle, n,
-                              [[r.get(k, "") for k in keys] for r in chunk]],
+                              [[r.get(k, "") for k in keys] for r in chunk], last],
                              ensure_ascii=False)
         key = hashlib.sha256(content.encode()).hexdigest()
         pdf_path, key_path = cache / f"{n:04d}.pdf", cache / f"{n:04d}.key"

@@ -3,18 +3,28 @@
 The bag holds, under data/, the year's binders (case folders with their SHA256SUMS, the
 spine labels and tables of contents), its books, and the register book as CSV, with
 SHA-256 manifests; `bagit.py --validate DIR` accepts it.
+
+A bag must not launder tampering (issue 14): the archive's fixity check (`verify_archive`)
+runs first and a problem stops the export, unless forced. The manifest then lists each
+filed document with the checksum the register recorded at filing (committed by the event
+chain), not one computed from the bytes now: a forced bag of a tampered archive names the
+failures in bag-info.txt (Kkwna-Fixity-Problem) and does not validate where they are.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import bagit
 
 from pipeline import __version__
 from pipeline.archive.books import export_csv
+from pipeline.archive.filing import FILED_STATUSES
+from pipeline.archive.fixity import verify_archive
 from pipeline.errors import KkwnaError
 from pipeline.home import Home
 from pipeline.register import Register
@@ -24,8 +34,16 @@ class ExportError(KkwnaError):
     """The bag cannot be written (destination not empty, nothing to export); one line."""
 
 
-def export_bagit(home: Home, reg: Register, dest: Path, year: int | None = None) -> Path:
-    """Write the archive of *year* (or every year) as a BagIt bag in *dest*; returns *dest*."""
+PROBLEM_KEY = "Kkwna-Fixity-Problem"  # bag-info.txt: one per problem of a forced export
+
+
+def export_bagit(home: Home, reg: Register, dest: Path, year: int | None = None, *,
+                 force: bool = False, **checks: Any) -> Path:
+    """Write the archive of *year* (or every year) as a BagIt bag in *dest*; returns *dest*.
+
+    Refused (ExportError naming the first problem) when the archive fails its fixity
+    check, unless *force*. *checks*: what `verify_archive` takes (check_signature,
+    seal_cert, trust, require_seal)."""
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise ExportError(f"folder tujuan {dest} tidak kosong")
@@ -37,6 +55,11 @@ def export_bagit(home: Home, reg: Register, dest: Path, year: int | None = None)
     if missing or not sources:
         what = ", ".join(s.name for s in missing) or "(tidak ada tahun)"
         raise ExportError(f"arsip tahun {what} tidak ada")
+    problems = verify_archive(home, reg, year, **checks)
+    if problems and not force:
+        raise ExportError(f"arsip tidak utuh, paket tidak ditulis: {problems[0]} "
+                          f"({len(problems)} masalah; lihat `kkwna archive verify`, atau "
+                          f"tulis juga dengan --force)")
     dest.mkdir(parents=True, exist_ok=True)
     try:
         for y, source in zip(years, sources, strict=True):
@@ -51,11 +74,40 @@ def export_bagit(home: Home, reg: Register, dest: Path, year: int | None = None)
             "External-Identifier": "KKWNA-" + "-".join(str(y) for y in years),
             "Bag-Software-Agent": f"kkwna {__version__}",
         }
-        bagit.make_bag(str(dest), info, processes=1, checksums=["sha256"])
+        info_values: dict[str, Any] = dict(info)
+        if problems:
+            info_values[PROBLEM_KEY] = problems
+        bagit.make_bag(str(dest), info_values, processes=1, checksums=["sha256"])
+        _recorded_manifest(reg, dest, years)
     except BaseException:
         _remove(dest)
         raise
     return dest
+
+
+def _recorded_manifest(reg: Register, dest: Path, years: list[int]) -> None:
+    """Put the checksums recorded at filing into manifest-sha256.txt (and the manifest's
+    new checksum into the tag manifest)."""
+    recorded: dict[str, str] = {}
+    for case in reg.cases():
+        if case.status in FILED_STATUSES and case.year in years \
+                and case.folder.startswith("archive/"):
+            base = "data/" + case.folder.removeprefix("archive/") + "/"
+            for doc in reg.documents(case.id):
+                recorded[bagit._encode_filename(base + doc["name"])] = doc["sha256"]
+    manifest = dest / "manifest-sha256.txt"
+    lines = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition(" ")
+        name = name.lstrip()
+        lines.append(f"{recorded.get(name, digest)}  {name}\n")
+    manifest.write_text("".join(lines), encoding="utf-8")
+    tags = dest / "tagmanifest-sha256.txt"
+    fresh = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    tags.write_text("".join(
+        f"{fresh} {name}\n" if name == manifest.name else f"{line}\n"
+        for line in tags.read_text(encoding="utf-8").splitlines()
+        for _, _, name in [line.partition(" ")]), encoding="utf-8")
 
 
 def _office(home: Home) -> str:

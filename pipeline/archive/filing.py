@@ -12,7 +12,8 @@ Crash safety, in this order; each step can be repeated, so `recover` (and a seco
    SHA256SUMS), make it read-only and rename it into place: the folder appears whole or not
    at all;
 2. commit the register: the case's folder becomes the archive folder, the new documents'
-   checksums are recorded, the working folder's name is kept in case.data["folder_kerja"];
+   checksums are recorded with an event "diarsipkan" (so the chain commits to them), the
+   working folder's name is kept in case.data["folder_kerja"];
 3. rewrite the binder's label and contents and the year's books, withdraw a returned case's
    slip from print/, and only then remove the working folder in cases/ (while it is there,
    `recover` knows the filing is unfinished).
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 SUMS = "SHA256SUMS"
 SLIP = "02 tanda bukti pengambilan.pdf"
 FILED_STATUSES = ("issued", "returned")
+FILED_ACTION = "diarsipkan"  # the event of the filing
 WORKING_FOLDER = "folder_kerja"  # case.data key: the cases/ folder the case was filed from
 FILE_MODE, FOLDER_MODE = 0o444, 0o555
 
@@ -188,6 +190,9 @@ def _commit(home: Home, cfg: Config, reg: Register, case: Case, working: Path,
     data = {**case.data, WORKING_FOLDER: working.relative_to(home.root).as_posix()}
     with reg.transaction() as db:
         reg.update(db, case, folder=target.relative_to(home.root).as_posix(), data=data)
+        # its own event: the chain commits to the history's and voided slip's checksums
+        reg.add_event(db, case.id, at=now, step=case.step, action=FILED_ACTION,
+                      detail={"map": target.relative_to(home.root).as_posix()})
         for name in (history.HISTORY, SLIP):
             if name in sums and known.get(name) != sums[name]:
                 reg.add_document(db, case.id, name=name, step=case.step, sha256=sums[name],

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from pipeline import checkpoint
 from pipeline.archive.filing import FILED_STATUSES, SUMS, read_sums
 from pipeline.home import Home
 from pipeline.register import Register
@@ -83,9 +85,19 @@ def _chain_problems(reg: Register) -> list[str]:
 
 def verify_archive(home: Home, reg: Register, year: int | None = None,
                    progress: Progress | None = None,
-                   check_signature: SignatureCheck | None = None) -> list[str]:
-    """Check the archive (one year, or all); returns the problems (empty: all is well)."""
+                   check_signature: SignatureCheck | None = None, *,
+                   seal_cert: Any = None, trust: Any = None,
+                   require_seal: bool = False) -> list[str]:
+    """Check the archive (one year, or all); returns the problems (empty: all is well).
+
+    *seal_cert* (the office seal's `cryptography` certificate) checks the chain's signed
+    checkpoints, *trust* their timestamps' TSA; without it only a checkpoint removed from
+    the log is found, and with *require_seal* (the command) checkpoints that cannot be
+    checked are reported."""
     problems = _chain_problems(reg)
+    found = (checkpoint.problems(reg, seal_cert, trust) if seal_cert is not None or require_seal
+             else checkpoint.removed(reg))
+    problems += [f"register: {p}" for p in found]
     folders: list[_Folder] = []
     known: set[Path] = set()
     for case in reg.cases():

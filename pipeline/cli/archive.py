@@ -1,9 +1,11 @@
 """The archive's terminal commands:
 
     kkwna archive verify [--year Y]          exit 0: all well; 1: one line per problem
-    kkwna archive export --bagit DIR [--year Y]
+    kkwna archive export --bagit DIR [--year Y] [--force]
 
-The signed KKs' signatures are checked offline against the office's [tte] trust.
+The signed KKs' signatures are checked offline against the office's [tte] trust, the
+register's signed checkpoints against the seal certificate (tte.seal_cert). The export
+runs the same check first and refuses a tampered archive unless --force.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,6 +40,15 @@ def signature_check(env: Env) -> Callable[[Path], str | None] | None:
         verdict = verify_pdf(path, trust, head, tz=env.cfg.tz)
         return None if verdict.ok else verdict.reason
     return check
+
+
+def checks(env: Env) -> dict[str, Any]:
+    """What `verify_archive` checks beyond the files: signatures and checkpoints."""
+    t = env.tte
+    return {"check_signature": signature_check(env),
+            "seal_cert": settings.seal_certificate(t) if t.seal_cert else None,
+            "trust": settings.trust(t) if t.trust_roots else None,
+            "require_seal": True}
 
 
 @contextmanager
@@ -76,8 +88,7 @@ def verify(ctx: click.Context, year: int | None) -> None:
     """Periksa setiap berkas arsip terhadap SHA256SUMS dan register."""
     env = loaded(ctx)
     with _register(ctx) as (home, reg):
-        problems = verify_archive(home, reg, year, progress=_progress,
-                                  check_signature=signature_check(env))
+        problems = verify_archive(home, reg, year, progress=_progress, **checks(env))
     for line in problems:
         click.echo(line)
     if problems:
@@ -90,10 +101,13 @@ def verify(ctx: click.Context, year: int | None) -> None:
 @click.option("--bagit", "dest", required=True, type=click.Path(file_okay=False),
               help="Folder tujuan (kosong atau belum ada).")
 @click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--force", is_flag=True,
+              help="Tulis juga bila arsip tidak utuh (masalahnya dicatat di bag-info.txt).")
 @click.pass_context
 @friendly
-def export_command(ctx: click.Context, dest: str, year: int | None) -> None:
+def export_command(ctx: click.Context, dest: str, year: int | None, force: bool) -> None:
     """Tulis arsip sebagai paket BagIt untuk diserahkan ke lembaga kearsipan."""
+    env = loaded(ctx)
     with _register(ctx) as (home, reg):
-        bag = export_bagit(home, reg, Path(dest), year)
+        bag = export_bagit(home, reg, Path(dest), year, force=force, **checks(env))
     click.echo(f"paket BagIt ditulis di {bag}")

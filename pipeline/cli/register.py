@@ -5,6 +5,11 @@ The copy is made with SQLite's online backup (one snapshot of the database, what
 processes write meanwhile); the chain log (register.chain) is copied beside it. To restore:
 stop `kkwna watch`, copy both files back to archive/ (register.sqlite3, register.chain),
 start the watcher; it refuses to start if the copy is older than the case folders.
+
+`kkwna register checkpoint` signs the chain's head with the office seal key (tte.seal_p12)
+and, when a timestamp authority is configured, timestamps it; the line is appended to the
+chain log (`pipeline.checkpoint`). `register backup` makes one first whenever the seal is
+configured, so every backup carries a signed head.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from pathlib import Path
 
 import click
 
+from pipeline import checkpoint, clock
 from pipeline.archive.books import export_csv
 from pipeline.cli.base import cli, friendly, loaded
 from pipeline.errors import UserError
+from pipeline.model import Env
 from pipeline.register import Register, RegisterError, chain_path_for
+from pipeline.signing import settings
 
 
 @cli.group()
@@ -61,6 +69,8 @@ def backup(ctx: click.Context, dest: Path) -> None:
         raise UserError(f"register belum ada: {env.home.register_path}")
     reg = Register(env.home.register_path)
     try:
+        if env.tte.seal_p12 is not None:
+            click.echo(_checkpoint(env, reg))
         reg.backup(dest)
     except RegisterError as exc:
         raise UserError(f"cadangan tidak dibuat: {exc}") from exc
@@ -69,3 +79,29 @@ def backup(ctx: click.Context, dest: Path) -> None:
     click.echo(f"cadangan register: {dest}")
     if chain_path_for(dest).exists():
         click.echo(f"log rantai: {chain_path_for(dest)}")
+
+
+def _checkpoint(env: Env, reg: Register) -> str:
+    if reg.chain_head() == "":
+        raise UserError("register belum berisi peristiwa: belum ada yang ditandatangani")
+    t = env.tte
+    made = checkpoint.add(reg, settings.seal_key(t), at=clock.now(env.cfg.tz),
+                          timestamper=settings.timestamper(t))
+    stamped = " dengan cap waktu TSA" if made.timestamp else " (tanpa cap waktu TSA)"
+    return (f"checkpoint #{made.event_id} {made.head[:16]} ditandatangani segel kantor"
+            f"{stamped}; ditambahkan ke {reg.chain_path.name}")
+
+
+@register.command(name="checkpoint")
+@click.pass_context
+@friendly
+def checkpoint_command(ctx: click.Context) -> None:
+    """Tandatangani kepala rantai register dengan segel kantor (dan cap waktu TSA)."""
+    env = loaded(ctx)
+    if not env.home.register_path.exists():
+        raise UserError(f"register belum ada: {env.home.register_path}")
+    reg = Register(env.home.register_path)
+    try:
+        click.echo(_checkpoint(env, reg))
+    finally:
+        reg.close()
