@@ -468,8 +468,10 @@ def _mail_settings(home: homes.Home, port: int, to: str, case_id: str) -> None:
         case = reg.find(case_id)
         assert case is not None
         case.data["keluarga"]["email"] = to
-        with reg.transaction() as db:
+        with reg.transaction() as db:  # a change of the family data is an event of its own
             reg.update(db, case)
+            reg.add_event(db, case_id, at=case.received_at, step=case.step,
+                          action="alamat e-mail dicatat", detail={"email": to})
     finally:
         reg.close()
 
