@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from pipeline import config, fsutil
+from pipeline import config, fsutil, restored
 from pipeline import home as homes
 from pipeline.errors import INTERNAL, KkwnaError
 from pipeline.model import Env
+from pipeline.register import Register
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,3 +88,17 @@ def loaded(ctx: click.Context) -> Env:
     except ValueError as exc:
         raise config.ConfigError(f"{config.FILENAME}: [files]: {exc}") from exc
     return Env(home, cfg)
+
+
+def loaded_to_write(ctx: click.Context) -> Env:
+    """`loaded`, for a command that writes: it stops first (RegisterBehind, one line) when
+    the register is older than the office's case folders, chain log or filed documents
+    (`pipeline.restored`), before anything is drawn, filed or numbered."""
+    env = loaded(ctx)
+    if env.home.register_path.exists():
+        reg = Register(env.home.register_path)
+        try:
+            restored.check(env.home, reg)
+        finally:
+            reg.close()
+    return env
