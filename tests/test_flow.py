@@ -229,3 +229,24 @@ def test_a_scan_added_after_a_crash_past_the_commit_opens_no_second_case(office)
     assert not (folder / "kitap.jpg").exists() and (folder / "paspor.jpg").exists()
     note = (office.inbox / "MARIA GARCIA.error.txt").read_text(encoding="utf-8")
     assert CASE in note and "paspor.jpg" in note
+
+
+@pytest.mark.slow
+def test_a_scan_added_after_a_crash_before_the_commit_leaves_one_live_case(office):
+    """Crash before intake's commit (its checklist already on desk 02), a scan added: the
+    unfinished number is cancelled, its form withdrawn, and the folder as it is now is
+    the one case."""
+    folder = office.inbox / "MARIA GARCIA"
+    jpeg(folder / "kitap.jpg", text="MARIA")
+    crashed = kkwna(office, "watch", "--once", crash_at="intake-written")
+    assert crashed.returncode == crash.EXIT, crashed.stderr
+    assert len(visible(office.desks / "02-front-office")) == 1
+    jpeg(folder / "paspor.jpg", text="MARIA paspor")
+    assert kkwna(office, "watch", "--once").returncode == 0
+    second = "KKWNA-2026-0002"
+    reg = sound(office, second)
+    assert [(c.id, c.status) for c in reg.cases()] == [(CASE, "cancelled"), (second, "open")]
+    assert sorted(reg.get(second).data["berkas"]) == ["kitap.jpg", "paspor.jpg"]
+    (form,) = visible(office.desks / "02-front-office")
+    assert form.name.startswith(second)
+    assert not folder.exists() and not (office.cases / f"{CASE} MARIA GARCIA").exists()
