@@ -61,8 +61,8 @@ Read = tuple[dict[str, str], str]  # a saved form's fields and the digest of its
 
 def read_form(env: Env, path: Path) -> Read | str | None:
     """Read a saved desk form before the work lock is taken: its fields and digest, or
-    what happened when it is refused on its face (unreadable, on another step's desk, a
-    note too long to decide), with its error file; None for a slip photo (read under the
+    what happened when it is refused on its face (unreadable, a note too long to decide),
+    with its error file; None for a slip photo (read under the
     lock). Nothing here needs the register, so a bad form never holds up other work."""
     if path.suffix.lower() in desks.PHOTOS:
         return None
@@ -71,10 +71,6 @@ def read_form(env: Env, path: Path) -> Read | str | None:
     except forms.FormUnreadable as exc:
         desks.write_errors(env.cfg, path, [str(exc)])
         return "unreadable"
-    problem = engine.wrong_desk(fields.get("langkah", ""), path.parent.name)
-    if problem is not None:
-        desks.write_errors(env.cfg, path, [problem])
-        return "wrong-desk"
     problem = engine.note_problem(fields.get("catatan", ""))
     if problem is not None:
         desks.write_errors(env.cfg, path, [problem])
@@ -108,6 +104,9 @@ def handle_form(env: Env, reg: Register, path: Path, read: Read | str | None = N
     if placed == desks.FOREIGN:  # hidden fields changed: bound to no case, decides nothing
         desks.write_errors(env.cfg, path, [desks.foreign_problem(case, step)])
         return "mismatch"
+    if (problem := engine.wrong_desk(step_text, path.parent.name)) is not None:
+        desks.write_errors(env.cfg, path, [problem])  # a genuine form, on another's desk
+        return "wrong-desk"
     if placed != desks.CURRENT or case.status != "open" or case.step != step:
         # decided already: a Save As copy, or the removal a crash interrupted
         path.unlink(missing_ok=True)
@@ -255,7 +254,8 @@ def _write_documents(env: Env, reg: Register, case: Case, folder: Path, plan: Pl
                 drafts[doc.name] = folder / f".tmp-draf-{doc.name}"
                 doc.write(drafts[doc.name])
         restored.refuse_changed(reg, case, folder, drafts)
-        restored.begin_writing(reg, case.id, [d.name for d in plan.documents])
+        if plan.documents:
+            restored.begin_writing(reg, case.id, [d.name for d in plan.documents])
         for doc in plan.documents:
             if doc.name in drafts:
                 os.replace(drafts.pop(doc.name), folder / doc.name)  # the same bytes
