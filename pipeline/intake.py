@@ -300,11 +300,11 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
 def _interrupted(home: Home, cfg: Config, reg: Register, entry: Path) -> Case | None:
     """The case this entry already became although its fingerprint changed: a file was
-    added (or removed) while a crash stood between the commit and the removal. One
-    application is one case: when every file the case took is still here with the same
-    bytes, the removal is finished and what was added is held (None: a new drop). An
-    attempt interrupted before its commit filed nothing: its number is cancelled, and the
-    entry as it is now is taken afresh."""
+    added or removed while a crash stood between the commit and the removal. One
+    application is one case: when files the case took are still here with the same bytes,
+    the removal is finished (`_remove_taken`) and what was added is held with its note
+    (None: no file of it was taken, a new drop). An attempt interrupted before its commit
+    filed nothing: its number is cancelled, and the entry as it is now is taken afresh."""
     rows = reg.db.execute(
         "SELECT id FROM cases WHERE source_name = ? AND source_removed = 0"
         " AND status != 'cancelled' ORDER BY year DESC, seq DESC", (entry.name,)).fetchall()
@@ -314,8 +314,8 @@ def _interrupted(home: Home, cfg: Config, reg: Register, entry: Path) -> Case | 
             _undo(home, case, home.staging / f"{case.source_key[:32]}.pdf")
             _cancel(reg, case, "berkas di inbox berubah sebelum selesai diterima",
                     clock.now(cfg.tz))
-        elif copies and all(_same_bytes(entry / rel if entry.is_dir() else entry, digest)
-                            for rel, digest in copies.items()):
+        elif any(_same_bytes(entry / rel if entry.is_dir() else entry, digest)
+                 for rel, digest in copies.items()):
             return case
     return None
 
