@@ -65,6 +65,18 @@ def _last_id(fd: int) -> tuple[int, bool]:
         start = max(0, start - _TAIL)
 
 
+def last_logged(path: Path) -> int:
+    """The highest event id the log holds (0 for no log): read from its tail only."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return 0
+    try:
+        return _last_id(fd)[0]
+    finally:
+        os.close(fd)
+
+
 def _open_for_append(path: Path) -> int:
     flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:

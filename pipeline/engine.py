@@ -10,9 +10,38 @@ from __future__ import annotations
 
 from pipeline import clock, model, names, sop
 from pipeline.config import Officer, only_digits
+from pipeline.layout import FREE_TEXT_LIMIT
 from pipeline.model import Context, Decision, Env, Plan, Refused, Transition
 from pipeline.register import Case
 from pipeline.steps import handler
+
+# The longest note a decision takes: what a document draws of it (`layout.capped`). Checked
+# as the decision is read, before the work lock and the drawing: a longer one is refused.
+NOTE_LIMIT = FREE_TEXT_LIMIT
+
+
+def note_problem(note: str) -> str | None:
+    """Why *note* is too long for a decision, or None."""
+    if len(note) <= NOTE_LIMIT:
+        return None
+    length = f"{len(note):,}".replace(",", ".")  # 1.048.576, as Indonesian writes it
+    return (f"Catatan terlalu panjang ({length} karakter, paling banyak {NOTE_LIMIT}): "
+            f"persingkat catatannya")
+
+
+def wrong_desk(step_text: str, desk: str) -> str | None:
+    """Why a form of step *step_text* saved on *desk* decides nothing there, or None. Each
+    role's share has its own permissions: a form decides only on its own desk."""
+    own = sop.step_of_desk(desk)
+    if own is None or not step_text.isdigit() or int(step_text) == own.number:
+        return None
+    try:
+        home_desk = sop.step(int(step_text)).desk
+    except KeyError:
+        return None  # not a step at all: the register lookup says what it is
+    return (f"formulir langkah {step_text} disimpan di meja {desk}: formulir hanya berlaku di "
+            f"mejanya sendiri ({home_desk}). Tidak ada yang dicatat; simpan formulir di "
+            f"desks/{home_desk}/")
 
 
 def _officer(d: Decision, ctx: Context, problems: list[str]) -> Officer | None:
@@ -39,6 +68,8 @@ def judge(case: Case, d: Decision, ctx: Context) -> Transition:
                        f"({model.STATUS.get(case.status, case.status)}, "
                        f"langkah {case.step})"])
     problems: list[str] = []
+    if (too_long := note_problem(d.note)) is not None:
+        problems.append(too_long)
     officer = _officer(d, ctx, problems)
     if d.approve is None:
         problems.append("keputusan belum dipilih (setuju atau kembalikan)")

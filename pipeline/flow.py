@@ -20,6 +20,7 @@ automatic step is advanced by `recover` when the watcher starts.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from pipeline import (
     forms,
     machine,
     photos,
+    restored,
     sop,
 )
 from pipeline.errors import KkwnaError, UserError
@@ -57,19 +59,42 @@ def load(reg: Register, case_id: str) -> Case:
 
 # --- inputs ---------------------------------------------------------------------------------
 
-def handle_form(env: Env, reg: Register, path: Path) -> str:
-    """A form saved on a desk (the caller holds the work lock). Returns what happened."""
+Read = tuple[dict[str, str], str]  # a saved form's fields and the digest of its bytes
+
+
+def read_form(env: Env, path: Path) -> Read | str | None:
+    """Read a saved desk form before the work lock is taken: its fields and digest, or
+    what happened when it is refused on its face (unreadable, a note too long to decide),
+    with its error file; None for a slip photo (read under the
+    lock). Nothing here needs the register, so a bad form never holds up other work."""
+    if path.suffix.lower() in desks.PHOTOS:
+        return None
+    try:
+        fields, digest = desks.read(path)
+    except forms.FormUnreadable as exc:
+        desks.write_errors(env.cfg, path, [str(exc)])
+        return "unreadable"
+    problem = engine.note_problem(fields.get("catatan", ""))
+    if problem is not None:
+        desks.write_errors(env.cfg, path, [problem])
+        return "refused"
+    return fields, digest
+
+
+def handle_form(env: Env, reg: Register, path: Path, read: Read | str | None = None) -> str:
+    """A form saved on a desk (the caller holds the work lock; *read*: what `read_form`
+    returned before it took it). Returns what happened."""
     if path.suffix.lower() in desks.PHOTOS:  # a photo of the collection slip
         try:
             return handle_slip_photo(env, reg, path)
         except KkwnaError as exc:
             desks.write_errors(env.cfg, path, [str(exc)])
             return "refused"
-    try:
-        fields, digest = desks.read(path)
-    except forms.FormUnreadable as exc:
-        desks.write_errors(env.cfg, path, [str(exc)])
-        return "unreadable"
+    if read is None:
+        read = read_form(env, path)
+    if read is None or isinstance(read, str):
+        return read or "unreadable"
+    fields, digest = read
     cid, step_text = fields.get("kasus", ""), fields.get("langkah", "")
     case = reg.find(cid) if cid else None
     if case is None or not step_text.isdigit():
@@ -82,6 +107,9 @@ def handle_form(env: Env, reg: Register, path: Path) -> str:
     if placed == desks.FOREIGN:  # hidden fields changed: bound to no case, decides nothing
         desks.write_errors(env.cfg, path, [desks.foreign_problem(case, step)])
         return "mismatch"
+    if (problem := engine.wrong_desk(step_text, path.parent.name)) is not None:
+        desks.write_errors(env.cfg, path, [problem])  # a genuine form, on another's desk
+        return "wrong-desk"
     if placed != desks.CURRENT or case.status != "open" or case.step != step:
         # decided already: a Save As copy, or the removal a crash interrupted
         path.unlink(missing_ok=True)
@@ -140,6 +168,9 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
     the watcher recorded a moment ago is seen, and refused, never recorded twice."""
     if sop.step(step) not in sop.decided_at_desk():
         raise UserError(f"langkah {step} tidak diputuskan di meja")
+    for text in (note, fields.get("catatan", "")):  # refused before the lock and the work
+        if (too_long := engine.note_problem(text)) is not None:
+            raise UserError(too_long)
     cid = case_id.strip().upper()
     with WorkLock(env.home), machine.guard(env.home, env.cfg.tz, f"kasus {cid} langkah {step}",
                                            f"{cid}: langkah {step} belum selesai"):
@@ -176,10 +207,7 @@ def decide(env: Env, reg: Register, case: Case, d: Decision, form: Path | None =
 def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     folder = env.home.root / case.folder
     case.data.update(plan.record)
-    for doc in plan.documents:
-        doc.write(folder / doc.name)
-        if doc.to_print:
-            documents.print_copy(env.home, case, folder / doc.name)
+    _write_documents(env, reg, case, folder, plan)
     crash.point("documents", plan.step)
 
     rounds = dict(case.rounds)
@@ -205,6 +233,7 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
             reg.add_document(db, case.id, name=name, step=plan.step, sha256=sha256_file(path),
                              size=path.stat().st_size, at=plan.at)
         reg.set_identities(db, case.id, plan.identities)
+        restored.end_writing(db, case.id)
     crash.point("committed", plan.step)
 
     if sop.step(plan.step).desk:
@@ -215,6 +244,33 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     if plan.archive:
         archive.file_case(env.home, env.cfg, reg, case)
     advance(env, reg, case)
+
+
+def _write_documents(env: Env, reg: Register, case: Case, folder: Path, plan: Plan) -> None:
+    """Write the plan's documents, never over one already filed (`restored`): a name that
+    exists is drawn beside it first and compared, and the register learns what this step
+    writes before the first byte, so the step run again after a crash may redo exactly
+    that."""
+    compare = restored.to_compare(reg, case, folder, [d.name for d in plan.documents])
+    drafts: dict[str, Path] = {}
+    try:
+        for doc in plan.documents:
+            if doc.name in compare:
+                drafts[doc.name] = folder / f".tmp-draf-{doc.name}"
+                doc.write(drafts[doc.name])
+        restored.refuse_changed(reg, case, folder, drafts)
+        if plan.documents:
+            restored.begin_writing(reg, case.id, [d.name for d in plan.documents])
+        for doc in plan.documents:
+            if doc.name in drafts:
+                os.replace(drafts.pop(doc.name), folder / doc.name)  # the same bytes
+            else:
+                doc.write(folder / doc.name)
+            if doc.to_print:
+                documents.print_copy(env.home, case, folder / doc.name)
+    finally:
+        for draft in drafts.values():
+            draft.unlink(missing_ok=True)
 
 
 def advance(env: Env, reg: Register, case: Case) -> None:

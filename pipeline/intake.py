@@ -227,7 +227,7 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
         quarantine(home, entry, judged, tz=cfg.tz)
         return "quarantined"
 
-    case = reg.by_source(judged.key)
+    case = reg.by_source(judged.key) or _interrupted(home, cfg, reg, entry)
     if case is not None and case.status != "intake":
         return _remove_taken(home, cfg, reg, case, entry)  # a crash left only the removal
     if case is None:
@@ -273,6 +273,28 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
     outcome = _remove_taken(home, cfg, reg, case, entry)
     crash.point("removed", sop.FIRST.number)
     return outcome
+
+
+def _interrupted(home: Home, cfg: Config, reg: Register, entry: Path) -> Case | None:
+    """The case this entry already became although its fingerprint changed: a file was
+    added or removed while a crash stood between the commit and the removal. One
+    application is one case: when files the case took are still here with the same bytes,
+    the removal is finished (`_remove_taken`) and what was added is held with its note
+    (None: no file of it was taken, a new drop). An attempt interrupted before its commit
+    filed nothing: its number is cancelled, and the entry as it is now is taken afresh."""
+    rows = reg.db.execute(
+        "SELECT id FROM cases WHERE source_name = ? AND source_removed = 0"
+        " AND status != 'cancelled' ORDER BY year DESC, seq DESC", (entry.name,)).fetchall()
+    for case in [reg.get(row[0]) for row in rows]:
+        copies = _taken_copies(reg, case)
+        if case.status == "intake":
+            _undo(home, case, home.staging / f"{case.source_key[:32]}.pdf")
+            _cancel(reg, case, "berkas di inbox berubah sebelum selesai diterima",
+                    clock.now(cfg.tz))
+        elif any(_same_bytes(entry / rel if entry.is_dir() else entry, digest)
+                 for rel, digest in copies.items()):
+            return case
+    return None
 
 
 def _refuse_existing_folder(home: Home, reg: Register, case: Case) -> None:

@@ -5,9 +5,10 @@ raises silently kills the observer thread); one worker loop waits until each ent
 been still for `stable_seconds`, then handles it, catching everything per item. A full
 rescan at start and every `rescan_seconds` covers missed events (network shares).
 
-At start the register is checked against the case folders (`Register.check_against_disk`):
-a register behind the disk (restored from an old copy, recreated) would give numbers
-twice, so the watcher refuses to start (RegisterBehind, exit 1, one Indonesian line).
+At start the register is checked against the case folders, the chain log and the filed
+documents (`restored.check`, as every command that writes): a register behind them
+(restored from an old copy, recreated) would give numbers twice or file documents over
+filed ones, so the watcher refuses to start (RegisterBehind, exit 1, one Indonesian line).
 The event chain is verified too (`Register.verify_chain`); its problems are logged as
 warnings and shown by `kkwna status`, but do not stop the office: they concern history
 already written, and numbering stays safe (checked against the disk).
@@ -35,7 +36,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import clock, desks, faults, flow, intake, machine, outbox, sop
+from pipeline import clock, desks, faults, flow, intake, machine, outbox, restored, sop
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
 from pipeline.model import Env
@@ -167,15 +168,21 @@ class Watcher:
                 return "changed"
             if entry.parent != self.inbox and self.done.get(entry) == sig:
                 return "unchanged"
-            with WorkLock(self.home):
-                if entry.parent == self.inbox:
+            if entry.parent == self.inbox:
+                with WorkLock(self.home):
                     outcome = intake.take(self.home, self.cfg, reg, entry)
-                    self._forget_fault(entry)
+                self._forget_fault(entry)
+            else:
+                env = Env(self.home, self.cfg)
+                read = flow.read_form(env, entry)  # a form refused on its face waits on no one
+                if isinstance(read, str):
+                    outcome = read
                 else:
-                    outcome = flow.handle_form(Env(self.home, self.cfg), reg, entry)
-                    self.done[entry] = sig
+                    with WorkLock(self.home):
+                        outcome = flow.handle_form(env, reg, entry, read)
                     if entry in self.retries:
                         self._forget_fault(entry)
+                self.done[entry] = sig
         except (intake.MachineFault, RegisterBehind) as fault:
             outcome = self._wait(entry, fault)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any bad item
@@ -306,7 +313,7 @@ class Watcher:
     def _check_register(self, reg: Register) -> None:
         """Refuse to start on a register behind the disk; warn of a broken event chain."""
         try:
-            reg.check_against_disk([self.home.cases, self.home.archive])
+            restored.check(self.home, reg)
         except RegisterBehind as behind:
             faults.set_register(self.home, [str(behind)])
             reg.close()

@@ -210,3 +210,43 @@ def test_a_decision_is_recorded_exactly_once_under_a_race(office_at, rival):
         assert reg.get(CASE).step == 3
         assert _slip_code(home) == reg.get(CASE).collection_code
 
+
+
+@pytest.mark.slow
+def test_a_scan_added_after_a_crash_past_the_commit_opens_no_second_case(office):
+    """Crash right after intake's commit (`committed@1`), a scan added to the folder while
+    the watcher is down: one application is one case, the new scan is held with a note."""
+    folder = office.inbox / "MARIA GARCIA"
+    jpeg(folder / "kitap.jpg", text="MARIA")
+    crashed = kkwna(office, "watch", "--once", crash_at="committed@1")
+    assert crashed.returncode == crash.EXIT, crashed.stderr
+    jpeg(folder / "paspor.jpg", text="MARIA paspor")  # added while the watcher is down
+    assert kkwna(office, "watch", "--once").returncode == 0
+    reg = sound(office)
+    assert [c.id for c in reg.cases()] == [CASE] and reg.get(CASE).status == "open"
+    assert [e["action"] for e in reg.events(CASE)] == ["diterima"]
+    assert len(visible(office.desks / "02-front-office")) == 1
+    assert not (folder / "kitap.jpg").exists() and (folder / "paspor.jpg").exists()
+    note = (office.inbox / "MARIA GARCIA.error.txt").read_text(encoding="utf-8")
+    assert CASE in note and "paspor.jpg" in note
+
+
+@pytest.mark.slow
+def test_a_scan_added_after_a_crash_before_the_commit_leaves_one_live_case(office):
+    """Crash before intake's commit (its checklist already on desk 02), a scan added: the
+    unfinished number is cancelled, its form withdrawn, and the folder as it is now is
+    the one case."""
+    folder = office.inbox / "MARIA GARCIA"
+    jpeg(folder / "kitap.jpg", text="MARIA")
+    crashed = kkwna(office, "watch", "--once", crash_at="intake-written")
+    assert crashed.returncode == crash.EXIT, crashed.stderr
+    assert len(visible(office.desks / "02-front-office")) == 1
+    jpeg(folder / "paspor.jpg", text="MARIA paspor")
+    assert kkwna(office, "watch", "--once").returncode == 0
+    second = "KKWNA-2026-0002"
+    reg = sound(office, second)
+    assert [(c.id, c.status) for c in reg.cases()] == [(CASE, "cancelled"), (second, "open")]
+    assert sorted(reg.get(second).data["berkas"]) == ["kitap.jpg", "paspor.jpg"]
+    (form,) = visible(office.desks / "02-front-office")
+    assert form.name.startswith(second)
+    assert not folder.exists() and not (office.cases / f"{CASE} MARIA GARCIA").exists()

@@ -20,7 +20,7 @@ import click
 
 from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
-from pipeline.cli.base import cli, friendly, loaded
+from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
 from pipeline.home import Home
 from pipeline.model import Env
 from pipeline.register import Register
@@ -58,6 +58,7 @@ def _register(ctx: click.Context) -> Iterator[tuple[Home, Register]]:
         click.echo(f"kkwna: {home.root} belum berisi register (jalankan `kkwna init`)",
                    err=True)
         sys.exit(1)
+    loaded_to_write(ctx)  # the export copies the archive as the register has it
     reg = Register(home.register_path)
     try:
         yield home, reg

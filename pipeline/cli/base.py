@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from pipeline import config, fsutil, machine
+from pipeline import config, fsutil, machine, restored
 from pipeline import home as homes
 from pipeline.cli import bahasa
 from pipeline.errors import INTERNAL, KkwnaError
 from pipeline.model import Env
+from pipeline.register import Register
 
 bahasa.install()  # click's own messages in Indonesian
 
@@ -171,3 +172,17 @@ def loaded(ctx: click.Context) -> Env:
     for handler in _terminal_handlers():
         handler.setFormatter(OfficeTime(cfg.tz))
     return Env(home, cfg)
+
+
+def loaded_to_write(ctx: click.Context) -> Env:
+    """`loaded`, for a command that writes: it stops first (RegisterBehind, one line) when
+    the register is older than the office's case folders, chain log or filed documents
+    (`pipeline.restored`), before anything is drawn, filed or numbered."""
+    env = loaded(ctx)
+    if env.home.register_path.exists():
+        reg = Register(env.home.register_path)
+        try:
+            restored.check(env.home, reg)
+        finally:
+            reg.close()
+    return env

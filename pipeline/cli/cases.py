@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline import family, flow, sop
-from pipeline.cli.base import cli, friendly, loaded
+from pipeline.cli.base import cli, friendly, loaded_to_write
 from pipeline.errors import UserError
 from pipeline.register import Register
 from pipeline.steps import data_entry_step, handler
@@ -61,7 +61,7 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
         raise click.UsageError("pilih satu: --approve atau --return ALASAN")
     if step not in {s.number for s in sop.decided_at_desk()}:
         raise UserError(f"langkah {step} tidak diputuskan di meja")
-    env = loaded(ctx)
+    env = loaded_to_write(ctx)
     fields = field_pairs(step, pairs)
     reg = Register(env.home.register_path)
     try:
@@ -80,7 +80,7 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
 def enter(ctx: click.Context, case_id: str, data_file: Path, nip: str) -> None:
     """Step 4 (data entry) from a JSON file instead of the form."""
     data = read_family(data_file)
-    env = loaded(ctx)
+    env = loaded_to_write(ctx)
     step = data_entry_step()
     reg = Register(env.home.register_path)
     try:

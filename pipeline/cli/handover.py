@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline import flow
-from pipeline.cli.base import cli, friendly, loaded
+from pipeline.cli.base import cli, friendly, loaded_to_write
 from pipeline.home import WorkLock
 from pipeline.register import Register
 from pipeline.steps.handover import case_of_code
@@ -21,7 +21,7 @@ from pipeline.steps.handover import case_of_code
 @friendly
 def collect(ctx: click.Context, code: str, receiver: str, nip: str) -> None:
     """Hand the signed KK over against the collection code (steps 10-11)."""
-    env = loaded(ctx)
+    env = loaded_to_write(ctx)
     reg = Register(env.home.register_path)
     try:
         with WorkLock(env.home):

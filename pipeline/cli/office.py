@@ -79,6 +79,7 @@ OUTCOMES = {
     "unknown": "bukan formulir kkwna (lihat berkas .error.txt)",
     "mismatch": "formulir tidak cocok dengan kasusnya (lihat berkas .error.txt)",
     "refused": "ditolak (lihat berkas .error.txt)",
+    "wrong-desk": "formulir di meja langkah lain: tidak dicatat (lihat berkas .error.txt)",
     "error": "kesalahan (lihat berkas .error.txt)",
 }
 

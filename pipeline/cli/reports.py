@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline import report
-from pipeline.cli.base import cli, friendly, loaded
+from pipeline.cli.base import cli, friendly, loaded_to_write
 from pipeline.register import Register
 
 
@@ -16,7 +16,7 @@ from pipeline.register import Register
 def report_cmd(ctx: click.Context, month: str) -> None:
     """Write the month's performance evaluation (PDF/A and CSV) and print its path."""
     year, number = report.parse_month(month)
-    env = loaded(ctx)
+    env = loaded_to_write(ctx)
     reg = Register(env.home.register_path)
     try:
         click.echo(report.write_report(env.home, env.cfg, reg, year, number))

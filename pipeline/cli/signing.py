@@ -11,7 +11,7 @@ import click
 
 from pipeline import config
 from pipeline import home as homes
-from pipeline.cli.base import cli, friendly, loaded
+from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
 from pipeline.errors import KkwnaError, UserError
 from pipeline.model import Env
 from pipeline.register import Register
@@ -90,7 +90,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
 
     if bool(case_id) == all_cases:
         raise click.UsageError("beri satu CASE atau --all")
-    env = loaded(ctx)
+    env = loaded_to_write(ctx)
     remote = env.tte.backend == "bsre"
     if not remote and p12 is None:
         raise UserError("beri --p12 (berkas sertifikat Kepala Dinas)")
