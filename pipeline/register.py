@@ -20,7 +20,6 @@ gives a number twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -34,6 +33,8 @@ from typing import Any
 
 from pipeline import chainlog, chainstate
 from pipeline.errors import KkwnaError
+from pipeline.event_chain import event_fields as _event_fields
+from pipeline.event_chain import event_hash as _event_hash
 from pipeline.fsutil import atomic_copy, create_temp, fsync_dir, unique_path
 from pipeline.register_disk import PREFIX, numbers_on_disk
 
@@ -165,24 +166,6 @@ def _case(row: sqlite3.Row) -> Case:
         source_removed=bool(row["source_removed"]), collection_code=row["collection_code"],
         data=json.loads(row["data"]),
     )
-
-
-def _event_fields(row: sqlite3.Row) -> tuple[Any, ...]:
-    """What an event's hash covers. Events recorded before the case state was kept
-    (case_status '') are hashed as they were then."""
-    fields: tuple[Any, ...] = (
-        row["case_id"], row["at"], row["step"], row["action"], row["officer_name"],
-        row["officer_nip"], row["round"], row["detail"], row["source_sha256"])
-    if row["case_status"]:
-        fields += (row["case_status"], row["case_step"])
-    if row["case_state"]:
-        fields += (row["case_state"],)
-    return fields
-
-
-def _event_hash(prev: str, fields: tuple[Any, ...]) -> str:
-    payload = json.dumps([prev, *fields], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class Register:

@@ -4,9 +4,27 @@ and each case's rows (the checks are listed in `pipeline.register`'s docstring).
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
+from typing import Protocol
 
 from pipeline import chainlog, chainstate
-from pipeline.register import CHAIN_LOG_KEY, Register, _event_fields, _event_hash
+from pipeline.event_chain import event_fields as _event_fields
+from pipeline.event_chain import event_hash as _event_hash
+
+CHAIN_LOG_KEY = "chain_log"  # = register.CHAIN_LOG_KEY (not imported: register imports this)
+
+
+class Register(Protocol):
+    """What the check reads of a `pipeline.register.Register`."""
+
+    db: sqlite3.Connection
+
+    @property
+    def chain_path(self) -> Path: ...
+
+    def _meta(self, key: str) -> str | None: ...
+
+    def log_reach(self) -> int: ...
 
 
 def verify_chain(reg: Register) -> list[str]:
