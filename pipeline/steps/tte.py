@@ -48,6 +48,7 @@ NOT_CONFIGURED = ("TTE belum diatur: bagian [tte] di kkwna.toml masih kosong (un
                   "secara elektronik dan kode QR-nya belum bersegel.")
 SIGNED_HERE = "kkwna sign"
 SIGNED_ELSEWHERE = "aplikasi lain"
+SIGNED_ON_THE_WEB = "kkwna serve"
 
 
 def tte_draft_name(case: Case) -> str:
@@ -151,7 +152,7 @@ class Signature(Handler):
         return None
 
     def sign_plan(self, env: Env, case: Case, *, p12: Path, passphrase: bytes,
-                  taken: set[str]) -> Plan:
+                  taken: set[str], how: str = SIGNED_HERE) -> Plan:
         """The plan of signing the case's draft with the key in *p12* now. The signature
         is made when the plan's document is written; SigningError (one Indonesian line)
         if the key is not the head of office's or does not validate."""
@@ -175,7 +176,7 @@ class Signature(Handler):
                               expected_signer_sha256=expected)
             finally:
                 fresh.unlink(missing_ok=True)
-        return self.signed_plan(env, case, taken, write, SIGNED_HERE)
+        return self.signed_plan(env, case, taken, write, how)
 
     def _fresh_desk_item(self, env: Env, case: Case, out: Path) -> Path:
         draft = env.home.root / case.folder / tte_draft_name(case)
