@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import socket
 import stat
@@ -34,25 +33,17 @@ from pipeline.cli import cli
 from pipeline.model import Env
 from pipeline.register import Case, Register
 from pipeline.signing import keys, pades, settings
-from pipeline.signing.demo import set_up_demo
 from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.seal import open_seal
 from pipeline.signing.verify import verify_pdf
 from pipeline.steps import printing
+from tests import tte_office
 from tests.conftest import MONDAY_9
-from tests.families import ADDRESS, HEAD
 from tests.forgeries import info_changed
-from tests.office import jpeg, run_once
+from tests.office import run_once
 from tests.qrread import read_standard_qr, render_page
-from tests.stages import approve
+from tests.tte_office import JANE, JOHN
 
-JOHN = {**ADDRESS, "anggota": [HEAD]}
-JANE = {**ADDRESS, "no_kk": "6305041211260002", "alamat": "JL. DATU NURAYA NO. 7",
-        "anggota": [{**HEAD, "nama_lengkap": "JANE ELIZABETH DOE", "nik": "6305046007850002",
-                     "jenis_kelamin": "PEREMPUAN", "tanggal_lahir": "20-07-1985",
-                     "status_perkawinan": "BELUM KAWIN", "tanggal_perkawinan": "",
-                     "no_paspor": "PB7654321", "no_kitap": "2C21JD0002-B",
-                     "nama_ayah": "PETER DOE", "nama_ibu": "ANNA DOE"}]}
 FAMILIES = {"JOHN SMITH": JOHN, "JANE DOE": JANE}
 SIGNED = "08 kartu keluarga WNA.pdf"
 
@@ -60,51 +51,14 @@ SIGNED = "08 kartu keluarga WNA.pdf"
 @pytest.fixture(scope="session")
 def demo_stages(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     """A demo office (`init --demo` PKI) whose two cases stand at step 6, and at step 8."""
-    root = tmp_path_factory.mktemp("tte")
-    saved = os.environ.get("KKWNA_NOW")
-    os.environ["KKWNA_NOW"] = MONDAY_9
-    try:
-        home = homes.Home(root / "build")
-        homes.init(home)
-        path = home.root / config.FILENAME
-        path.write_text(path.read_text().replace("stable_seconds = 2 ", "stable_seconds = 0.3 "))
-        set_up_demo(home)
-        for title in FAMILIES:
-            jpeg(home.inbox / f"{title} kitap paspor formulir.jpg", text=title)
-        run_once(home)
-        reg = Register(home.register_path)
-        ids = {c.title.split(" KITAP")[0]: c.id for c in reg.cases("open")}
-        reg.close()
-        assert set(ids) == set(FAMILIES)
-        for step in (2, 3, 4, 5):
-            for title, keluarga in FAMILIES.items():
-                approve(home, step, ids[title], keluarga)
-        stages = {6: root / "step-6"}
-        shutil.copytree(home.root, stages[6], symlinks=True)
-        for title, keluarga in FAMILIES.items():
-            approve(home, 6, ids[title], keluarga)
-        stages[8] = root / "step-8"
-        shutil.copytree(home.root, stages[8], symlinks=True)
-        (root / "ids.json").write_text(json.dumps(ids))
-        return stages
-    finally:
-        if saved is None:
-            os.environ.pop("KKWNA_NOW", None)
-        else:
-            os.environ["KKWNA_NOW"] = saved
+    return tte_office.build(tmp_path_factory.mktemp("tte"), FAMILIES)
 
 
 @pytest.fixture
 def demo_at(demo_stages: dict[int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`home, ids = demo_at(8)`: a copy of the demo office at step 6 or 8."""
     monkeypatch.setenv("KKWNA_NOW", MONDAY_9)
-
-    def at(step: int) -> tuple[homes.Home, dict[str, str]]:
-        target = tmp_path / f"kantor-{step}"
-        shutil.copytree(demo_stages[step], target, symlinks=True)
-        ids = json.loads((demo_stages[step].parent / "ids.json").read_text())
-        return homes.Home(target), ids
-    return at
+    return tte_office.copier(demo_stages, tmp_path)
 
 
 def _env(home: homes.Home) -> Env:
@@ -454,7 +408,8 @@ def test_verify_refuses_a_genuine_signature_the_register_does_not_list_as_signed
     pades.add_validation_data(signed, signed, trust=settings.trust(t), timestamper=None)
     result = _kkwna(home, "verify", str(signed))
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == f"TIDAK ASLI: {cid} belum ditandatangani menurut register"
+    assert result.output.splitlines()[0] == \
+        f"TIDAK ASLI: {cid} belum ditandatangani menurut register"
 
 
 def test_a_card_edited_after_signing_is_refused_on_desk_8(demo_at) -> None:
