@@ -31,7 +31,7 @@ from pipeline.signing.register_check import judge
 from tests import tte_office
 from tests.conftest import KEPALA_BIDANG, MONDAY_9
 from tests.qrread import phone_view
-from tests.webdoor import Client, chromium, serving
+from tests.webdoor import Client, chromium, self_signed, serving
 
 FAMILIES = {"JOHN SMITH": tte_office.JOHN, "JANE DOE": tte_office.JANE,
             "KENJI WATANABE": tte_office.KENJI}
@@ -122,6 +122,7 @@ def _fits_the_phone(driver: Any) -> None:
 def _shot(driver: Any, name: str, tmp_path: Path) -> None:
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0)")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(360, min(max(640, height + 100), 4000))
     driver.save_screenshot(str(folder / f"{name}.png"))
@@ -316,6 +317,34 @@ def test_the_security_headers(office) -> None:
     assert "strict-transport-security" not in h  # plain HTTP: HSTS would lock the LAN out
 
 
+def test_over_tls_hsts_is_sent_and_the_cookie_is_secure(office, tmp_path: Path) -> None:
+    home, _ = office
+    cert, key = self_signed(tmp_path)
+    with serving(home, tls=(cert, key)) as base:
+        http = Client(base, trust=cert)
+        page = http.get("/masuk")
+        answer = http.login(_head(home), PASSWORD)
+    assert page.headers["strict-transport-security"] == "max-age=31536000"
+    assert answer.status == 303
+    cookie = answer.headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_each_verification_has_a_time_limit_and_each_client_a_rate(office,
+                                                                   tmp_path: Path) -> None:
+    home, ids = office
+    genuine = _signed_card(home, ids["JOHN SMITH"]).read_bytes()
+    with serving(home, verify_seconds=0.001, verify_cache=0) as base:
+        slow = json.loads(Client(base).upload(genuine, "kk.pdf").body)
+    assert slow["asli"] is False and "batas waktu" in slow["alasan"]
+    with serving(home, verify_per_minute=6, verify_burst=3) as base:
+        http = Client(base)
+        statuses = [http.upload(b"bukan KK", "x.txt").status for _ in range(4)]
+        limited = http.upload(b"bukan KK", "x.txt")
+    assert statuses == [200, 200, 200, 429]
+    assert json.loads(limited.body)["alasan"].startswith("terlalu banyak permintaan")
+
+
 def test_a_post_without_the_csrf_token_is_refused(office) -> None:
     home, ids = office
     with serving(home) as base:
@@ -370,8 +399,8 @@ def test_wrong_passwords_lock_the_login_and_time_unlocks_it(office) -> None:
         assert http.login(_head(home), PASSWORD).status == 303
 
 
-def test_a_nip_that_is_not_the_head_sees_the_board_not_the_queue(office, browser,
-                                                                 monkeypatch) -> None:
+def test_a_nip_that_is_not_the_head_sees_the_board_not_the_queue(office, browser, monkeypatch,
+                                                                 tmp_path: Path) -> None:
     home, ids = office
     monkeypatch.setenv("KKWNA_NOW", "2026-11-23T10:00:00+08:00")  # an hour at step 8: late
     with serving(home) as base:
@@ -380,6 +409,7 @@ def test_a_nip_that_is_not_the_head_sees_the_board_not_the_queue(office, browser
         board = browser.find_element(By.ID, "langkah-8").text
         assert all(cid in board for cid in ids.values()) and "3 TERLAMBAT" in board
         _fits_the_phone(browser)
+        _shot(browser, "papan", tmp_path)
         browser.get(base + "/persetujuan")
         assert "hanya untuk Kepala Dinas" in browser.find_element(By.TAG_NAME, "main").text
         assert not browser.find_elements(By.CSS_SELECTOR, "article.kasus")
@@ -489,3 +519,60 @@ def test_the_pages_speak_bahasa_indonesia_and_label_every_control(office, browse
                                                               f"label[for='{ident}']")
                 wrapped = control.find_elements(By.XPATH, "ancestor::label")
                 assert named or wrapped, (path, control.get_attribute("outerHTML"))
+
+
+def test_two_approvals_of_the_same_kk_at_once_sign_it_once(office) -> None:
+    import threading
+
+    home, ids = office
+    cid = ids["JANE DOE"]
+    with serving(home) as base:
+        clients = [Client(base), Client(base)]
+        tokens = []
+        for http in clients:
+            assert http.login(_head(home), PASSWORD).status == 303
+            tokens.append(http.csrf("/persetujuan"))
+        answers: list[Any] = [None, None]
+
+        def approve(k: int) -> None:
+            answers[k] = clients[k].post("/persetujuan/setujui", {
+                "csrf": tokens[k], "kasus": cid, "sandi_sertifikat": _passphrase(home)})
+        threads = [threading.Thread(target=approve, args=(k,)) for k in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    pages = sorted(a.text for a in answers)
+    assert sum("1 KK ditandatangani" in p for p in pages) == 1
+    assert sum("tidak menunggu tanda tangan" in p for p in pages) == 1
+    assert [e[1] for e in _events(home, cid) if e[0] == 8] == ["ditandatangani"]
+
+
+def test_kkwna_serve_starts_the_door_and_wants_cert_and_key_together(office,
+                                                                     tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.webdoor import free_port
+
+    home, _ = office
+    cert, _key = self_signed(tmp_path)
+    half = _kkwna(home, "serve", "--cert", str(cert))
+    assert half.exit_code == 2 and "--cert dan --key" in half.output
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(home.root),
+                             "serve", "--port", str(port)], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                answer = Client(f"http://127.0.0.1:{port}").get("/verifikasi")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+        assert answer.status == 200 and "Verifikasi Kartu Keluarga WNA" in answer.text
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/verifikasi" in err.decode()

@@ -7,6 +7,7 @@ import http.cookiejar
 import re
 import shutil
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -41,12 +42,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(home: homes.Home, **settings: Any) -> Iterator[str]:
-    """The web door of *home* on 127.0.0.1; yields its base address."""
+def serving(home: homes.Home, tls: tuple[Path, Path] | None = None,
+            **settings: Any) -> Iterator[str]:
+    """The web door of *home* on 127.0.0.1 (over TLS with *tls*' certificate and key, as
+    `kkwna serve --cert --key`); yields its base address."""
     app = create_app(home, WebSettings(**settings))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           log_level="info", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, log_level="info", lifespan="off",
+        ssl_certfile=tls[0] if tls else None, ssl_keyfile=tls[1] if tls else None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -54,7 +58,7 @@ def serving(home: homes.Home, **settings: Any) -> Iterator[str]:
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
@@ -102,14 +106,16 @@ class Answer:
 class Client:
     """A cookie-keeping HTTP client that never follows redirects."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, trust: Path | None = None) -> None:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
+        context = ssl.create_default_context(cafile=str(trust)) if trust else None
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args: Any, **kwargs: Any) -> None:
                 return None
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                  urllib.request.HTTPSHandler(context=context),
                                                   NoRedirect)
 
     def send(self, path: str, data: bytes | None = None, headers: dict[str, str] | None = None,
@@ -146,3 +152,33 @@ class Client:
                 ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
         return self.send("/verifikasi", body, {
             "Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": accept})
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (PEM), as an office would make for its LAN."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "kkwna-web.crt", folder / "kkwna-web.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    return cert_path, key_path

@@ -26,12 +26,13 @@ from pipeline.signing.approvers import check_head_key
 from pipeline.signing.keys import SigningError, forget_opened_keys
 from pipeline.steps import signature
 from pipeline.steps.tte import SIGNED_ON_THE_WEB, tte_draft_name
-from pipeline.web.app import Door, client, door, page
 from pipeline.web.auth import CSRF_REFUSED, checked_form, head, locked_message, refused, staff
+from pipeline.web.base import Door, client, door, page
 
 log = logging.getLogger(__name__)
 PREVIEW_WIDTH = 1080  # px: sharp on a 360 px wide phone at 3x, pinch to zoom for more
-REVIEW_STEPS = (5, 6)  # the parafs the head sees: the analyst's check, the division's
+# the parafs the head sees: the review steps' approvals (the analyst's, the division's)
+REVIEW_STEPS = tuple(s.number for s in sop.STEPS if s.layout == "review")
 NO_P12 = ("kunci Kepala Dinas untuk server belum diatur: isi tte.head_of_office_p12 di "
           "kkwna.toml")
 _render_lock = threading.Lock()  # pdfium is not thread-safe
@@ -185,8 +186,7 @@ async def approve(request: Request) -> Response:
         wait = d.lockout.remaining(officer.nip)
         return refused(request, locked_message(wait) if wait else problem, 400)
     d.lockout.succeed(officer.nip)
-    return page(request, "hasil.html", {"ditandatangani": signed, "gagal": failed},
-                status=200 if not failed else 207)
+    return page(request, "hasil.html", {"ditandatangani": signed, "gagal": failed})
 
 
 def _return(d: Door, case_id: str, nip: str, note: str,

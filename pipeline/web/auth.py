@@ -15,7 +15,7 @@ from starlette.routing import Route
 from pipeline.config import Officer
 from pipeline.signing.approvers import approver
 from pipeline.web import guard, passwords
-from pipeline.web.app import client, door, keep, page, session_of, to_login
+from pipeline.web.base import client, door, keep, page, session_of, to_login
 
 log = logging.getLogger(__name__)
 CSRF_REFUSED = "formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu coba lagi"

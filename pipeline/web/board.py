@@ -5,6 +5,7 @@ every few seconds without restarting the session's idle clock (`?segar=1`)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from anyio import to_thread
@@ -14,8 +15,8 @@ from starlette.routing import Route
 
 from pipeline import faults, sop, status
 from pipeline.register import Register
-from pipeline.web.app import Door, door, page
 from pipeline.web.auth import head, staff
+from pipeline.web.base import Door, door, page
 
 
 def _board(d: Door) -> dict[str, Any]:
@@ -34,11 +35,19 @@ def _board(d: Door) -> dict[str, Any]:
     return {"meja": desks, "gangguan": faults.load(d.home).lines()}
 
 
+FRESH_SECONDS = 2.0  # many staff reloading at once read the register once
+
+
 async def board(request: Request) -> Response:
     if staff(request) is None:
         return RedirectResponse("/masuk", status_code=303)
     d = door(request)
-    data = await to_thread.run_sync(_board, d)
+    kept = d.board_kept
+    if kept is not None and time.monotonic() - kept[0] < FRESH_SECONDS:
+        data = kept[1]
+    else:
+        data = await to_thread.run_sync(_board, d)
+        d.board_kept = (time.monotonic(), data)
     auto = request.query_params.get("segar") == "1"
     return page(request, "papan.html", {**data, "segar": d.settings.board_refresh,
                                         "kepala": head(request) is not None}, touch=not auto)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,8 @@ from starlette.routing import Route
 
 from pipeline.errors import KkwnaError
 from pipeline.signing.register_check import Judged, card_verdict, with_register
-from pipeline.signing.verify import Verdict
-from pipeline.web.app import Door, client, door, page
+from pipeline.web.base import Door, client, door, page
+from pipeline.web.verdicts import Verdicts
 
 log = logging.getLogger(__name__)
 FIELD = "berkas"
@@ -45,27 +44,6 @@ class TooLarge(Exception):
 
 def too_large(d: Door) -> str:
     return f"berkas lebih dari {d.settings.max_upload // (1024 * 1024)} MB"
-
-
-class Verdicts:
-    """The last signature verdicts by SHA-256 of the file (an LRU of *size*)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: OrderedDict[str, tuple[Verdict, bool]] = OrderedDict()
-
-    def get(self, key: str) -> tuple[Verdict, bool] | None:
-        found = self._kept.get(key)
-        if found is not None:
-            self._kept.move_to_end(key)
-        return found
-
-    def put(self, key: str, value: tuple[Verdict, bool]) -> None:
-        if self.size <= 0:
-            return
-        self._kept[key] = value
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
 
 
 def _judge_bytes(d: Door, data: bytes, name: str) -> Judged:
