@@ -102,10 +102,14 @@ def too_many_pixels(path: Path) -> str | None:
     limit = Image.MAX_IMAGE_PIXELS
     if limit is None:
         return None
+    import warnings
+
     over = ""
     try:
-        with Image.open(path) as img:
-            pixels = img.size[0] * img.size[1]
+        with warnings.catch_warnings():  # what the warning says is the answer below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                pixels = img.size[0] * img.size[1]
     except Image.DecompressionBombError:  # past Pillow's own hard limit, twice ours
         pixels, over = 2 * limit, "lebih dari "
     except (UnidentifiedImageError, OSError, ValueError):
