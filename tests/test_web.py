@@ -27,6 +27,7 @@ from pipeline.cli import cli
 from pipeline.model import Env
 from pipeline.register import Register
 from pipeline.signing.register_check import judge
+from pipeline.web.passwords import check_password, set_password
 from tests import tte_office
 from tests.conftest import KEPALA_BIDANG, MONDAY_9
 from tests.forgeries import decompression_bomb_png
@@ -46,7 +47,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def stages(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    return tte_office.build(tmp_path_factory.mktemp("web"), FAMILIES)
+    """The office at step 8, where the head and the head of division have web passwords
+    (set once, as `kkwna pengguna sandi` does: its own test is below)."""
+    built = tte_office.build(tmp_path_factory.mktemp("web"), FAMILIES)
+    home = homes.Home(built[8])
+    cfg = config.load(home.root)
+    for nip, password in ((cfg.head_of_office().nip, PASSWORD),
+                          (KEPALA_BIDANG, STAFF_PASSWORD)):
+        set_password(home, cfg, nip, password)
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +67,9 @@ def browser() -> Any:
 @pytest.fixture
 def office(stages: dict[int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
            browser: Any) -> tuple[homes.Home, dict[str, str]]:
-    """A fresh copy of the office with three KKs at step 8; the head and the head of
-    division have web passwords; the browser starts logged out."""
+    """A fresh copy of the office with three KKs at step 8; the browser starts logged out."""
     monkeypatch.setenv("KKWNA_NOW", MONDAY_9)
     home, ids = tte_office.copier(stages, tmp_path)(8)
-    for nip, password in ((_head(home), PASSWORD), (KEPALA_BIDANG, STAFF_PASSWORD)):
-        result = _kkwna(home, "pengguna", "sandi", nip, input=f"{password}\n{password}\n")
-        assert result.exit_code == 0, result.output
     browser.delete_all_cookies()
     return home, ids
 
@@ -481,6 +486,12 @@ def test_30_mb_and_400_megapixels_are_refused_quickly(office) -> None:
 def test_the_password_command_asks_twice_and_stores_only_an_argon2_hash(office,
                                                                          tmp_path) -> None:
     home, _ = office
+    (home.state / "sandi-web.json").unlink()
+    asked = _kkwna(home, "pengguna", "sandi", _head(home), input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert asked.exit_code == 0, asked.output
+    assert "Sandi baru" in asked.output and "Ulangi sandi" in asked.output  # asked twice
+    assert check_password(home, _head(home), PASSWORD)
+    assert not check_password(home, _head(home), WRONG)
     typo = _kkwna(home, "pengguna", "sandi", _head(home), input="satu-sandi-1\ndua-sandi-22\n")
     assert typo.exit_code != 0
     stored = (home.state / "sandi-web.json").read_text()
