@@ -17,10 +17,17 @@ run: $(STAMP)
 	@test -f kkwna.toml || $(BIN)/kkwna --home . init
 	$(BIN)/kkwna --home . watch $(WATCH_ARGS)
 
-test: $(STAMP)
+# The web door's tests drive Debian's chromium (a browser download of its own cannot run
+# here); CI runs as root, so this installs it on a fresh machine. Missing, the tests fail.
+CHROMEDRIVER = /usr/bin/chromedriver
+
+$(CHROMEDRIVER):
+	apt-get update && apt-get install -y chromium chromium-driver
+
+test: $(STAMP) $(CHROMEDRIVER)
 	$(BIN)/pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(CHROMEDRIVER)
 	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)

@@ -18,8 +18,8 @@ FILENAME = "kkwna.toml"
 
 
 TTE_KEYS = ("trust_roots", "crls", "head_of_office_cert", "seal_p12", "seal_cert",
-            "passphrase_file", "tsa_url", "tsa_p12", "allow_fetching", "backend", "head_nik",
-            "bsre_url", "bsre_auth_file", "bsre_timeout", "plt")
+            "passphrase_file", "tsa_url", "tsa_p12", "allow_fetching", "head_of_office_p12",
+            "backend", "head_nik", "bsre_url", "bsre_auth_file", "bsre_timeout", "plt")
 BACKENDS = ("p12", "bsre")
 PLT_KEYS = ("nama", "nip", "nik", "cert", "mulai", "sampai")
 
@@ -52,6 +52,8 @@ class TteConfig:
     tsa_url: str = ""
     tsa_p12: Path | None = None
     allow_fetching: bool = False
+    # the head's own key, for `kkwna serve` to sign with (its passphrase is typed each time)
+    head_of_office_p12: Path | None = None
     backend: str = "p12"  # one of BACKENDS
     head_nik: str = ""  # the head of office's NIK, for the remote TTE service
     bsre_url: str = ""  # base address of a BSrE-style TTE service
@@ -75,6 +77,7 @@ class TteConfig:
             head_of_office_cert=fix(self.head_of_office_cert), seal_p12=fix(self.seal_p12),
             seal_cert=fix(self.seal_cert), passphrase_file=fix(self.passphrase_file),
             tsa_p12=fix(self.tsa_p12), bsre_auth_file=fix(self.bsre_auth_file),
+            head_of_office_p12=fix(self.head_of_office_p12),
             plt=tuple(dataclasses.replace(a, cert=fix(a.cert) or a.cert) for a in self.plt),
         )
 
@@ -156,6 +159,7 @@ def _tte(raw: Any) -> TteConfig:
         head_of_office_cert=path("head_of_office_cert"), seal_p12=path("seal_p12"),
         seal_cert=path("seal_cert"), passphrase_file=path("passphrase_file"),
         tsa_url=url.strip(), tsa_p12=path("tsa_p12"), allow_fetching=fetching,
+        head_of_office_p12=path("head_of_office_p12"),
         backend=backend, head_nik=nik.strip(), bsre_url=bsre_url.strip().rstrip("/"),
         bsre_auth_file=path("bsre_auth_file"), bsre_timeout=float(timeout),
         plt=_acting_heads(raw.get("plt", [])),
@@ -238,7 +242,7 @@ def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> s
     v: dict[str, str | list[str] | bool] = {
         "trust_roots": [], "crls": [], "head_of_office_cert": "", "seal_p12": "",
         "seal_cert": "", "passphrase_file": "", "tsa_url": "", "tsa_p12": "",
-        "allow_fetching": False, **(values or {})}
+        "allow_fetching": False, "head_of_office_p12": "", **(values or {})}
     return f'''
 # Electronic signatures (TTE) for step 8 and `kkwna verify`. Paths are relative to this
 # folder unless absolute. Empty means not configured: signing and verifying then stop and
@@ -253,6 +257,7 @@ passphrase_file = {_toml_value(v["passphrase_file"])}    # passphrase of seal_p1
 tsa_url = {_toml_value(v["tsa_url"])}            # RFC 3161 timestamp authority; with one a signed KK is PAdES B-LTA, without B-LT
 tsa_p12 = {_toml_value(v["tsa_p12"])}            # DEMO only: a timestamp authority run inside kkwna from this certificate
 allow_fetching = {_toml_value(v["allow_fetching"])}     # may signing fetch revocation data from the CA over the network
+head_of_office_p12 = {_toml_value(v["head_of_office_p12"])}   # the head of office's PKCS#12 for `kkwna serve` (step 8 in the browser); its passphrase is typed each time, never stored
 backend = "p12"            # "p12": signed here with the head's PKCS#12 file; "bsre": by a BSrE-style TTE service
 head_nik = ""              # the head of office's NIK, which the TTE service signs for (backend = "bsre")
 bsre_url = ""              # the TTE service's address, e.g. "https://esign.example.go.id"

@@ -299,11 +299,13 @@ def awaiting_signature(reg: Register) -> list[str]:
     return [c.id for c in reg.cases("open") if c.step == number]
 
 
-def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backend) -> str:
+def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backend,
+                       how: str = "", detail: Mapping[str, object] | None = None) -> str:
     """`kkwna sign`: sign the case's card through *backend* and record step 8, then
     carry out step 9. The case is loaded inside the work lock, so a card the watcher took
     signed from the desk a moment ago is refused here, never signed twice. Raises
-    UserError or SigningError (one Indonesian line)."""
+    UserError or SigningError (one Indonesian line). *how* and *detail*: what the event
+    says of the door it came through (`kkwna serve`: the web, the client's address)."""
     h = signature()
     cid, number = case_id.strip().upper(), h.step.number
     with WorkLock(env.home), machine.guard(env.home, env.cfg.tz, f"kasus {cid} langkah {number}",
@@ -319,8 +321,34 @@ def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backen
             raise UserError(f"{case.id} tidak menunggu tanda tangan Kepala Dinas "
                             f"(status {case.status}, langkah {case.step})")
         taken = {row["name"] for row in reg.documents(case.id)}
-        carry_out(env, reg, case, h.sign_plan(env, case, backend=backend, taken=taken))
+        plan = h.sign_plan(env, case, backend=backend, taken=taken,
+                           **({"how": how} if how else {}))
+        plan.detail.update(detail or {})
+        carry_out(env, reg, case, plan)
         forget = getattr(backend, "forget", None)
         if forget is not None:  # recorded: a kept answer of the TTE service is spent
             forget(request_name(case, h.step.number))
     return f"{case.id}: langkah {h.step.number} ditandatangani"
+
+
+def return_from_signature(env: Env, reg: Register, case_id: str, *, nip: str, note: str,
+                          detail: Mapping[str, object] | None = None) -> str:
+    """The head of office will not sign: the case goes back to the step the SOP table
+    names for step 8 (`sop.Step.returns_to`), with *note* on that step's form, judged and
+    recorded like any desk return (`engine.judge`: the head's NIP, a note required).
+    Inside the work lock, like signing, so a card signed a moment ago is not also
+    returned. Raises UserError or Refused."""
+    h = signature()
+    with WorkLock(env.home):
+        case = load(reg, case_id)
+        officer = env.cfg.officer(nip, h.step.decider.key)
+        d = Decision(case_id=case.id, step=h.step.number, approve=False, note=note,
+                     officer_name=officer.nama if officer else "", officer_nip=nip,
+                     fields={})
+        ctx = h.context(reg, case, d, Context(cfg=env.cfg, today=clock.now(env.cfg.tz).date()))
+        transition = engine.judge(case, d, ctx)
+        taken = {row["name"] for row in reg.documents(case.id)}
+        plan = engine.plan(env, case, d, transition, taken)
+        plan.detail.update(detail or {})
+        carry_out(env, reg, case, plan)
+    return f"{case.id}: langkah {h.step.number} dikembalikan ke langkah {transition.next_step}"

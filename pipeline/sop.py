@@ -87,9 +87,11 @@ STEPS: tuple[Step, ...] = (
          "koreksi dan paraf konsep KK", "review", 5),
     Step(7, ADM_SIAK, "Mengajukan TTE kepada Kepala Dinas", 0.5, "Draf TTE KK",
          Kind.AUTOMATIC, "draf TTE KK"),
+    # the SOP names no return for step 8; a card the head will not sign goes back to the
+    # head of division, whose paraf sent it up (and who can return it further, to 5 and 4)
     Step(8, KEPALA_DINAS, "Persetujuan TTE", 0.5,
          "Berkas permohonan dan KK yang sudah ditandatangani", Kind.SIGNATURE,
-         "kartu keluarga WNA", "08-kepala-dinas", "TTE KK"),
+         "kartu keluarga WNA", "08-kepala-dinas", "TTE KK", returns_to=6),
     Step(9, ADM_SIAK, "Mencetak KK yang sudah mendapat persetujuan TTE", 0.5,
          "Kartu Keluarga WNA", Kind.AUTOMATIC, None),
     # step 10 puts the signed KK on the hand-over desk (and in the collection book); the

@@ -65,21 +65,13 @@ def office_at(stages, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture(scope="session")
 def demo_stages(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     """A demo office whose two cases stand at step 6, and at step 8 (tests/tte_office.py)."""
-    from tests.tte_office import build_demo_stages
-    return build_demo_stages(tmp_path_factory.mktemp("tte"))
+    from tests.tte_office import FAMILIES, build
+    return build(tmp_path_factory.mktemp("tte"), FAMILIES)
 
 
 @pytest.fixture
 def demo_at(demo_stages: dict[int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`home, ids = demo_at(8)`: a copy of the demo office at step 6 or 8."""
-    import json
-    import shutil
-
+    from tests.tte_office import copier
     monkeypatch.setenv("KKWNA_NOW", MONDAY_9)
-
-    def at(step: int) -> tuple[homes.Home, dict[str, str]]:
-        target = tmp_path / f"kantor-{step}"
-        shutil.copytree(demo_stages[step], target, symlinks=True)
-        ids = json.loads((demo_stages[step].parent / "ids.json").read_text())
-        return homes.Home(target), ids
-    return at
+    return copier(demo_stages, tmp_path)

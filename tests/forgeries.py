@@ -8,6 +8,7 @@ tester tried against desk 08 and `kkwna verify` (issue 14); every one must fail.
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -179,3 +180,17 @@ FORGERIES: dict[str, Callable[[Path, Path], None]] = {
     "text_field": text_field_added,
     "page": page_added,
 }
+
+
+def decompression_bomb_png(width: int, height: int) -> bytes:
+    """Not a forgery but its cousin: a valid grey PNG of width x height, all white, a few
+    hundred KB on disk and gigabytes once decoded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (len(data).to_bytes(4, "big") + kind + data
+                + zlib.crc32(kind + data).to_bytes(4, "big"))
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * width
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + \
+        chunk(b"IEND", b"")

@@ -62,3 +62,12 @@ def test_a_wheel_in_a_fresh_venv_runs_init_and_watch(tmp_path: Path) -> None:
     done = kkwna("watch", "--once")
     assert done.returncode == 0, done.stderr
     assert list((home / "desks" / "02-front-office").glob("KKWNA-2026-0001 *.pdf"))
+    # the web door's templates and style sheet are package data too
+    page = subprocess.run([str(py), "-c", (
+        "import sys; from pathlib import Path; import pipeline.web; from pipeline import home; "
+        "from pipeline.web.base import Door, WebSettings; "
+        "d = Door(home.Home(Path(sys.argv[1])), WebSettings()); "
+        "print(len(d.pages.get_template('verifikasi.html').render(office=d.env.cfg.office)) "
+        "> 500, (Path(pipeline.web.__file__).parent / 'static' / 'gaya.css').is_file())"),
+        str(home)], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+    assert page.stdout.split() == ["True", "True"], page.stdout + page.stderr

@@ -22,6 +22,7 @@ from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.pki import DemoCA, Person, p12_bytes, pem
 from pipeline.signing.seal import REASONS, SealFields, family_digest, make_seal
 from pipeline.signing.verify import GENUINE, verify_image, verify_pdf
+from tests.forgeries import decompression_bomb_png
 from tests.signing_pki import (
     BLOCK,
     FAMILY,
@@ -215,3 +216,11 @@ def test_a_b_lta_kk_still_verifies_after_the_signer_certificate_expired(tmp_path
     verdict = verify_pdf(out, pki.trust, sha)
     assert verdict.ok, verdict.reason
     assert verdict.details["level"] == "PAdES B-LTA"
+
+
+def test_a_decompression_bomb_is_refused_from_its_header_with_its_size(tmp_path: Path) -> None:
+    bomb = tmp_path / "foto.png"
+    bomb.write_bytes(decompression_bomb_png(12_000, 10_000))  # 120 megapixels
+    verdict = verify_image(bomb, shared_pki().seal.cert)
+    assert not verdict.ok
+    assert verdict.reason == "gambar terlalu besar (120 megapiksel; paling banyak 89 megapiksel)"

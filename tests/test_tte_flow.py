@@ -39,7 +39,8 @@ from pipeline.signing.verify import verify_pdf
 from tests.forgeries import info_changed
 from tests.office import run_once
 from tests.qrread import read_standard_qr, render_page
-from tests.tte_office import JANE
+from tests.stages import approve
+from tests.tte_office import JANE, JOHN
 
 SIGNED = "08 kartu keluarga WNA.pdf"
 
@@ -539,3 +540,35 @@ def test_init_demo_leaves_an_offices_own_tte_settings_alone(tmp_path: Path) -> N
     result = CliRunner().invoke(cli, ["--home", str(home), "init", "--demo"])
     assert result.exit_code == 1 and "tidak menimpanya" in result.output
     assert toml.read_text() == own
+
+
+def test_a_return_at_step_8_needs_the_head_and_a_note_and_goes_to_step_6(demo_at) -> None:
+    from pipeline.model import Refused
+    from tests.conftest import KEPALA_BIDANG
+
+    home, ids = demo_at(8)
+    cid, env = ids["JOHN SMITH"], _env(home)
+    head = env.cfg.head_of_office().nip
+    reg = Register(home.register_path)
+    try:
+        with pytest.raises(Refused) as no_note:
+            flow.return_from_signature(env, reg, cid, nip=head, note=" ")
+        assert "catatan wajib diisi" in str(no_note.value.problems)
+        with pytest.raises(Refused) as not_head:
+            flow.return_from_signature(env, reg, cid, nip=KEPALA_BIDANG, note="periksa")
+        assert "bukan Kepala Dinas" in str(not_head.value.problems)
+        done = flow.return_from_signature(env, reg, cid, nip=head, note="alamat salah",
+                                          detail={"alamat_klien": "192.0.2.7"})
+    finally:
+        reg.close()
+    assert done == f"{cid}: langkah 8 dikembalikan ke langkah 6"
+    case = _case(home, cid)
+    assert (case.status, case.step) == ("open", 6)
+    assert case.data["catatan_kembali_6"].startswith("alamat salah (")
+    step, action, detail = _events(home, cid)[-1]
+    assert (step, action, detail["alamat_klien"], detail["ke_langkah"]) == \
+        (8, "dikembalikan", "192.0.2.7", 6)
+    assert list((home.desks / "06-kepala-bidang").glob(f"{cid} *.pdf"))
+    approve(home, 6, cid, JOHN)  # a new paraf files a new draft for the head
+    again = _case(home, cid)
+    assert again.step == 8 and again.data["draf_tte"] == "07 draf TTE KK (2).pdf"

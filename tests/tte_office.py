@@ -1,12 +1,15 @@
-"""A demo office (`init --demo` PKI) with two cases, built once per test session at steps 6
-and 8 for the tests of steps 7-9 (fixtures `demo_stages`, `demo_at` in conftest.py)."""
+"""A demo office (`init --demo` PKI) whose cases stand at step 6 and at step 8 (waiting
+for the TTE), built once per test session and copied per test. Shared by the step 7-9
+tests and the web door's."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from pipeline import config
 from pipeline import home as homes
@@ -24,11 +27,18 @@ JANE = {**ADDRESS, "no_kk": "6305041211260002", "alamat": "JL. DATU NURAYA NO. 7
                      "status_perkawinan": "BELUM KAWIN", "tanggal_perkawinan": "",
                      "no_paspor": "PB7654321", "no_kitap": "2C21JD0002-B",
                      "nama_ayah": "PETER DOE", "nama_ibu": "ANNA DOE"}]}
-FAMILIES = {"JOHN SMITH": JOHN, "JANE DOE": JANE}
+KENJI = {**ADDRESS, "no_kk": "6305041211260003", "alamat": "JL. BRIGJEN H. HASAN BASRY NO. 3",
+         "anggota": [{**HEAD, "nama_lengkap": "KENJI WATANABE", "nik": "6305041503800003",
+                      "tanggal_lahir": "15-03-1980", "no_paspor": "TK1122334",
+                      "no_kitap": "2C21JD0003-C", "nama_ayah": "HIROSHI WATANABE",
+                      "nama_ibu": "YUKI WATANABE"}]}
 
-def build_demo_stages(root: Path) -> dict[int, Path]:
-    """A demo office (`init --demo` PKI) whose two cases stand at step 6, and at step 8;
-    the case ids in root/ids.json."""
+FAMILIES = {"JOHN SMITH": JOHN, "JANE DOE": JANE}  # the step 7-9 tests' office
+
+
+def build(root: Path, families: Mapping[str, dict[str, Any]]) -> dict[int, Path]:
+    """Snapshots {6: ..., 8: ...} of one demo office whose cases (one per title of
+    *families*) stand at step 6, and at step 8; `ids.json` beside them maps title -> id."""
     saved = os.environ.get("KKWNA_NOW")
     os.environ["KKWNA_NOW"] = MONDAY_9
     try:
@@ -37,19 +47,19 @@ def build_demo_stages(root: Path) -> dict[int, Path]:
         path = home.root / config.FILENAME
         path.write_text(path.read_text().replace("stable_seconds = 2 ", "stable_seconds = 0.3 "))
         set_up_demo(home)
-        for title in FAMILIES:
+        for title in families:
             jpeg(home.inbox / f"{title} kitap paspor formulir.jpg", text=title)
         run_once(home)
         reg = Register(home.register_path)
         ids = {c.title.split(" KITAP")[0]: c.id for c in reg.cases("open")}
         reg.close()
-        assert set(ids) == set(FAMILIES)
+        assert set(ids) == set(families)
         for step in (2, 3, 4, 5):
-            for title, keluarga in FAMILIES.items():
+            for title, keluarga in families.items():
                 approve(home, step, ids[title], keluarga)
         stages = {6: root / "step-6"}
         shutil.copytree(home.root, stages[6], symlinks=True)
-        for title, keluarga in FAMILIES.items():
+        for title, keluarga in families.items():
             approve(home, 6, ids[title], keluarga)
         stages[8] = root / "step-8"
         shutil.copytree(home.root, stages[8], symlinks=True)
@@ -60,3 +70,18 @@ def build_demo_stages(root: Path) -> dict[int, Path]:
             os.environ.pop("KKWNA_NOW", None)
         else:
             os.environ["KKWNA_NOW"] = saved
+
+
+def copier(stages: dict[int, Path],
+           tmp: Path) -> Callable[[int], tuple[homes.Home, dict[str, str]]]:
+    """`home, ids = at(8)`: a fresh copy of the office at step 6 or 8."""
+    def at(step: int) -> tuple[homes.Home, dict[str, str]]:
+        target = tmp / f"kantor-{step}"
+        n = 1
+        while target.exists():  # a test may ask for several copies
+            n += 1
+            target = tmp / f"kantor-{step}-{n}"
+        shutil.copytree(stages[step], target, symlinks=True)
+        ids = json.loads((stages[step].parent / "ids.json").read_text())
+        return homes.Home(target), ids
+    return at

@@ -64,7 +64,8 @@ def friendly(fn: F) -> F:
 # so `kkwna status` starts in a fraction of a second, without the PDF and signing stacks
 COMMANDS = {"init": "office", "watch": "office", "status": "office", "decide": "cases",
             "enter": "cases", "sign": "signing", "verify": "signing", "collect": "handover",
-            "archive": "archive", "register": "register", "report": "reports", "demo": "demo"}
+            "archive": "archive", "register": "register", "report": "reports", "demo": "demo",
+            "serve": "web", "pengguna": "web"}
 
 
 def _options_first(args: list[str]) -> list[str]:

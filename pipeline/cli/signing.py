@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -16,22 +15,6 @@ from pipeline.errors import KkwnaError, UserError
 from pipeline.model import Env
 from pipeline.register import Register
 
-# `verify` details, in the order printed, with their Indonesian labels
-LABELS = {
-    "pemegang": "Kepala keluarga",
-    "no_kk": "No. KK",
-    "register_no": "Nomor register",
-    "jumlah_anggota": "Jumlah anggota",
-    "tanggal_terbit": "Tanggal terbit",
-    "digest_data_keluarga": "Sidik data keluarga",
-    "penanda_tangan": "Penanda tangan",
-    "kapasitas": "Sebagai",
-    "waktu_tanda_tangan": "Waktu tanda tangan",
-    "cap_waktu": "Cap waktu",
-    "level": "Tingkat tanda tangan",
-    "alamat_verifikasi": "Alamat verifikasi",
-}
-NOT_REGISTERED = "tidak terdaftar di register"
 log = logging.getLogger(__name__)
 
 
@@ -58,18 +41,6 @@ def _passphrase(passphrase_file: Path | None, prompt: str) -> bytes:
     return typed.encode("utf-8")
 
 
-def _check_key(env: Env, p12: Path, passphrase: bytes) -> None:
-    """Stop before any case when the key cannot be opened or is no signatory's (with
-    --all every case would fail the same way)."""
-    from pipeline.signing import signatories
-    from pipeline.signing.keys import SigningError, fingerprint, load_signer
-
-    signer = load_signer(p12, passphrase)
-    if signatories.by_fingerprint(env.cfg, env.tte, fingerprint(signer.signing_cert)) is None:
-        raise SigningError("sertifikat ini bukan sertifikat Kepala Dinas (atau Plt.) yang "
-                           "terdaftar di kkwna.toml")
-
-
 @cli.command()
 @click.argument("case_id", required=False)
 @click.option("--all", "all_cases", is_flag=True, help="Sign every KK waiting at step 8.")
@@ -85,6 +56,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
     """Step 8: the head of office signs pending KKs (PAdES), here or by the TTE service."""
     from pipeline import clock, faults
     from pipeline.flow import awaiting_signature, sign_from_terminal
+    from pipeline.signing.approvers import check_head_key
     from pipeline.signing.backends import backend_for
     from pipeline.signing.bsre import Unreachable
 
@@ -97,7 +69,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
     passphrase = _passphrase(passphrase_file, "Passphrase TTE" if remote
                              else "Kata sandi berkas p12")
     if p12 is not None and not remote:
-        _check_key(env, p12, passphrase)
+        check_head_key(env, p12, passphrase)
     backend = backend_for(env.tte, env.home.state, passphrase=passphrase, p12=p12)
     reg = Register(env.home.register_path)
 
@@ -157,38 +129,6 @@ def _send_mail(env: Env, reg: Register, case_ids: set[str]) -> None:
             click.echo(f"kkwna: {reason}", err=True)
 
 
-def _is_pdf(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return b"%PDF-" in fh.read(1024)
-
-
-def _register_says(env: Env, details: dict[str, str]) -> str | None:
-    """Why the register does not back the card, or None: the case must be signed (open past
-    step 8, or issued) with the same No. KK and head of family as the card."""
-    from pipeline.steps import signature
-    from pipeline.steps.tte import holder
-
-    case_id = details.get("register_no", "")
-    reg = Register(env.home.register_path)
-    try:
-        case = reg.find(case_id) if case_id else None
-    finally:
-        reg.close()
-    if case is None:
-        return f"{case_id or 'kartu'} {NOT_REGISTERED}"
-    signed = (case.status == "open" and case.step > signature().step.number) \
-        or case.status == "issued"
-    if not signed:
-        return f"{case_id} belum ditandatangani menurut register"
-    family = case.data.get("keluarga", {})
-    if details.get("no_kk") and str(family.get("no_kk", "")) != details["no_kk"]:
-        return f"No. KK pada kartu berbeda dengan register {case_id}"
-    head = holder(family) if family.get("anggota") else ""
-    if details.get("pemegang") and head and head.casefold() != details["pemegang"].casefold():
-        return f"kepala keluarga pada kartu berbeda dengan register {case_id}"
-    return None
-
-
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--trust-root", "trust_roots", multiple=True,
@@ -201,36 +141,17 @@ def _register_says(env: Env, details: dict[str, str]) -> str | None:
 def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
            seal_cert: Path | None) -> None:
     """Is this KK genuine? A PDF: its signature; a photo or scan: its QR seal."""
-    from pipeline.signing import settings, signatories
-    from pipeline.signing.keys import Trust
-    from pipeline.signing.verify import verify_image, verify_pdf
+    from pipeline.signing.register_check import judge
 
     home: homes.Home = ctx.obj
     env = loaded(ctx) if (home.root / config.FILENAME).is_file() else None
-    t = env.tte if env is not None else None
-    if _is_pdf(file):
-        if trust_roots:
-            trust = Trust.load(list(trust_roots), t.crls if t else ())
-        elif t is not None:
-            trust = settings.trust(t)
-        else:
-            raise UserError("di luar folder kantor beri --trust-root (sertifikat akar)")
-        expected = signatories.keyed_by_fingerprint(env.cfg, t) \
-            if env is not None and t is not None and t.head_of_office_cert else None
-        zone = env.cfg.tz if env is not None else ZoneInfo("Asia/Makassar")
-        verdict = verify_pdf(file, trust, expected, zone)
-    else:
-        verdict = verify_image(file, settings.seal_certificate(t, seal_cert))
-    reason = None if verdict.ok else verdict.reason
-    if reason is None and env is not None:
-        reason = _register_says(env, verdict.details)
+    judged = judge(env, file, trust_roots, seal_cert)
     # the verdict first, in capitals; then what the signature (or seal) vouches for
-    click.echo(f"ASLI: {verdict.reason}" if reason is None else f"TIDAK ASLI: {reason}")
-    shown = [(label, verdict.details[key]) for key, label in LABELS.items()
-             if verdict.details.get(key)]
+    click.echo(f"ASLI: {judged.reason}" if judged.ok else f"TIDAK ASLI: {judged.reason}")
+    shown = judged.shown()
     if shown:
-        click.echo("Dicakup tanda tangan:" if _is_pdf(file) else "Dicakup segel QR:")
+        click.echo("Dicakup tanda tangan:" if judged.pdf else "Dicakup segel QR:")
         for label, value in shown:
             click.echo(f"  {label}: {value}")
-    if reason is not None:
+    if not judged.ok:
         ctx.exit(1)

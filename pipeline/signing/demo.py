@@ -70,7 +70,7 @@ def _refuse_real_settings(home: Home, cfg: config.Config) -> None:
     folder = demo_folder(home).resolve()
     t = cfg.tte.resolved(home.root)
     named = [*t.trust_roots, *t.crls, t.head_of_office_cert, t.seal_p12, t.seal_cert,
-             t.passphrase_file, t.tsa_p12]
+             t.passphrase_file, t.tsa_p12, t.head_of_office_p12]
     for path in named:
         if path is not None and folder not in path.resolve().parents:
             raise SigningError(f"kkwna.toml sudah berisi pengaturan TTE kantor ({path}); "

@@ -77,6 +77,13 @@ def _cached_p12(path: str, mtime_ns: int, size: int,
     return _read_p12(Path(path), passphrase)
 
 
+def forget_opened_keys() -> None:
+    """Drop the opened PKCS#12 files (and the passphrases they were opened with) from
+    memory: a long-running server calls it after each request, so a passphrase lives only
+    for the request that typed it."""
+    _cached_p12.cache_clear()
+
+
 def _read_p12(path: Path, passphrase: bytes) -> tuple[Any, Any, list[Any]]:
     try:
         data = Path(path).read_bytes()

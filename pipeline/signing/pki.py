@@ -254,4 +254,5 @@ def tte_values(pki: DemoPKI) -> dict[str, str | list[str]]:
         "passphrase_file": str(pki.passphrase_file),
         "tsa_url": "",
         "tsa_p12": str(pki.tsa_p12),
+        "head_of_office_p12": str(pki.head_of_office_p12),
     }

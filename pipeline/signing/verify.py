@@ -108,8 +108,36 @@ def read_qr_texts(path: Path) -> list[str] | None:
     return [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]
 
 
+def too_many_pixels(path: Path) -> str | None:
+    """Why an image is refused unopened for its size (a decompression bomb: a small file of
+    hundreds of megapixels would take the memory of the office PC), or None. Only the
+    header is read."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is None:
+        return None
+    import warnings
+
+    over = ""
+    try:
+        with warnings.catch_warnings():  # what the warning says is the answer below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                pixels = img.size[0] * img.size[1]
+    except Image.DecompressionBombError:  # past Pillow's own hard limit, twice ours
+        pixels, over = 2 * limit, "lebih dari "
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None  # not an image: read_qr_texts says so
+    if pixels <= limit:
+        return None
+    return (f"gambar terlalu besar ({over}{pixels / 1e6:.0f} megapiksel; paling banyak "
+            f"{limit / 1e6:.0f} megapiksel)")
+
+
 def verify_image(path: Path, seal_cert: Certificate) -> Verdict:
     """Read the seal QR code of a photographed or scanned KK and check it."""
+    big = too_many_pixels(path)
+    if big is not None:
+        return Verdict(False, big)
     texts = read_qr_texts(path)
     if texts is None:
         return Verdict(False, UNREADABLE)

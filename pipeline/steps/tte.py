@@ -50,6 +50,7 @@ NOT_CONFIGURED = ("TTE belum diatur: bagian [tte] di kkwna.toml masih kosong (un
                   "secara elektronik dan kode QR-nya belum bersegel.")
 SIGNED_HERE = "kkwna sign"
 SIGNED_ELSEWHERE = "aplikasi lain"
+SIGNED_ON_THE_WEB = "kkwna serve"
 
 
 def tte_draft_name(case: Case) -> str:
@@ -166,11 +167,12 @@ class Signature(Handler):
                 return path
         return None
 
-    def sign_plan(self, env: Env, case: Case, *, backend: Backend, taken: set[str]) -> Plan:
-        """The plan of signing the case's draft through *backend* now. The signature is
-        made when the plan's document is written; SigningError (one Indonesian line) if
-        the signer is not the card's signatory, is not serving today, or the signature
-        does not validate."""
+    def sign_plan(self, env: Env, case: Case, *, backend: Backend, taken: set[str],
+                  how: str = SIGNED_HERE) -> Plan:
+        """The plan of signing the case's draft through *backend* now (*how*: which door,
+        for the event). The signature is made when the plan's document is written;
+        SigningError (one Indonesian line) if the signer is not the card's signatory, is
+        not serving today, or the signature does not validate."""
         cfg, who = env.cfg, signatory_of(env, case)
         today = clock.now(cfg.tz).date()
         if not who.serves_on(today):
@@ -189,7 +191,7 @@ class Signature(Handler):
                              request=request_name(case, self.step.number))
             finally:
                 fresh.unlink(missing_ok=True)
-        return self.signed_plan(env, case, taken, write, SIGNED_HERE)
+        return self.signed_plan(env, case, taken, write, how)
 
     def _fresh_desk_item(self, env: Env, case: Case, out: Path) -> Path:
         draft = env.home.root / case.folder / tte_draft_name(case)
