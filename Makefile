@@ -12,6 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# zbar reads QR codes in the tests as phone apps do (pyzbar needs Debian's libzbar0, which
+# zbar-tools brings with zbarimg); installed as root, only when zbarimg is missing.
+.PHONY: zbar
+$(STAMP): | zbar
+zbar:
+	@command -v zbarimg >/dev/null || { apt-get update && apt-get install -y zbar-tools; }
+
 # Run the pipeline with this folder as the office home (created on first run).
 run: $(STAMP)
 	@test -f kkwna.toml || $(BIN)/kkwna --home . init
