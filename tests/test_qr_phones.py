@@ -20,7 +20,6 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, s
             in documents(tmp_path_factory.mktemp("qr-phones"))}
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_phones_read_every_qr_code(printed: dict[str, tuple[Path, str]], kind: str) -> None:
     pdf, text = printed[kind]
