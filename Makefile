@@ -17,17 +17,22 @@ run: $(STAMP)
 	@test -f kkwna.toml || $(BIN)/kkwna --home . init
 	$(BIN)/kkwna --home . watch $(WATCH_ARGS)
 
-# The web door's tests drive Debian's chromium (a browser download of its own cannot run
-# here); CI runs as root, so this installs it on a fresh machine. Missing, the tests fail.
-CHROMEDRIVER = /usr/bin/chromedriver
+# What the tests need from Debian, installed (as root, like CI) only when missing; without
+# them the tests fail, they do not skip: chromium and its driver for the web door's browser
+# tests (a browser download of its own cannot run here), zbar to read QR codes as phone
+# apps do (pyzbar loads its libzbar0), poppler's pdftoppm to draw forms as Evince does.
+.PHONY: test-tools
+test-tools:
+	@missing=""; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium chromium-driver"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
 
-$(CHROMEDRIVER):
-	apt-get update && apt-get install -y chromium chromium-driver
-
-test: $(STAMP) $(CHROMEDRIVER)
+test: $(STAMP) test-tools
 	$(BIN)/pytest -q
 
-test-fast: $(STAMP) $(CHROMEDRIVER)
+test-fast: $(STAMP) test-tools
 	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)

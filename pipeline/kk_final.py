@@ -4,12 +4,14 @@ The official layout of `pipeline.kk` without the KONSEP mark and without the dra
 initial, and with what only the signed card carries:
 
 - the office's seal as a standard QR code (the text comes from the caller: a signed
-  payload of a few hundred characters), drawn large enough for a phone to read it from a
-  printout, to the left of the head of office's block;
+  payload of about 130 bytes), as large as the band below the tables allows (its modules
+  at least MIN_MODULE) so that a phone reads it from a printout, to the left of the head of
+  office's block, down to the paper's lower edge but for a printer's unprintable margin;
 - the head of office's block: jabatan above, name and NIP below, and between them an
   empty rectangle (`signature_rect`) where the signature's visible block is drawn when
   the card is signed;
-- the line saying the card is signed electronically with a certificate of *ca_name*;
+- the line saying the card is signed electronically with a certificate of *ca_name*,
+  under the head of office's NIP (the seal takes the middle of the lower edge);
 - exactly one empty signature field, `SIGNATURE_FIELD`, over that rectangle.
 
 The page is first written and validated as PDF/A-2b without the field (the validator
@@ -37,9 +39,11 @@ from pipeline.fsutil import atomic_write_bytes
 from pipeline.pdfa import save_pdfa
 
 SIGNATURE_FIELD = "TTE_KEPALA_DINAS"
-SEAL_QR_SIZE = 108.0  # points, quiet zone included (38 mm)
-MIN_MODULE = 0.4 * 72 / 25.4  # points: 0.4 mm, what a phone camera resolves on paper
-SEAL_QR_RIGHT = 550.0  # the seal stands just left of the head of office's block (x 560 on)
+SEAL_QR_BOTTOM = 2.5  # points: the quiet zone's lower edge (the modules 4 mm above the
+# paper's edge, out of an office printer's unprintable margin)
+SEAL_QR_GAP = 0.5  # points between the lowest table line and the quiet zone
+MIN_MODULE = qr.MIN_MODULE_MM * qr.MM  # points: below 0.5 mm no phone decoder reads it
+SEAL_QR_RIGHT = 556.0  # the seal stands just left of the head of office's block (x 560 on)
 SEAL_CAPTION = "Segel elektronik Disdukcapil: pindai kode QR ini untuk memeriksa keaslian kartu"
 _SIG_INSET = 6.0  # the signature rectangle keeps clear of the jabatan and name lines
 
@@ -73,10 +77,12 @@ def signature_rect() -> Rect:
 
 
 def _seal_box(cells: list[kk.Cell]) -> Rect:
-    """The seal QR's square: right below the tables, beside the head of office's block."""
-    top = next(c for c in cells if c.key == "label.dikeluarkan").y1
-    x0 = SEAL_QR_RIGHT - SEAL_QR_SIZE
-    return (x0, top - SEAL_QR_SIZE, SEAL_QR_RIGHT, top)
+    """The seal QR's square: from just below the tables (the lowest place the card's
+    fixed rows reach) down to SEAL_QR_BOTTOM, beside the head of office's block."""
+    top = next(c for c in cells if c.key == "label.dikeluarkan").y1 + 4 - SEAL_QR_GAP
+    size = top - SEAL_QR_BOTTOM
+    return (SEAL_QR_RIGHT - size, SEAL_QR_BOTTOM, SEAL_QR_RIGHT, top)
+
 
 
 @cache
@@ -89,7 +95,8 @@ def check_seal_text(seal_text: str) -> None:
     """Raise ValueError if *seal_text* cannot be printed as a QR code a phone reads."""
     if not seal_text or not seal_text.isascii() or not seal_text.isprintable():
         raise ValueError("the seal text must be printable ASCII and not empty")
-    module = SEAL_QR_SIZE / qr.modules(seal_text)
+    x0, _, x1, _ = seal_rect()
+    module = (x1 - x0) / qr.modules(seal_text)
     if module < MIN_MODULE:
         raise ValueError(
             f"the seal text is too long for a QR code a phone can read from print "
@@ -115,9 +122,16 @@ def layout_final_kk(
     }
     cells = kk.layout_kk(keluarga, office=named, issued=issued, ca_name=ca_name)
     x0, y0, _, _ = _seal_box(cells)
+    nip = next(c for c in cells if c.key == "footer.nip_kepala_dinas")
+    signed = next(c for c in cells if c.key == "footer.bsre")
+    cells = [c for c in cells if c is not signed]
+    cells.append(kk._cell("footer.bsre", signed.text, nip.x0, nip.x1, 4, nip.y0 - 2,
+                          font=fonts.ITALIC, size=6.5, align="center"))
+    # the caption stays clear of the head of the family's name above it
+    name_bottom = next(c for c in cells if c.key == "footer.nama_kepala_keluarga").y0
     cells.append(
-        kk._cell("seal.caption", SEAL_CAPTION, x0 - 112, x0 - 6, y0, y0 + 30, size=6.5,
-                 align="right")
+        kk._cell("seal.caption", SEAL_CAPTION, x0 - 104, x0 - 6, y0 + 8, name_bottom - 4,
+                 size=6.5, align="right")
     )
     return cells
 

@@ -18,7 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline import fonts
+from pipeline import fonts, qr
 from pipeline.acroform import BORDER, FORM_FILL
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
 from pipeline.layout import (
@@ -34,7 +34,7 @@ from pipeline.qr import draw_qr
 
 Mode = Literal["form", "filed"]
 
-QR_SIZE = 54.0
+EMBLEM_SIZE = 54.0  # the emblem at the letterhead's left
 FIELD_FONT = "Helvetica"  # live-form appearances only; never archived
 MIN_SIZE = 6.0  # shrink text to this before wrapping it
 TINY = 4.0  # below this a value is cut rather than drawn unreadably
@@ -278,15 +278,20 @@ class Ctx:
     def start_page(self) -> None:
         self.page += 1
         c = self.c
-        qx, qy = self.x1 - QR_SIZE, self.top - QR_SIZE
-        draw_qr(c, self.case_id, qx, qy, QR_SIZE)
-        self.draw_text(qx + QR_SIZE / 2, qy - 7, self.case_id, REGULAR, 6.5, "center")
+        # modules of qr.MODULE_MM, so that a phone reads the case id; the quiet zone lies
+        # in the page's white margin, only the symbol takes room from the letterhead
+        size = qr.side(self.case_id)
+        quiet = size / qr.modules(self.case_id) * qr.QUIET_ZONE
+        symbol = size - 2 * quiet
+        qx, qy = self.x1 - symbol, self.top - symbol
+        draw_qr(c, self.case_id, qx - quiet, qy - quiet, size)
+        self.draw_text(qx + symbol / 2, qy - 7, self.case_id, REGULAR, 6.5, "center")
         band_bottom = qy - 10
         if self.page == 1:
             if self.form:
-                self.hidden_fields(qx, qy - 22)
+                self.hidden_fields(qx, qy - 22, symbol)
             if self.layout.kop is not None:
-                band_bottom = min(band_bottom, self.kop(QR_SIZE + 16))
+                band_bottom = min(band_bottom, self.kop(symbol + 16))
             y = band_bottom - 3
             c.setLineWidth(1.8)
             c.line(self.x0, y, self.x1, y)
@@ -308,7 +313,8 @@ class Ctx:
         cx = (self.x0 + self.x1) / 2
         y = self.top - 2
         if self.emblem is not None:
-            self.c.drawImage(self.emblem, self.x0, self.top - QR_SIZE, QR_SIZE, QR_SIZE,
+            self.c.drawImage(self.emblem, self.x0, self.top - EMBLEM_SIZE, EMBLEM_SIZE,
+                             EMBLEM_SIZE,
                              preserveAspectRatio=True, anchor="c", mask="auto")
         for i, line in enumerate(kop["lines"]):
             size = (13.0, 14.5)[i] if i < 2 else 11.0
@@ -345,14 +351,14 @@ class Ctx:
 
     # ---- field primitives
 
-    def hidden_fields(self, x: float, y: float) -> None:
+    def hidden_fields(self, x: float, y: float, width: float) -> None:
         hidden = [("kasus", self.case_id), ("langkah", str(self.step))]
         if self.data.get("token"):  # binds the form to what was placed (pipeline.desks)
             hidden.append(("token", str(self.data["token"])))
         for i, (name, value) in enumerate(hidden):
             self.c.acroForm.textfield(
-                name=name, value=value, x=x + i % 2 * QR_SIZE / 2, y=y - i // 2 * 10,
-                width=QR_SIZE / 2,
+                name=name, value=value, x=x + i % 2 * width / 2, y=y - i // 2 * 10,
+                width=width / 2,
                 height=8, fontName=FIELD_FONT, fontSize=6, borderWidth=0, fillColor=None,
                 borderColor=None, textColor=None, fieldFlags="readOnly",
                 annotationFlags="hidden print", maxlen=None,

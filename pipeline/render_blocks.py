@@ -18,6 +18,7 @@ from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
 from pipeline.layout import DECISION_VALUES, MissingValueError, choice_options, display, lookup
 from pipeline.page import FIELD_FONT, GREY, Ctx, balanced, clean, wrap
 from pipeline.qr import draw_qr
+from pipeline.qr import side as qr_side
 
 FONTS = {"regular": REGULAR, "bold": BOLD, "italic": ITALIC}
 BOX_FILLS = {
@@ -651,12 +652,15 @@ def keep_height(ctx: Ctx, b: Mapping[str, Any] | None) -> float:
 
 
 def qr(ctx: Ctx, b: Mapping[str, Any]) -> None:
-    size = float(b.get("size", 90))
+    text = ctx.tpl(b["text"])
+    # the layout's size, or more: a longer text needs a higher version, and modules
+    # smaller than qr.MODULE_MM are lost to a phone camera at 100 dpi
+    size = max(float(b.get("size", 90)), qr_side(text))
     caption = _lines(ctx.tpl(b["caption"]), REGULAR, 8, ctx.width) if "caption" in b else []
     ctx.ensure(size + len(caption) * 10 + 8)
     align = b.get("align", "center")
     x = {"left": ctx.x0, "right": ctx.x1 - size}.get(align, (ctx.x0 + ctx.x1 - size) / 2)
-    draw_qr(ctx.c, ctx.tpl(b["text"]), x, ctx.y - size, size)
+    draw_qr(ctx.c, text, x, ctx.y - size, size)
     ctx.y -= size + 2
     for line in caption:
         _line(ctx, line, REGULAR, 8, x + size / 2, 10, "center")

@@ -30,7 +30,7 @@ SIGNER = kk_final.Signer(
 )
 _rnd = random.Random(2026)
 _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-SEALS = {  # a Base45 seal as pipeline.signing writes it, and any 350 ASCII characters
+SEALS = {  # a Base45 seal of the first format's length, and any 350 ASCII characters
     "base45": "KKWNA1:" + "".join(_rnd.choice(_B45) for _ in range(293)),
     "ascii": "".join(_rnd.choice(string.ascii_letters + string.digits + "+/=:-_")
                      for _ in range(350)),

@@ -83,3 +83,15 @@ def test_draft_kk_reads_like_a_phone(tmp_path: Path) -> None:
         "KKWNA-2026-0001|6305041211260001"
     ]
     assert read_standard_qr(render_page(out, dpi=200)) == ["KKWNA-2026-0001|6305041211260001"]
+
+
+def test_a_layout_qr_block_grows_to_modules_a_phone_reads(tmp_path: Path) -> None:
+    from tests.qrphone import locate
+    from tests.test_render import sample
+
+    data = sample("tanda_bukti", filed=True)
+    data["kode_pengambilan"] = "KODE-PENGAMBILAN-YANG-PANJANG-SEKALI-0123456789"
+    out = draw("tanda_bukti", tmp_path / "slip.pdf", "filed", data=data)
+    x0, _, x1, _ = locate(out, data["kode_pengambilan"])
+    width = qr.make(data["kode_pengambilan"]).symbol_size(border=0)[0]
+    assert (x1 - x0) / width >= qr.MODULE_MM * 0.98

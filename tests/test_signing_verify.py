@@ -20,7 +20,7 @@ from pipeline.qr import draw_qr
 from pipeline.signing import keys, pades
 from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.pki import DemoCA, Person, p12_bytes, pem
-from pipeline.signing.seal import REASONS, SealFields, family_digest, make_seal
+from pipeline.signing.seal import REASONS, SealFields, family_digest, make_seal, make_seal_v1
 from pipeline.signing.verify import GENUINE, verify_image, verify_pdf
 from tests.forgeries import decompression_bomb_png
 from tests.signing_pki import (
@@ -139,6 +139,14 @@ def test_photo_of_a_genuine_card_reads_the_seal(tmp_path: Path) -> None:
     assert verdict.details["register_no"] == "KKWNA-2026-0001"
     assert verdict.details["jumlah_anggota"] == "2"
     assert verdict.details["tanggal_terbit"] == "27-11-2026"
+
+
+def test_photo_of_a_card_printed_with_the_first_seal_format(tmp_path: Path) -> None:
+    text = make_seal_v1(_seal_fields(), shared_pki().seal.key)
+    verdict = verify_image(_photo_of_card(text, tmp_path / "foto.jpg"), shared_pki().seal.cert)
+    assert verdict.ok, verdict.reason
+    assert (verdict.details["pemegang"], verdict.details["tanggal_terbit"]) == (
+        "JOHN SMITH", "27-11-2026")
 
 
 def test_photo_with_an_altered_qr_fails(tmp_path: Path) -> None:

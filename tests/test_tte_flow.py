@@ -34,7 +34,7 @@ from pipeline.model import Env
 from pipeline.register import Case, Register
 from pipeline.signing import keys, pades, settings
 from pipeline.signing.inspect import MESSAGES
-from pipeline.signing.seal import open_seal
+from pipeline.signing.seal import VDS_PREFIX, open_seal
 from pipeline.signing.verify import verify_pdf
 from tests.forgeries import info_changed
 from tests.office import run_once
@@ -154,7 +154,7 @@ def test_step_7_files_the_sealed_final_kk_and_puts_it_on_desk_8(demo_at) -> None
     assert pades.read_holder(draft) == "JOHN MICHAEL SMITH"
     # the QR code is a standard QR code holding the office's seal, which opens
     texts = read_standard_qr(render_page(draft, dpi=200))
-    assert len(texts) == 1 and texts[0].startswith("KKWNA1:")
+    assert len(texts) == 1 and texts[0].startswith(VDS_PREFIX)
     cert = settings.seal_certificate(path=_pki(home)["seal"])
     sealed = open_seal(texts[0], cert)
     assert (sealed.register_no, sealed.no_kk, sealed.kepala_keluarga, sealed.jumlah_anggota) \
@@ -235,7 +235,7 @@ def test_look_at_the_signed_card(demo_at, tmp_path: Path) -> None:
     box = page.crop((int(x0 * scale), int(height - y1 * scale), int(x1 * scale),
                      int(height - y0 * scale)))
     assert box.getextrema()[0] < 100, "the signature block is drawn in its rectangle"
-    assert read_standard_qr(render_page(signed, dpi=200, forms=True))[0].startswith("KKWNA1:")
+    assert read_standard_qr(render_page(signed, dpi=200, forms=True))[0].startswith(VDS_PREFIX)
 
 
 def test_sign_all_signs_both_cases_with_a_summary(demo_at) -> None:

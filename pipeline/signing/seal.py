@@ -1,8 +1,17 @@
 """The KK's QR code is a seal, not a link: a compact payload signed with the office's
 electronic-seal key (segel elektronik).
 
-Text in the QR code (all in the QR alphanumeric alphabet, so a standard QR code holds
-it densely)::
+Since version 2 the QR code holds a Visible Digital Seal after ICAO Doc 9303 part 13
+(`pipeline.signing.vds`: a header, the message as tag-length-value features and the
+64-byte signature, about 130 bytes), base45 in the QR code's alphanumeric mode, as the EU
+digital COVID certificate carries its bytes: its first three characters, the base45 of the
+VDS magic and version, tell it from the first format. Not byte mode, although that is a
+version smaller for a long name: OpenCV's decoder returns a C string and so cuts a binary
+payload at its first zero byte, and every seal has some (the register number's, and one
+signature in five). A version-8 to 10 QR code at level M, where the first format needed
+version 10 to 12.
+
+Seals of the first format, still on printed cards, keep opening::
 
     KKWNA1:<base45( payload || signature )>
 
@@ -12,10 +21,9 @@ payload   UTF-8 JSON array, no spaces:
 signature 64 bytes: ECDSA P-256 (r || s, 32 bytes each, over SHA-256) or Ed25519
 
 The family digest (`family_digest`) is the first 128 bits of SHA-256 over the canonical
-JSON of every value printed on the card, base64url: a forger would need a second
-preimage of a digest the office sealed, 2^128 work. A sealed KK with the digest of its
-printed data thus binds every printed value, and about 270 characters fit a version-12
-QR code at error-correction level M.
+JSON of every value printed on the card (base64url in `SealFields`, its 16 bytes in the
+seal): a forger would need a second preimage of a digest the office sealed, 2^128 work.
+A sealed KK with the digest of its printed data thus binds every printed value.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from datetime import date
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
@@ -38,8 +46,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from cryptography.x509 import Certificate
 
 from pipeline import family
+from pipeline.signing import vds
 
-PREFIX = "KKWNA1:"
+PREFIX = "KKWNA1:"  # the first format's text; the second starts with VDS_PREFIX
+VDS_PREFIX = "S R"  # b45encode(bytes((vds.MAGIC, vds.VERSION)))
 SIGNATURE_BYTES = 64
 _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
@@ -126,18 +136,58 @@ def _payload(fields: SealFields) -> bytes:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _sign(key: Any, data: bytes) -> bytes:
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1":
+        # RFC 6979: the same card gets the same seal, and no weak random number can leak
+        # the key
+        algorithm = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+        r, s = decode_dss_signature(key.sign(data, algorithm))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key.sign(data)
+    raise SealInvalid("key")
+
+
+def cert_ref(public_key: Any) -> str:
+    """The VDS certificate reference of a seal key: 3 hex digits of its SPKI's SHA-256, so
+    that a reader holding several seal certificates picks the right one."""
+    spki = public_key.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(spki).hexdigest()[:3].upper()
+
+
+def _digest_bytes(digest: str) -> bytes:
+    raw = base64.urlsafe_b64decode(digest + "=" * (-len(digest) % 4))
+    if len(raw) != 16:
+        raise ValueError("a family digest is 16 bytes")
+    return raw
+
+
+def signed_part(fields: SealFields, ref: str) -> bytes:
+    """The header and message a seal of *fields* signs (the VDS without its signature)."""
+    message = vds.Message(fields.register_no, fields.no_kk, fields.kepala_keluarga,
+                          fields.jumlah_anggota, _digest_bytes(fields.family_digest),
+                          fields.url)
+    return vds.header(fields.tanggal_terbit, ref) + vds.message(message)
+
+
 def make_seal(fields: SealFields, key: Any) -> str:
     """The QR text of *fields* sealed with *key* (a `cryptography` ECDSA P-256 or Ed25519
-    private key)."""
+    private key): the base45 of the VDS (see the module docstring)."""
+    signed = signed_part(fields, cert_ref(key.public_key()))
+    return b45encode(signed + vds.signature_zone(_sign(key, signed)))
+
+
+def make_seal_v1(fields: SealFields, key: Any) -> str:
+    """A seal of the first format (``KKWNA1:``), as cards printed before version 2 carry;
+    kept so that the tests can show such cards still open."""
     payload = _payload(fields)
-    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1":
-        r, s = decode_dss_signature(key.sign(payload, ec.ECDSA(hashes.SHA256())))
-        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    elif isinstance(key, ed25519.Ed25519PrivateKey):
-        signature = key.sign(payload)
-    else:
-        raise SealInvalid("key")
-    return PREFIX + b45encode(payload + signature)
+    return PREFIX + b45encode(payload + _sign(key, payload))
+
+
+def is_seal(text: str) -> bool:
+    """Whether *text* read from a QR code looks like a kkwna seal of either format."""
+    return text.startswith(PREFIX) or text.startswith(VDS_PREFIX)
 
 
 def _check(public_key: Any, payload: bytes, signature: bytes) -> None:
@@ -160,6 +210,8 @@ def open_seal(text: str, cert: Certificate) -> SealFields:
     Raises SealInvalid("format") for text that is not a kkwna seal, ("signature") for a
     changed payload or one signed by another key.
     """
+    if text.startswith(VDS_PREFIX):
+        return _open_vds(text, cert)
     text = text.strip()
     if not text.startswith(PREFIX):
         raise SealInvalid("format")
@@ -174,3 +226,15 @@ def open_seal(text: str, cert: Certificate) -> SealFields:
                           date.fromisoformat(issued), str(digest), str(url))
     except (ValueError, TypeError):
         raise SealInvalid("format") from None
+
+
+def _open_vds(text: str, cert: Certificate) -> SealFields:
+    try:
+        parsed = vds.parse(b45decode(text))
+    except vds.VdsError:
+        raise SealInvalid("format") from None
+    _check(cert.public_key(), parsed.signed, parsed.signature)
+    m = parsed.message
+    digest = base64.urlsafe_b64encode(m.family_digest).decode("ascii").rstrip("=")
+    return SealFields(m.register_no, m.no_kk, m.kepala_keluarga, m.jumlah_anggota,
+                      parsed.issued, digest, m.url)

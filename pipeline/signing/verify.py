@@ -26,7 +26,7 @@ from pipeline.signing.inspect import inspect_signature
 from pipeline.signing.keys import Trust
 from pipeline.signing.pades import INFO_CASE, INFO_HOLDER, INFO_NO_KK, WITA
 from pipeline.signing.revisions import info_at
-from pipeline.signing.seal import PREFIX, SealInvalid, open_seal
+from pipeline.signing.seal import SealInvalid, is_seal, open_seal
 from pipeline.signing.signatories import Signatory
 
 UNREADABLE = "berkas bukan PDF atau gambar yang dapat dibaca"
@@ -143,7 +143,7 @@ def verify_image(path: Path, seal_cert: Certificate) -> Verdict:
         return Verdict(False, UNREADABLE)
     if not texts:
         return Verdict(False, "tidak ada kode QR yang terbaca pada gambar")
-    seals = [t for t in texts if t.startswith(PREFIX)]
+    seals = [t for t in texts if is_seal(t)]
     if not seals:
         return Verdict(False, "kode QR pada gambar bukan segel KK dari kkwna")
     try:
