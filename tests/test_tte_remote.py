@@ -230,3 +230,31 @@ def test_a_crash_after_the_answer_uses_the_kept_card_instead_of_asking_again(
     assert (len(double.requests), double.signatures) == (1, 1)
     assert _signed_events(home, ids["JOHN SMITH"]) == 1
 
+
+
+def test_the_web_approval_signs_through_the_service_too(office) -> None:
+    """The head approves two KKs in the browser door; the service signs each once, and a
+    timeout in between leaves that card waiting, not lost."""
+    from pipeline.web.passwords import set_password
+    from tests.webdoor import Client, serving
+
+    home, ids, double = office
+    cfg = config.load(home.root)
+    head = cfg.head_of_office().nip
+    set_password(home, cfg, head, "sandi-web-kepala-1")
+    passphrase = keys.read_passphrase(home.state / "demo-pki" / "passphrase.txt").decode()
+    double.script = ["ok", "timeout"]
+    cids = [ids["JOHN SMITH"], ids["JANE DOE"]]
+    with serving(home) as base:
+        http = Client(base)
+        assert http.login(head, "sandi-web-kepala-1").status == 303
+        answer = http.post("/persetujuan/setujui", {
+            "csrf": http.csrf("/persetujuan"), "kasus": cids, "sandi_sertifikat": passphrase})
+        assert "1 KK ditandatangani" in answer.text
+        assert "layanan TTE tidak dapat dihubungi" in answer.text
+        assert passphrase not in answer.text
+    steps = _steps(home)
+    assert steps[cids[0]] == 11 and steps[cids[1]] == 8
+    assert double.signatures == 2  # the timed-out card was signed at the service ...
+    assert _sign(home, cids[1]).exit_code == 0  # ... and the retry takes that same card
+    assert double.signatures == 2 and _signed_events(home, cids[1]) == 1
