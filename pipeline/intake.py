@@ -189,7 +189,7 @@ def judge(entry: Path, limits: scans.Limits) -> Judged | list[tuple[str, str]]:
         try:
             kinds.append(scans.check(f, limits))
         except scans.ScanRejected as exc:
-            bad.append((rel, f"{exc.reason_id} / {exc.reason_en}"))
+            bad.append((rel, exc.reason_id))  # the clerk's language only
             continue
         st = f.lstat()
         digest.update(f"{rel}\0{sha256_untrusted(f, None)}\0{st.st_size}\0{st.st_mtime_ns}"
@@ -242,7 +242,7 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
         bad = Path(getattr(exc, "path", None) or entry)
         name = str(bad.relative_to(entry)) if bad != entry and bad.is_relative_to(entry) \
             else entry.name
-        quarantine(home, entry, [(name, f"{exc.reason_id} / {exc.reason_en}")], tz=cfg.tz)
+        quarantine(home, entry, [(name, exc.reason_id)], tz=cfg.tz)
         return "quarantined"
     except BaseException:
         staged.unlink(missing_ok=True)
