@@ -379,8 +379,8 @@ def load(home: Path) -> Config:
 
 
 DEFAULT = '''\
-# kkwna office profile: Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin.
-# Source: Standar Pelayanan and SOP 800/003-SOP/DUKCAPIL/2022 (revised 1 August 2022).
+# Profil kantor kkwna: Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin.
+# Sumber: Standar Pelayanan dan SOP 800/003-SOP/DUKCAPIL/2022 (revisi 1 Agustus 2022).
 
 [office]
 pemerintah = "PEMERINTAH KABUPATEN TAPIN"
@@ -391,46 +391,46 @@ provinsi = "KALIMANTAN SELATAN"
 kota = "Rantau"
 alamat = "Jl. Datu Nuraya, Kawasan Rantau Baru, Kelurahan Rantau Kiwa, Kecamatan Tapin Utara, Rantau"
 kode_pos = "71111"
-timezone = "Asia/Makassar"   # WITA: register years and every date are in this zone
-# The regency this office serves (Kemendagri code): a family's address (kecamatan,
-# desa/kelurahan) and its No. KK must lie in it; a NIK may come from anywhere in Indonesia.
-# Another regency's Disdukcapil changes these two lines, e.g. Banjar: "63.03".
+timezone = "Asia/Makassar"   # WITA: tahun register dan semua tanggal memakai zona ini
+# Kabupaten yang dilayani kantor ini (kode Kemendagri): alamat keluarga (kecamatan,
+# desa/kelurahan) dan No. KK harus di dalamnya; NIK boleh dari mana saja di Indonesia.
+# Disdukcapil kabupaten lain mengubah dua baris ini, misalnya Banjar: "63.03".
 kode_wilayah = "63.05"
-kode_pos_awalan = ["711"]    # an address's postal code starts with one of these
-# Printed in the letterhead when given (leave "" to leave out):
-telepon = ""                 # e.g. "(0517) 31234"
-email = ""                   # e.g. "disdukcapil@tapinkab.go.id"
-website = ""                 # e.g. "disdukcapil.tapinkab.go.id"
-lambang = ""                 # the emblem, a PNG or JPEG in this folder, e.g. "lambang-tapin.png"
+kode_pos_awalan = ["711"]    # kode pos alamat diawali salah satu dari ini
+# Dicetak di kop surat bila diisi (biarkan "" bila tidak ada):
+telepon = ""                 # mis. "(0517) 31234"
+email = ""                   # mis. "disdukcapil@tapinkab.go.id"
+website = ""                 # mis. "disdukcapil.tapinkab.go.id"
+lambang = ""                 # lambang daerah, berkas PNG atau JPEG di folder ini, mis. "lambang-tapin.png"
 
 [service]
-# "Diterima dari jam 08.00 s/d 15.00"; applications taken outside these hours are still
-# opened, marked "di luar jam layanan", and their SOP clock starts at the next opening.
+# "Diterima dari jam 08.00 s/d 15.00"; permohonan di luar jam ini tetap dibuka, ditandai
+# "di luar jam layanan", dan waktu SOP-nya mulai pada jam buka berikutnya.
 open = "08:00"
 close = "15:00"
 working_days = ["senin", "selasa", "rabu", "kamis", "jumat"]
-holidays = []                # the office's own extra days off, "YYYY-MM-DD" (national
-                             # holidays come from [calendar]); e.g. a cuti bersama it keeps
+holidays = []                # hari libur kantor sendiri, "YYYY-MM-DD" (libur nasional
+                             # dari [calendar]); mis. cuti bersama yang diikuti kantor
 
 [calendar]
-national_holidays = "ID"     # the country whose national holidays close the office ("" = none)
-cuti_bersama = false         # true: the government's cuti bersama days close it too
+national_holidays = "ID"     # negara yang hari libur nasionalnya menutup kantor ("" = tidak ada)
+cuti_bersama = false         # true: hari cuti bersama pemerintah juga menutup kantor
 
 [watch]
-stable_seconds = 2           # a file is taken once its size and mtime are quiet this long
-rescan_seconds = 30          # full rescan of inbox/ and desks/ (network shares miss events)
-max_file_mb = 300            # larger scans are quarantined
+stable_seconds = 2           # berkas diambil setelah ukuran dan waktunya tidak berubah selama ini (detik)
+rescan_seconds = 30          # pindai ulang inbox/ dan desks/ (folder jaringan bisa melewatkan kejadian)
+max_file_mb = 300            # pindaian yang lebih besar (MB) dikarantina
 
 [archive]
-cases_per_odner = 50         # case files per binder (odner)
+cases_per_odner = 50         # berkas kasus per odner
 
 [files]
-# Files the program writes get the mode the umask gives. On a shared folder where staff
-# open the forms under their own accounts, set the mode and the group they share:
+# Berkas yang ditulis program mendapat hak akses dari umask. Pada folder bersama tempat
+# petugas membuka formulir dengan akun masing-masing, isi mode dan grup bersama mereka:
 # mode = "0664"
 # group = "dukcapil"
 
-[sop.minutes]                # standard minutes per step (mutu baku); the SOP's by default
+[sop.minutes]                # menit standar per langkah (mutu baku); bawaan: angka SOP
 1 = 1
 2 = 1
 3 = 10
@@ -443,8 +443,8 @@ cases_per_odner = 50         # case files per binder (odner)
 10 = 1
 11 = 0.5
 
-# Officers per role. The head of office is the one the SOP names; the others are
-# DEMONSTRATION officers (demo = true): replace them with the office's real staff.
+# Petugas per peran. Kepala Dinas adalah yang disebut SOP; yang lain petugas CONTOH
+# (demo = true): ganti dengan petugas kantor yang sebenarnya.
 [[officers]]
 role = "kepala_dinas"
 nama = "Hj. RINA INDRIANI, ST"
@@ -497,19 +497,19 @@ demo = true
 
 DEFAULT += tte_section()
 DEFAULT += '''
-# Step 9: the signed KK sent to the applicant's e-mail address (from the family data).
-# An empty host turns e-mail off.
+# Langkah 9: KK yang sudah ditandatangani dikirim ke alamat e-mail pemohon (dari data
+# keluarga). host kosong berarti e-mail tidak dipakai.
 [email]
-host = ""                    # SMTP server, e.g. "smtp.example.go.id"
+host = ""                    # SMTP: server, mis. "smtp.example.go.id"
 port = 587
-security = "starttls"        # starttls | tls (implicit, usually port 465) | none
-sender = ""                  # From: address, e.g. "dukcapil@tapinkab.go.id"
-username = ""                # SMTP login; empty means the sender address
-password_file = ""           # the SMTP password, in a file readable by its owner only (chmod 600)
-# The e-mail is sent after the step is recorded, outside the office's work: a slow server
-# never holds a command. Each e-mail ends after deadline_seconds however slowly the server
-# answers; `kkwna watch` retries it after retry_seconds, then twice as long, up to an hour.
-timeout_seconds = 30         # connecting and each SMTP command
-deadline_seconds = 120       # one e-mail, start to end
-retry_seconds = 60           # the first pause before a retry
+security = "starttls"        # starttls | tls (langsung, biasanya port 465) | none
+sender = ""                  # From: alamat pengirim, mis. "dukcapil@tapinkab.go.id"
+username = ""                # login SMTP; kosong berarti alamat pengirim
+password_file = ""           # kata sandi SMTP, dalam berkas yang hanya dapat dibaca pemiliknya (chmod 600)
+# E-mail dikirim setelah langkah tercatat, di luar pekerjaan kantor: server yang lambat
+# tidak pernah menahan perintah. Setiap e-mail berakhir setelah deadline_seconds; `kkwna
+# watch` mencoba lagi setelah retry_seconds, lalu dua kali lebih lama, paling lama sejam.
+timeout_seconds = 30         # menyambung dan tiap perintah SMTP (detik)
+deadline_seconds = 120       # satu e-mail, dari awal sampai akhir (detik)
+retry_seconds = 60           # jeda pertama sebelum mencoba lagi (detik)
 '''

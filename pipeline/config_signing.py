@@ -244,31 +244,31 @@ def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> s
         "seal_cert": "", "passphrase_file": "", "tsa_url": "", "tsa_p12": "",
         "allow_fetching": False, "head_of_office_p12": "", **(values or {})}
     return f'''
-# Electronic signatures (TTE) for step 8 and `kkwna verify`. Paths are relative to this
-# folder unless absolute. Empty means not configured: signing and verifying then stop and
-# say which entry is missing. `kkwna init --demo` fills them with a DEMO PKI.
+# Tanda tangan elektronik (TTE) untuk langkah 8 dan `kkwna verify`. Path relatif terhadap
+# folder ini kecuali absolut. Kosong berarti belum diatur: penandatanganan dan pemeriksaan
+# berhenti dan menyebut isian yang kurang. `kkwna init --demo` mengisinya dengan PKI DEMO.
 [tte]
-trust_roots = {_toml_value(v["trust_roots"])}        # root CA certificates (PEM/DER) a signature must chain to
-crls = {_toml_value(v["crls"])}               # the CAs' revocation lists, embedded into each signed KK
-head_of_office_cert = {_toml_value(v["head_of_office_cert"])}  # the head of office's certificate: a signer is recognised by its fingerprint
-seal_p12 = {_toml_value(v["seal_p12"])}           # the office's electronic seal (segel elektronik) key for the KK's QR code
-seal_cert = {_toml_value(v["seal_cert"])}          # its certificate, which `verify` checks a photographed QR code against
-passphrase_file = {_toml_value(v["passphrase_file"])}    # passphrase of seal_p12 and tsa_p12; readable by its owner only (chmod 600)
-tsa_url = {_toml_value(v["tsa_url"])}            # RFC 3161 timestamp authority; with one a signed KK is PAdES B-LTA, without B-LT
-tsa_p12 = {_toml_value(v["tsa_p12"])}            # DEMO only: a timestamp authority run inside kkwna from this certificate
-allow_fetching = {_toml_value(v["allow_fetching"])}     # may signing fetch revocation data from the CA over the network
-head_of_office_p12 = {_toml_value(v["head_of_office_p12"])}   # the head of office's PKCS#12 for `kkwna serve` (step 8 in the browser); its passphrase is typed each time, never stored
-backend = "p12"            # "p12": signed here with the head's PKCS#12 file; "bsre": by a BSrE-style TTE service
-head_nik = ""              # the head of office's NIK, which the TTE service signs for (backend = "bsre")
-bsre_url = ""              # the TTE service's address, e.g. "https://esign.example.go.id"
-bsre_auth_file = ""        # "user:password" of the service's basic auth; readable by its owner only
-bsre_timeout = 60          # seconds one signing request may take in all
-# An acting head (Plt.) signs within their dates, recognised by their certificate:
+trust_roots = {_toml_value(v["trust_roots"])}        # sertifikat CA akar (PEM/DER) tempat tanda tangan harus berantai
+crls = {_toml_value(v["crls"])}               # daftar pencabutan (CRL) CA, disematkan ke setiap KK bertanda tangan
+head_of_office_cert = {_toml_value(v["head_of_office_cert"])}  # sertifikat Kepala Dinas: penanda tangan dikenali dari sidik jarinya
+seal_p12 = {_toml_value(v["seal_p12"])}           # kunci segel elektronik kantor untuk kode QR pada KK
+seal_cert = {_toml_value(v["seal_cert"])}          # sertifikatnya, untuk memeriksa kode QR dari foto kartu (`verify`)
+passphrase_file = {_toml_value(v["passphrase_file"])}    # kata sandi seal_p12 dan tsa_p12; hanya dapat dibaca pemiliknya (chmod 600)
+tsa_url = {_toml_value(v["tsa_url"])}            # otoritas cap waktu RFC 3161; dengannya KK menjadi PAdES B-LTA, tanpanya B-LT
+tsa_p12 = {_toml_value(v["tsa_p12"])}            # khusus DEMO: otoritas cap waktu di dalam kkwna dengan sertifikat ini
+allow_fetching = {_toml_value(v["allow_fetching"])}     # boleh mengambil data pencabutan dari CA lewat jaringan saat menandatangani
+head_of_office_p12 = {_toml_value(v["head_of_office_p12"])}   # berkas PKCS#12 Kepala Dinas untuk `kkwna serve` (langkah 8 di browser); kata sandinya diketik tiap kali, tidak disimpan
+backend = "p12"            # "p12": ditandatangani di sini dengan berkas PKCS#12; "bsre": oleh layanan TTE BSrE
+head_nik = ""              # NIK Kepala Dinas yang ditandatangani layanan TTE (backend = "bsre")
+bsre_url = ""              # alamat layanan TTE, mis. "https://esign.example.go.id"
+bsre_auth_file = ""        # "user:password" untuk basic auth layanan; hanya dapat dibaca pemiliknya
+bsre_timeout = 60          # detik paling lama untuk satu permintaan tanda tangan
+# Pelaksana tugas (Plt.) menandatangani dalam masa jabatannya, dikenali dari sertifikatnya:
 # [[tte.plt]]
 # nama = "Drs. NAMA PLT"
 # nip = "197001012000031001"
 # cert = "plt.pem"
-# nik = ""                 # for backend = "bsre"
+# nik = ""                 # untuk backend = "bsre"
 # mulai = 2026-12-01
 # sampai = 2026-12-31
 '''

@@ -58,3 +58,27 @@ def test_sign_with_no_terminal_and_no_passphrase_file_says_so(tmp_path: Path) ->
     assert done.returncode == 1
     assert done.stderr == ("kkwna: tidak ada terminal untuk menanyakan kata sandi; beri "
                            "--passphrase-file\n")
+
+
+def test_kkwna_toml_speaks_to_the_office_in_indonesian(tmp_path: Path) -> None:
+    """The comments of the kkwna.toml that `init` writes (and `init --demo` rewrites)."""
+    from pipeline import config
+
+    english = (" the ", " is ", " are ", " and ", " of ", " when ", " which ")
+    found = [line for line in (config.DEFAULT + config.tte_section()).splitlines()
+             if "#" in line and any(w in f" {line.split('#', 1)[1]} " for w in english)]
+    assert found == []
+
+
+def test_init_says_what_is_not_set_up_and_the_command_for_each(tmp_path: Path) -> None:
+    home = tmp_path / "kantor"
+    made = CliRunner().invoke(cli, ["--home", str(home), "init"])
+    assert made.exit_code == 0, made.output
+    todo = made.output.split("Belum diatur", 1)[1]
+    assert "TTE (langkah 8): `kkwna init --demo`" in todo
+    assert "e-mail KK (langkah 9): isi [email]" in todo
+    assert "kkwna pengguna sandi 198203112005012017" in todo
+    assert "office.lambang" in todo
+    assert made.output.rstrip().endswith("init --demo")
+    demo = CliRunner().invoke(cli, ["--home", str(tmp_path / "demo"), "init", "--demo"])
+    assert demo.exit_code == 0 and "TTE (langkah 8)" not in demo.output

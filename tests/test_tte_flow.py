@@ -133,7 +133,7 @@ def test_init_without_demo_leaves_tte_empty_and_explained(tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["--home", str(home), "init"])
     assert result.exit_code == 0 and "p12" not in result.output
     assert config.load(home).tte == config.TteConfig()
-    assert "Empty means not configured" in (home / "kkwna.toml").read_text()
+    assert "Kosong berarti belum diatur" in (home / "kkwna.toml").read_text()
 
 
 # --- step 7: the draft and the desk item ------------------------------------------------------

@@ -34,6 +34,7 @@ def init(ctx: click.Context, demo: bool) -> None:
         from pipeline.signing.demo import set_up_demo  # slow imports, only with --demo
 
         pki = set_up_demo(home)
+        # these labels are the interface's (docs/INTERFACE.md), read by scripts
         click.echo(f"head of office p12: {pki.head_of_office_p12}")
         click.echo(f"head of division p12: {pki.head_of_division_p12}")
         click.echo(f"passphrase file: {pki.passphrase_file}")
@@ -42,6 +43,36 @@ def init(ctx: click.Context, demo: bool) -> None:
     for officer in cfg.officers:
         mark = " (DEMO: ganti di kkwna.toml)" if officer.demo else ""
         click.echo(f"{officer.role}: {officer.nama}, NIP {officer.nip_display}{mark}")
+    missing = not_set_up(home, cfg)
+    if missing:
+        click.echo("")
+        click.echo("Belum diatur (kantor tetap berjalan; yang bergantung padanya menunggu):")
+        for line in missing:
+            click.echo(f"- {line}")
+    if not demo:
+        click.echo("")
+        click.echo(f"Untuk mencoba dulu: kkwna --home {home.root} init --demo")
+
+
+def not_set_up(home: homes.Home, cfg: config.Config) -> list[str]:
+    """What a new office still lacks to go all the way, each with the one thing to do."""
+    from pipeline.web.passwords import has_password
+
+    t = cfg.tte.resolved(home.root)
+    head = cfg.head_of_office()
+    found = []
+    if not t.configured:
+        found.append("TTE (langkah 8): `kkwna init --demo` untuk PKI DEMO, atau isi [tte] di "
+                     "kkwna.toml dengan sertifikat kantor")
+    if not cfg.email.enabled:
+        found.append("e-mail KK (langkah 9): isi [email] host dan sender di kkwna.toml")
+    if not has_password(home, head.nip):
+        found.append(f"kata sandi web Kepala Dinas (`kkwna serve`): kkwna pengguna sandi "
+                     f"{head.nip}")
+    if not cfg.contact.lambang:
+        found.append("lambang daerah di kop surat: taruh berkas PNG di folder kantor dan isi "
+                     "office.lambang di kkwna.toml")
+    return found
 
 
 @cli.command()

@@ -36,6 +36,11 @@ def _load(home: Home) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+def has_password(home: Home, nip: str) -> bool:
+    """Has the officer *nip* a web password (what `kkwna init` reminds the office of)?"""
+    return only_digits(nip) in _load(home)
+
+
 def set_password(home: Home, cfg: Config, nip: str, password: str) -> str:
     """Store *password*'s hash for the officer *nip* names; their name. Raises UserError
     for a NIP kkwna.toml does not list or a password too short."""
