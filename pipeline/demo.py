@@ -98,10 +98,12 @@ class DemoResult:
     printed: tuple[Path, ...]  # the copies in print/
     report_pdf: Path
     report_csv: Path
+    books: tuple[Path, ...] = ()  # the binder's label and contents, the year's two books
 
     def paths(self) -> list[Path]:
         """Everything to show, in the order `kkwna demo` prints it (the home last)."""
-        return [*self.documents, *self.printed, self.report_pdf, self.report_csv, self.home]
+        return [*self.documents, *self.printed, *self.books, self.report_pdf, self.report_csv,
+                self.home]
 
 
 # --------------------------------------------------------------------------- a PDF reader
@@ -294,6 +296,17 @@ def _documents(office: Office, case: Case) -> tuple[Path, ...]:
     return tuple(folder / row["name"] for _, row in ordered)
 
 
+def _books(home: homes.Home, documents: tuple[Path, ...], year: int) -> tuple[Path, ...]:
+    """What the archive made beside the case: its binder's spine label and contents, the
+    year's register book and document-collection book (those that exist)."""
+    from pipeline.archive import binders, books
+
+    binder = documents[0].parent.parent if documents else home.archive
+    found = (binder / binders.LABEL, binder / binders.CONTENTS,
+             books.register_book_path(home, year), books.collection_book_path(home, year))
+    return tuple(p for p in found if p.is_file())
+
+
 def run_demo(folder: Path | None = None) -> DemoResult:
     """Set up a demo office, drive one application from the inbox to the archive binder,
     write the month's report. Raises `DemoError` (or another `KkwnaError`) if a step
@@ -334,8 +347,10 @@ def run_demo(folder: Path | None = None) -> DemoResult:
         pdf = report.write_report(home, env.cfg, office.reg, received.year, received.month)
         printed = tuple(sorted(p for p in home.print.glob(f"{case.id}*")
                                if not p.name.startswith(".")))
-        return DemoResult(home=home.root, case_id=case.id, documents=_documents(office, case),
-                          printed=printed, report_pdf=pdf, report_csv=pdf.with_suffix(".csv"))
+        documents = _documents(office, case)
+        return DemoResult(home=home.root, case_id=case.id, documents=documents,
+                          printed=printed, report_pdf=pdf, report_csv=pdf.with_suffix(".csv"),
+                          books=_books(home, documents, received.year))
     except DemoError as exc:  # name the office left behind, to look at what happened
         raise DemoError(f"{exc} (folder demo: {home.root})") from None
     finally:

@@ -60,6 +60,12 @@ def test_every_printed_path_exists_in_sop_order(demo: tuple[Result, list[Path]])
     assert paths.index(filed[0].parent / "01 berkas permohonan.pdf") == 0
     printed = [p for p in paths if p.parent == home / "print"]
     assert printed and all(p.name.startswith(case_id) for p in printed)
+    # what the archive made beside the case: the binder's label and contents, both books
+    year = paths[-3].parent.name
+    assert {p.name for p in paths if p.parent.name.startswith("odner-")} >= \
+        {"label.pdf", "daftar-isi.pdf"}
+    assert {f"buku-register-{year}.pdf", f"buku-pengambilan-dokumen-{year}.pdf"} <= \
+        {p.name for p in paths}
     assert paths[-3].name.startswith("laporan-kinerja-") and paths[-3].suffix == ".pdf"
     assert paths[-2] == paths[-3].with_suffix(".csv")
     # the month's report counts the one application, issued and handed over
