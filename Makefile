@@ -29,11 +29,12 @@ test-tools:
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
 
+# both cores (pytest-xdist), a test file per worker so module fixtures are built once
 test: $(STAMP) test-tools
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 test-fast: $(STAMP) test-tools
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests bench
