@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline import checkpoint
 from pipeline.archive.filing import FILED_STATUSES, SUMS, read_sums
+from pipeline.archive.versions import current_kk
 from pipeline.home import Home
 from pipeline.register import Register
 
@@ -143,11 +144,13 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
 
     if check_signature is not None:
         for f in folders:
-            kk = f.path / SIGNED_KK
+            # the newest version: an original whose timestamp expired was renewed (renew)
+            name = current_kk(f.register) or SIGNED_KK
+            kk = f.path / name
             if kk.exists():
                 problem = check_signature(kk)
                 if problem:
-                    problems.append(f"{f.rel}/{SIGNED_KK}: tanda tangan elektronik: {problem}")
+                    problems.append(f"{f.rel}/{name}: tanda tangan elektronik: {problem}")
     return problems
 
 
