@@ -88,13 +88,14 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
                    progress: Progress | None = None,
                    check_signature: SignatureCheck | None = None, *,
                    seal_cert: Any = None, trust: Any = None,
-                   require_seal: bool = False) -> list[str]:
+                   require_seal: bool = False, only: set[str] | None = None) -> list[str]:
     """Check the archive (one year, or all); returns the problems (empty: all is well).
 
     *seal_cert* (the office seal's `cryptography` certificate) checks the chain's signed
     checkpoints, *trust* their timestamps' TSA; without it only a checkpoint removed from
     the log is found, and with *require_seal* (the command) checkpoints that cannot be
-    checked are reported."""
+    checked are reported. *only*: check just these cases' folders (a sample audit); the
+    chain and the binders' folders are checked whole all the same."""
     problems = _chain_problems(reg)
     found = (checkpoint.problems(reg, seal_cert, trust) if seal_cert is not None or require_seal
              else checkpoint.removed(reg))
@@ -106,6 +107,8 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
             continue
         path = home.root / case.folder
         known.add(path)
+        if only is not None and case.id not in only:
+            continue
         if not case.folder.startswith("archive/"):
             problems.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
                             "diarsipkan")

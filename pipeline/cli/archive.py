@@ -1,6 +1,7 @@
 """The archive's terminal commands:
 
-    kkwna archive verify [--year Y]          exit 0: all well; 1: one line per problem
+    kkwna archive verify [--year Y | --sample N]   exit 0: all well; 1: one line per problem
+                                                   (each run recorded in the chain)
     kkwna archive export --bagit DIR [--year Y] [--force]
 
 The signed KKs' signatures are checked offline against the office's [tte] trust, the
@@ -18,6 +19,8 @@ from typing import Any
 
 import click
 
+from pipeline import archive_audits as audits
+from pipeline import clock
 from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
 from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
@@ -83,19 +86,32 @@ def archive() -> None:
 
 @archive.command()
 @click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--sample", type=click.IntRange(min=1), metavar="N",
+              help="Hanya N kasus acak (audit harian yang cepat).")
 @click.pass_context
 @friendly
-def verify(ctx: click.Context, year: int | None) -> None:
-    """Periksa setiap berkas arsip terhadap SHA256SUMS dan register."""
+def verify(ctx: click.Context, year: int | None, sample: int | None) -> None:
+    """Periksa setiap berkas arsip terhadap SHA256SUMS dan register; setiap audit dicatat
+    di rantai register."""
     env = loaded(ctx)
     with _register(ctx) as (home, reg):
-        problems = verify_archive(home, reg, year, progress=_progress, **checks(env))
+        if sample is not None:
+            cases, scope = audits.sample(reg, sample), f"sampel {sample}"
+        else:
+            cases = audits.filed_cases(reg, year)
+            scope = audits.FULL if year is None else f"tahun {year}"
+        problems = verify_archive(home, reg, year, progress=_progress,
+                                  only=set(cases) if sample is not None else None,
+                                  **checks(env))
+        audits.record(reg, clock.now(env.cfg.tz), scope, cases, problems)
     for line in problems:
         click.echo(line)
     if problems:
-        click.echo(f"kkwna: {len(problems)} masalah ditemukan dalam arsip", err=True)
+        click.echo(f"kkwna: {len(problems)} masalah ditemukan dalam arsip "
+                   f"({len(cases)} kasus diperiksa)", err=True)
         sys.exit(1)
-    click.echo("arsip utuh: semua berkas cocok dengan SHA256SUMS dan register")
+    click.echo(f"arsip utuh: semua berkas cocok dengan SHA256SUMS dan register "
+               f"({len(cases)} kasus diperiksa)")
 
 
 @archive.command(name="export")
