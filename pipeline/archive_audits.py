@@ -1,6 +1,7 @@
-"""The history of the archive's fixity audits: every `kkwna archive verify` is recorded in the register's
-event chain, so an archivist (or an auditor from ANRI) can see when the archive was last
-checked whole, and a rewritten audit history is found like any other edited event.
+"""The history of the archive's fixity audits: every `kkwna archive verify` is recorded
+in the register's event chain, so an archivist (or an auditor from ANRI) can see when the
+archive was last checked whole, and a rewritten audit history is found like any other
+edited event.
 
 An audit belongs to no case: its event is recorded under the fixed marker ``ARSIP`` as
 case id. The events table's foreign key to the cases table is relaxed for that one insert

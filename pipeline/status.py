@@ -8,8 +8,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pipeline import clock, faults, machine, model, outbox, sop
 from pipeline import archive_audits as audits
+from pipeline import clock, faults, machine, model, outbox, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.home import Home

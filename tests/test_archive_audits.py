@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import config, status
 from pipeline import archive_audits as audits
+from pipeline import config, status
 from pipeline.home import Home
 from pipeline.register import Register
 from tests.test_archive_fixity import _cli, filed, writable  # noqa: F401 - the fixture
@@ -77,3 +77,14 @@ def test_status_shows_the_last_full_audit_and_warns_after_30_days(
     monkeypatch.setenv("KKWNA_NOW", "2026-12-24T09:00:00+08:00")  # 31 days later
     late = status.render(cfg, reg)
     assert "PERHATIAN: audit arsip penuh terakhir 31 hari lalu" in late
+
+
+def test_due_lists_an_overdue_audit_until_one_is_made(office: Home, reg: Register,
+                                                      filed: list[Path]) -> None:  # noqa: F811
+    runner = CliRunner()
+    before = runner.invoke(_cli(office), ["archive", "due"])
+    assert before.exit_code == 0, before.output
+    assert "arsip belum pernah diaudit penuh" in before.output
+    assert runner.invoke(_cli(office), ["archive", "verify"]).exit_code == 0
+    after = runner.invoke(_cli(office), ["archive", "due"])
+    assert after.output.strip() == "tidak ada yang jatuh tempo"
