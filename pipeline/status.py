@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from pipeline import archive_audits as audits
 from pipeline import clock, faults, machine, model, outbox, sop
 from pipeline.config import Config
 from pipeline.errors import UserError
@@ -66,7 +67,8 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
         if case.status == "open":
             lines += ["", table([row(cfg, reg, case, now)])]
         return "\n".join(lines)
-    return overview(cfg, reg, now)
+    archived = audits.status_lines(reg, now)
+    return overview(cfg, reg, now) + ("\n\n" + "\n".join(archived) if archived else "")
 
 
 def _where(case: Case) -> str:

@@ -58,10 +58,11 @@ def family(n: int) -> dict[str, Any]:
 
 def make_case(home: Home, reg: Register, n: int, *, returned_at: int | None = None,
               reason: str = "KITAP sudah tidak berlaku", year: int = YEAR,
-              scan_bytes: int = 2000, kk_title: str = "Kartu keluarga WNA") -> Case:
+              scan_bytes: int = 2000, kk_title: str = "Kartu keluarga WNA",
+              kk_bytes: bytes | None = None) -> Case:
     """Case number *n* of the test year, finished (issued and collected), or returned to the
     applicant at step *returned_at* (2 or 3) with *reason*. *kk_title*: what its signed KK
-    says (by default every case's KK has the same bytes)."""
+    says (by default every case's KK has the same bytes); *kk_bytes*: a really signed KK."""
     title = f"PEMOHON NOMOR {n}"
     received = START.replace(year=year) + timedelta(hours=n)
     with reg.transaction() as db:
@@ -91,7 +92,7 @@ def make_case(home: Home, reg: Register, n: int, *, returned_at: int | None = No
                        (11, "diserahkan", HANDOVER,
                         {"penerima_nama": f"PENERIMA {n}", "kode_pengambilan": f"AB{n:02d}-CD"})]
             files["04 konsep KK.pdf"] = pdf_bytes("Konsep KK")
-            files[KK] = pdf_bytes(kk_title)
+            files[KK] = kk_bytes if kk_bytes is not None else pdf_bytes(kk_title)
     for name, data in files.items():
         _write(folder, name, data)
     if SLIP in files:  # printed for the applicant, as the step does

@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline import checkpoint
 from pipeline.archive.filing import FILED_STATUSES, SUMS, read_sums
+from pipeline.archive.versions import current_kk
 from pipeline.home import Home
 from pipeline.register import Register
 
@@ -87,13 +88,14 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
                    progress: Progress | None = None,
                    check_signature: SignatureCheck | None = None, *,
                    seal_cert: Any = None, trust: Any = None,
-                   require_seal: bool = False) -> list[str]:
+                   require_seal: bool = False, only: set[str] | None = None) -> list[str]:
     """Check the archive (one year, or all); returns the problems (empty: all is well).
 
     *seal_cert* (the office seal's `cryptography` certificate) checks the chain's signed
     checkpoints, *trust* their timestamps' TSA; without it only a checkpoint removed from
     the log is found, and with *require_seal* (the command) checkpoints that cannot be
-    checked are reported."""
+    checked are reported. *only*: check just these cases' folders (a sample audit); the
+    chain and the binders' folders are checked whole all the same."""
     problems = _chain_problems(reg)
     found = (checkpoint.problems(reg, seal_cert, trust) if seal_cert is not None or require_seal
              else checkpoint.removed(reg))
@@ -105,6 +107,8 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
             continue
         path = home.root / case.folder
         known.add(path)
+        if only is not None and case.id not in only:
+            continue
         if not case.folder.startswith("archive/"):
             problems.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
                             "diarsipkan")
@@ -143,11 +147,13 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
 
     if check_signature is not None:
         for f in folders:
-            kk = f.path / SIGNED_KK
+            # the newest version: an original whose timestamp expired was renewed (renew)
+            name = current_kk(f.register) or SIGNED_KK
+            kk = f.path / name
             if kk.exists():
                 problem = check_signature(kk)
                 if problem:
-                    problems.append(f"{f.rel}/{SIGNED_KK}: tanda tangan elektronik: {problem}")
+                    problems.append(f"{f.rel}/{name}: tanda tangan elektronik: {problem}")
     return problems
 
 

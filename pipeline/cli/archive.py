@@ -1,7 +1,13 @@
 """The archive's terminal commands:
 
-    kkwna archive verify [--year Y]          exit 0: all well; 1: one line per problem
+    kkwna archive verify [--year Y | --sample N]   exit 0: all well; 1: one line per problem
+                                                   (each run recorded in the chain)
     kkwna archive export --bagit DIR [--year Y] [--force]
+    kkwna archive replicate DEST             a second copy; exit 1 when the source is not
+                                             whole (nothing copied) or a file is reported
+    kkwna archive restore SRC                the archive back from such a copy
+    kkwna archive renew [--year Y] [--before DATE]   fresh timestamps for filed KKs
+    kkwna archive due                        renewals within 2 years, audits overdue
 
 The signed KKs' signatures are checked offline against the office's [tte] trust, the
 register's signed checkpoints against the seal certificate (tte.seal_cert). The export
@@ -13,11 +19,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
+from pipeline import archive_audits as audits
+from pipeline import clock
 from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
 from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
@@ -25,6 +34,7 @@ from pipeline.home import Home
 from pipeline.model import Env
 from pipeline.register import Register
 from pipeline.signing import settings, signatories
+from pipeline.signing.keys import SigningError
 from pipeline.signing.verify import verify_pdf
 
 
@@ -83,19 +93,32 @@ def archive() -> None:
 
 @archive.command()
 @click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--sample", type=click.IntRange(min=1), metavar="N",
+              help="Hanya N kasus acak (audit harian yang cepat).")
 @click.pass_context
 @friendly
-def verify(ctx: click.Context, year: int | None) -> None:
-    """Periksa setiap berkas arsip terhadap SHA256SUMS dan register."""
+def verify(ctx: click.Context, year: int | None, sample: int | None) -> None:
+    """Periksa setiap berkas arsip terhadap SHA256SUMS dan register; setiap audit dicatat
+    di rantai register."""
     env = loaded(ctx)
     with _register(ctx) as (home, reg):
-        problems = verify_archive(home, reg, year, progress=_progress, **checks(env))
+        if sample is not None:
+            cases, scope = audits.sample(reg, sample), f"sampel {sample}"
+        else:
+            cases = audits.filed_cases(reg, year)
+            scope = audits.FULL if year is None else f"tahun {year}"
+        problems = verify_archive(home, reg, year, progress=_progress,
+                                  only=set(cases) if sample is not None else None,
+                                  **checks(env))
+        audits.record(reg, clock.now(env.cfg.tz), scope, cases, problems)
     for line in problems:
         click.echo(line)
     if problems:
-        click.echo(f"kkwna: {len(problems)} masalah ditemukan dalam arsip", err=True)
+        click.echo(f"kkwna: {len(problems)} masalah ditemukan dalam arsip "
+                   f"({len(cases)} kasus diperiksa)", err=True)
         sys.exit(1)
-    click.echo("arsip utuh: semua berkas cocok dengan SHA256SUMS dan register")
+    click.echo(f"arsip utuh: semua berkas cocok dengan SHA256SUMS dan register "
+               f"({len(cases)} kasus diperiksa)")
 
 
 @archive.command(name="export")
@@ -112,3 +135,121 @@ def export_command(ctx: click.Context, dest: str, year: int | None, force: bool)
     with _register(ctx) as (home, reg):
         bag = export_bagit(home, reg, Path(dest), year, force=force, **checks(env))
     click.echo(f"paket BagIt ditulis di {bag}")
+
+
+@archive.command()
+@click.argument("dest", type=click.Path(file_okay=False))
+@click.pass_context
+@friendly
+def replicate(ctx: click.Context, dest: str) -> None:
+    """Salin arsip (dan cadangan register dengan rantainya) ke tempat kedua, bertahap."""
+    from pipeline.archive import replica
+
+    env = loaded(ctx)
+    with _register(ctx) as (home, reg):
+        result = replica.replicate(home, reg, Path(dest), **checks(env))
+    for line in result.problems:
+        click.echo(line)
+    if result.refused:
+        click.echo(f"kkwna: arsip sumber tidak utuh ({len(result.problems)} masalah): "
+                   f"tidak disalin ke {dest}")
+        sys.exit(1)
+    for rel in result.repaired:
+        click.echo(f"{rel}: salinan rusak di tujuan, disalin ulang")
+    click.echo(f"{len(result.copied)} berkas disalin ke {dest}; cadangan register diperbarui")
+    if result.problems:
+        click.echo(f"kkwna: {len(result.problems)} berkas dilaporkan, tidak disalin",
+                   err=True)
+        sys.exit(1)
+
+
+@archive.command()
+@click.argument("src", type=click.Path(file_okay=False, exists=True))
+@click.pass_context
+@friendly
+def restore(ctx: click.Context, src: str) -> None:
+    """Pulihkan arsip dari salinan `archive replicate` ke kantor yang registernya kosong."""
+    from pipeline.archive import replica
+
+    env = loaded(ctx)
+    home: Home = ctx.obj
+    try:
+        count = replica.restore(Path(src), home)
+    except replica.RestoreError as exc:
+        click.echo(f"kkwna: {exc}", err=True)
+        sys.exit(1)
+    with _register(ctx) as (home, reg):
+        problems = verify_archive(home, reg, **checks(env))
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"kkwna: {count} berkas dipulihkan, tetapi arsip tidak utuh "
+                   f"({len(problems)} masalah)", err=True)
+        sys.exit(1)
+    click.echo(f"arsip dipulihkan dari {src}: {count} berkas; arsip utuh")
+
+
+@archive.command()
+@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Perbarui yang cap waktunya berakhir sebelum tanggal ini "
+                   "(bawaan: dalam 2 tahun).")
+@click.pass_context
+@friendly
+def renew(ctx: click.Context, year: int | None, before: datetime | None) -> None:
+    """Perbarui tanda tangan KK yang diarsipkan (data validasi dan cap waktu baru)."""
+    from pipeline.archive import renew as renewal
+
+    env = loaded(ctx)
+    limit = _limit(env, before)
+    stamper = settings.timestamper(env.tte)
+    if stamper is None:
+        raise SigningError("kkwna.toml: tte.tsa_url (atau tte.tsa_p12) belum diisi; "
+                           "pembaruan butuh otoritas cap waktu")
+    trust = settings.trust(env.tte)
+    failed = 0
+    with _register(ctx) as (home, reg):
+        items = renewal.due(home, reg, limit, year)
+        for item in items:
+            try:
+                name = renewal.renew_case(home, env.cfg, reg, item, trust=trust,
+                                          timestamper=stamper)
+            except SigningError as exc:
+                failed += 1
+                click.echo(f"{item.case_id}: tidak diperbarui: {exc}")
+                continue
+            click.echo(f"{item.case_id}: {item.name} -> {name}")
+    if failed:
+        click.echo(f"kkwna: {failed} dari {len(items)} KK tidak dapat diperbarui", err=True)
+        sys.exit(1)
+    click.echo(f"{len(items)} KK diperbarui (cap waktu berakhir sebelum {limit:%d-%m-%Y})")
+
+
+@archive.command()
+@click.pass_context
+@friendly
+def due(ctx: click.Context) -> None:
+    """Yang sudah waktunya: pembaruan tanda tangan (2 tahun ke depan) dan audit arsip."""
+    from pipeline.archive import renew as renewal
+
+    env = loaded(ctx)
+    now = clock.now(env.cfg.tz)
+    with _register(ctx) as (home, reg):
+        items = renewal.due(home, reg, _limit(env, None))
+        lines = audits.status_lines(reg, now)
+    for item in items:
+        click.echo(f"{item.case_id}: perbarui tanda tangan {item.name} (cap waktu berakhir "
+                   f"{item.expires.astimezone(env.cfg.tz):%d-%m-%Y}; `kkwna archive renew`)")
+    for line in lines:
+        if line.startswith("PERHATIAN"):
+            click.echo(line.removeprefix("PERHATIAN: "))
+    if not items and not any(line.startswith("PERHATIAN") for line in lines):
+        click.echo("tidak ada yang jatuh tempo")
+
+
+def _limit(env: Env, before: datetime | None) -> datetime:
+    """--before as a moment in the office's time zone; by default two years from now."""
+    if before is not None:
+        return before.replace(tzinfo=env.cfg.tz)
+    now = clock.now(env.cfg.tz)
+    return now + timedelta(days=2 * 365)

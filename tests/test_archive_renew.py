@@ -1,0 +1,90 @@
+"""`kkwna archive renew`: a filed KK whose timestamp authority's certificate expires soon
+gets a new file version with fresh validation data and a new document timestamp; the
+original stays byte for byte, and the register, SHA256SUMS and the chain follow."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
+from pyhanko.sign.validation import ades
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+
+from pipeline import archive, clock, config
+from pipeline.archive import renew, versions
+from pipeline.home import Home
+from pipeline.register import Register
+from pipeline.signing import keys, pades
+from pipeline.signing.pki import p12_bytes
+from tests.archive_cases import KK, make_case
+from tests.signing_pki import BLOCK, PASSPHRASE, make_draft, shared_pki
+from tests.test_signing_pades import _offline_spec
+
+
+@pytest.fixture(scope="module")
+def short_tsa(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dt.datetime]:
+    """A KK signed (B-LTA) through a timestamp authority whose certificate lives one year;
+    returns its bytes and that certificate's expiry."""
+    pki = shared_pki()
+    folder = tmp_path_factory.mktemp("short-tsa")
+    tsa = pki.ca.issue_tsa(years=1)
+    (folder / "tsa.p12").write_bytes(p12_bytes(tsa, [pki.ca.cert], PASSPHRASE, "tsa"))
+    make_draft(folder / "draft.pdf")
+    pades.sign_kk(folder / "draft.pdf", folder / KK, p12=pki.head_p12, passphrase=PASSPHRASE,
+                  trust=pki.trust,
+                  timestamper=keys.in_process_timestamper(folder / "tsa.p12", PASSPHRASE),
+                  block=BLOCK, expected_signer_sha256=pki.head_sha256)
+    return (folder / KK).read_bytes(), tsa.cert.not_valid_after_utc
+
+
+def _lta_at(path: Path, moment: dt.datetime) -> object:
+    """pyHanko's own AdES B-LTA validation as it would run at *moment* (offline)."""
+    sig = PdfFileReader(io.BytesIO(path.read_bytes())).embedded_regular_signatures[0]
+    timing = ValidationTimingInfo(validation_time=moment, best_signature_time=moment,
+                                  point_in_time_validation=False)
+    return asyncio.run(ades.ades_lta_validation(sig, _offline_spec(), timing_info=timing))\
+        .ades_subindic
+
+
+def test_a_kk_whose_tsa_expires_soon_is_renewed_and_outlives_the_old_certificate(
+        office: Home, reg: Register, cfg: config.Config,
+        short_tsa: tuple[bytes, dt.datetime]) -> None:
+    signed, tsa_expiry = short_tsa
+    pki = shared_pki()
+    other = make_case(office, reg, 2)  # an unsigned KK: nothing to renew, never touched
+    case = make_case(office, reg, 1, kk_bytes=signed)
+    folder = archive.file_case(office, cfg, reg, case)
+    archive.file_case(office, cfg, reg, other)
+    now = clock.now(cfg.tz)
+
+    due = renew.due(office, reg, before=now + dt.timedelta(days=2 * 365))
+    assert [(d.case_id, d.name, d.expires) for d in due] == [(case.id, KK, tsa_expiry)]
+    assert renew.due(office, reg, before=tsa_expiry - dt.timedelta(days=1)) == []
+
+    name = renew.renew_case(office, cfg, reg, due[0], trust=pki.trust,
+                            timestamper=keys.in_process_timestamper(pki.tsa_p12, PASSPHRASE))
+    assert name == f"08 kartu keluarga WNA (diperbarui {now.date().isoformat()}).pdf"
+    assert (folder / KK).read_bytes() == signed  # the filed original, byte for byte
+    renewed = folder / name
+    assert renewed.read_bytes().startswith(signed)  # a new revision after the original's
+    assert oct(renewed.stat().st_mode & 0o777) == "0o444"
+
+    later = tsa_expiry + dt.timedelta(days=30)
+    assert _lta_at(folder / KK, later) == AdESIndeterminate.NO_POE
+    assert _lta_at(renewed, later) == AdESPassed.OK
+
+    # the register, SHA256SUMS and the chain follow; the fresh TSA is good for 10 years
+    assert archive.verify_archive(office, reg) == []
+    assert name in archive.filing.read_sums(folder)
+    event = reg.events(case.id)[-1]
+    assert event["action"] == "diperbarui"
+    assert name in event["detail"]
+    assert [d.name for d in renew.due(office, reg, before=now + dt.timedelta(days=2 * 365))] \
+        == []
+    # the signature check of `archive verify` looks at the newest version
+    assert versions.current_kk({r["name"] for r in reg.documents(case.id)}) == name
