@@ -22,6 +22,7 @@ from pipeline.register import Register
 # = archive.filing.FILED_STATUSES; not imported: the archive package loads the PDF makers,
 # and `kkwna status` reads this module
 FILED_STATUSES = ("issued", "returned")
+NO_STEP = 0  # an audit is no SOP step
 AUDIT_CASE = "ARSIP"
 AUDIT_ACTION = "diaudit"
 FULL = "penuh"
@@ -48,7 +49,8 @@ def record(reg: Register, at: datetime, scope: str, cases: list[str],
     reg.db.execute("PRAGMA foreign_keys=OFF")  # ARSIP is no case (see the module notes)
     try:
         with reg.transaction() as db:
-            reg.add_event(db, AUDIT_CASE, at=at, step=0, action=AUDIT_ACTION, detail=detail)
+            reg.add_event(db, AUDIT_CASE, at=at, step=NO_STEP, action=AUDIT_ACTION,
+                          detail=detail)
     finally:
         reg.db.execute("PRAGMA foreign_keys=ON")
 

@@ -144,5 +144,9 @@ def renew_case(home: Home, cfg: Config, reg: Register, item: Due, *, trust: Trus
         reg.add_event(db, case.id, at=now, step=case.step, action=RENEWED_ACTION,
                       detail={"berkas": name, "dari": item.name, "sha256": digest,
                               "cap_waktu_lama_berakhir": item.expires.isoformat()})
-        reg.add_document(db, case.id, name=name, step=8, sha256=digest, size=size, at=now)
+        # the new version belongs to the step that filed the card it renews
+        signed_at = next((row["step"] for row in reg.documents(case.id)
+                          if row["name"] == item.name), case.step)
+        reg.add_document(db, case.id, name=name, step=signed_at, sha256=digest, size=size,
+                         at=now)
     return name
