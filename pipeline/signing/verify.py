@@ -20,18 +20,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cryptography.x509 import Certificate
-from PIL import Image, UnidentifiedImageError
 
 from pipeline.signing.inspect import inspect_signature
 from pipeline.signing.keys import Trust
-from pipeline.signing.pades import INFO_CASE, INFO_HOLDER, INFO_NO_KK, WITA
-from pipeline.signing.revisions import info_at
+from pipeline.signing.revisions import INFO_CASE, INFO_HOLDER, INFO_NO_KK, info_at
 from pipeline.signing.seal import SealInvalid, is_seal, open_seal
 from pipeline.signing.signatories import Signatory
 
 UNREADABLE = "berkas bukan PDF atau gambar yang dapat dibaca"
 GENUINE = "KK asli: tanda tangan utuh dan terpercaya"
 GENUINE_SEAL = "segel cocok: isi kartu harus sama dengan data di bawah"
+WITA = ZoneInfo("Asia/Makassar")
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,7 @@ def read_qr_texts(path: Path) -> list[str] | None:
     import warnings
 
     import zxingcpp
+    from PIL import Image, UnidentifiedImageError  # images only: `verify` of a PDF skips it
 
     try:
         with warnings.catch_warnings():
@@ -112,6 +112,8 @@ def too_many_pixels(path: Path) -> str | None:
     """Why an image is refused unopened for its size (a decompression bomb: a small file of
     hundreds of megapixels would take the memory of the office PC), or None. Only the
     header is read."""
+    from PIL import Image, UnidentifiedImageError
+
     limit = Image.MAX_IMAGE_PIXELS
     if limit is None:
         return None
