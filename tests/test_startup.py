@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -115,3 +116,26 @@ def test_help_reads_as_click_would_print_it_from_the_loaded_commands(
             cli.format_commands(ctx, lazy)
         assert lazy.getvalue() == expected.getvalue(), width
     assert all(f"  {name} " in expected.getvalue() for name in loaded)
+
+
+def test_verify_judges_a_timestamped_signature_in_one_validation(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.signing import inspect, pades
+    from tests.signing_pki import BLOCK, PASSPHRASE, make_draft, shared_pki, timestamper
+
+    make_draft(tmp_path / "draft.pdf")
+    card, pki = tmp_path / "kk.pdf", shared_pki()
+    pades.sign_kk(tmp_path / "draft.pdf", card, p12=pki.head_p12, passphrase=PASSPHRASE,
+                  trust=pki.trust, timestamper=timestamper(), block=BLOCK)
+    moments: list[object] = []
+    validate = inspect._validate
+
+    def counted(*args: Any) -> Any:
+        moments.append(args[3])
+        return validate(*args)
+
+    monkeypatch.setattr(inspect, "_validate", counted)
+    found = inspect.inspect_signature(card, pki.trust)
+    assert found.problems == [] and found.level == "PAdES B-LTA"
+    # pyHanko's validation is most of verify's own work: once, at the timestamp's time
+    assert moments == [found.timestamp_time] and found.timestamp_time is not None
