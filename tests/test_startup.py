@@ -139,3 +139,14 @@ def test_verify_judges_a_timestamped_signature_in_one_validation(
     assert found.problems == [] and found.level == "PAdES B-LTA"
     # pyHanko's validation is most of verify's own work: once, at the timestamp's time
     assert moments == [found.timestamp_time] and found.timestamp_time is not None
+
+
+def test_the_regency_lookup_every_command_makes_reads_the_same_lines() -> None:
+    from pipeline import refdata
+
+    lines = refdata._national_text().splitlines()
+    regencies = [line.split(",")[0] for line in lines if line[5:6] == "," and line[2:3] == "."]
+    for prefix in {regencies[0], regencies[-1], "63.05", "63.05.04", *regencies[::50]}:
+        for run in (f"{prefix},", f"{prefix}."):
+            assert refdata._lines_of(run) == [x for x in lines if x.startswith(run)], run
+    assert refdata._lines_of("99.99,") == []

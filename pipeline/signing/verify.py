@@ -24,7 +24,6 @@ from cryptography.x509 import Certificate
 from pipeline.signing.inspect import inspect_signature
 from pipeline.signing.keys import Trust
 from pipeline.signing.revisions import INFO_CASE, INFO_HOLDER, INFO_NO_KK, info_at
-from pipeline.signing.seal import SealInvalid, is_seal, open_seal
 from pipeline.signing.signatories import Signatory
 
 UNREADABLE = "berkas bukan PDF atau gambar yang dapat dibaca"
@@ -137,6 +136,8 @@ def too_many_pixels(path: Path) -> str | None:
 
 def verify_image(path: Path, seal_cert: Certificate) -> Verdict:
     """Read the seal QR code of a photographed or scanned KK and check it."""
+    from pipeline.signing.seal import SealInvalid, is_seal, open_seal  # images only
+
     big = too_many_pixels(path)
     if big is not None:
         return Verdict(False, big)
