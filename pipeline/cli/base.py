@@ -24,6 +24,7 @@ from pipeline.errors import INTERNAL, KkwnaError
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from pipeline.home import Home
     from pipeline.model import Env
 
 bahasa.install()  # click's own messages in Indonesian
@@ -210,7 +211,7 @@ def loaded(ctx: click.Context) -> Env:
     from pipeline import config, fsutil
     from pipeline.model import Env
 
-    home = ctx.obj
+    home: Home = ctx.obj
     cfg = config.load(home.root)
     try:
         fsutil.set_file_policy(cfg.files.mode, cfg.files.group or None)
