@@ -20,8 +20,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_library
-
 from pipeline.config import Config
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -47,6 +45,10 @@ def national_holidays(country: str, year: int, cuti_bersama: bool = False) -> di
     computes a year in about a millisecond, and the SOP clock asks for every day)."""
     if not country:
         return {}
+    # imported here: loading the library costs ~60 ms, which a command that never asks
+    # for a working day (`--help`, `verify`, `status` of an empty office) need not pay
+    import holidays as holiday_library
+
     categories = ("public", "government") if cuti_bersama else ("public",)
     try:
         found = holiday_library.country_holidays(country, years=year, language="id",

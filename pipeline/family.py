@@ -612,6 +612,15 @@ def head_of_family(data: Mapping[str, Any]) -> dict[str, str] | None:
     return None
 
 
+def holder(data: Mapping[str, Any]) -> str:
+    """The head of the family's name as the KK and its signature show it (the first
+    member's when none is marked KEPALA KELUARGA)."""
+    members = normalise(data)["anggota"]
+    head = next((m for m in members if m["status_hubungan"] == KEPALA_KELUARGA),
+                members[0] if members else {})
+    return str(head.get("nama_lengkap", ""))
+
+
 def niks(data: Mapping[str, Any]) -> list[str]:
     """The members' NIKs (non-empty), in order: what the register stores for duplicates."""
     return [m["nik"] for m in normalise(data)["anggota"] if m["nik"]]

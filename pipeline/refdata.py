@@ -220,11 +220,15 @@ def _lines_of(prefix: str) -> list[str]:
     start = text.find("\n" + prefix)
     if start < 0:
         return []
+    # line by line from there, never splitting the megabytes after the run (every command
+    # that loads kkwna.toml looks up the office's regency)
     lines = []
-    for line in text[start + 1 :].splitlines():
-        if not line.startswith(prefix):
-            break
-        lines.append(line)
+    at = start + 1
+    while text.startswith(prefix, at):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        lines.append(text[at:end])
+        at = end + 1
     return lines
 
 

@@ -12,17 +12,20 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
-from pipeline import config, fsutil, machine, restored
-from pipeline import home as homes
 from pipeline.cli import bahasa
 from pipeline.errors import INTERNAL, KkwnaError
-from pipeline.model import Env
-from pipeline.register import Register
+
+# The office's own modules (config, home, register...) are imported where a command first
+# needs them, not here: `kkwna --help` loads this module and click alone (issue 18).
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from pipeline.home import Home
+    from pipeline.model import Env
 
 bahasa.install()  # click's own messages in Indonesian
 
@@ -48,6 +51,8 @@ def friendly(fn: F) -> F:
         except Exception as exc:
             if verbose:
                 raise
+            from pipeline import machine
+
             if machine.is_machine_fault(exc):  # a full disk anywhere: one line, try again
                 fault = machine.fault(exc, f"kkwna {ctx.info_name}", ctx.find_root().obj.root
                                       if ctx.find_root().obj else None)
@@ -60,12 +65,42 @@ def friendly(fn: F) -> F:
     return run  # type: ignore[return-value]
 
 
-# command -> the module of pipeline.cli that defines it: a command loads only what it uses,
-# so `kkwna status` starts in a fraction of a second, without the PDF and signing stacks
-COMMANDS = {"init": "office", "watch": "office", "status": "office", "decide": "cases",
-            "enter": "cases", "sign": "signing", "verify": "signing", "collect": "handover",
-            "archive": "archive", "register": "register", "report": "reports", "demo": "demo",
-            "serve": "web", "pengguna": "web"}
+class Listed(NamedTuple):
+    """Where a command is defined (a module of pipeline.cli) and its summary in `--help`:
+    the first paragraph of its docstring (a test holds the two equal)."""
+
+    module: str
+    help: str
+
+
+# Every command, loaded only when it runs: `kkwna status` never imports the PDF and signing
+# stacks, and `kkwna --help` imports no command module at all.
+COMMANDS = {
+    "archive": Listed("archive", "Arsip: pemeriksaan keutuhan dan paket serah-terima (BagIt)."),
+    "collect": Listed("handover", "Hand the signed KK over against the collection code "
+                                  "(steps 10-11)."),
+    "decide": Listed("cases", "The decision a desk form carries, from a terminal."),
+    "demo": Listed("demo", "Try kkwna: a demo office, a sample family driven through all "
+                           "11 steps, the report."),
+    "enter": Listed("cases", "Step 4 (data entry) from a JSON file instead of the form."),
+    "init": Listed("office", "Create the office folder: inbox/, desks/, cases/, archive/ ... "
+                             "and kkwna.toml."),
+    "pengguna": Listed("web", "Officers' accounts for `kkwna serve`."),
+    "register": Listed("register", "Buku register elektronik."),
+    "report": Listed("reports", "Write the month's performance evaluation (PDF/A and CSV) "
+                                "and print its path."),
+    "serve": Listed("web", "The web door: /verifikasi for anyone, /persetujuan (step 8) and "
+                           "/papan for staff."),
+    "sign": Listed("signing", "Step 8: the head of office signs pending KKs (PAdES), here or "
+                              "by the TTE service."),
+    "status": Listed("office", "Open cases: step, desk, minutes waiting against the SOP "
+                               "standard; then what the watcher could not do (faults, "
+                               "register problems, held inbox folders)."),
+    "verify": Listed("signing", "Is this KK genuine? A PDF: its signature; a photo or scan: "
+                                "its QR seal."),
+    "watch": Listed("office", "Run the pipeline on inbox/ and desks/ (Ctrl-C stops between "
+                              "items)."),
+}
 
 
 def _options_first(args: list[str]) -> list[str]:
@@ -101,8 +136,15 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in COMMANDS:
-            importlib.import_module(f"pipeline.cli.{COMMANDS[name]}")
+            importlib.import_module(f"pipeline.cli.{COMMANDS[name].module}")
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's own command list, drawn from stand-ins that carry only the summary in
+        COMMANDS (a command already loaded speaks for itself): no command module loads."""
+        listed = {name: self.commands.get(name) or click.Command(name, help=COMMANDS[name].help)
+                  for name in self.list_commands(ctx)}
+        click.Group.format_commands(click.Group(commands=listed), ctx, formatter)
 
 
 LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "peringatan", "ERROR": "galat",
@@ -157,6 +199,8 @@ def _terminal_logs(verbose: bool) -> None:
 @click.pass_context
 def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
     """kkwna: Kartu Keluarga WNA, from the front-desk scan to the archive binder."""
+    from pipeline import home as homes
+
     _terminal_logs(verbose)
     ctx.obj = homes.resolve(home_dir)
 
@@ -164,7 +208,10 @@ def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
 def loaded(ctx: click.Context) -> Env:
     """The office of this command: its home and its kkwna.toml, whose `[files]` policy
     (mode, group) then applies to every file the command writes."""
-    home: homes.Home = ctx.obj
+    from pipeline import config, fsutil
+    from pipeline.model import Env
+
+    home: Home = ctx.obj
     cfg = config.load(home.root)
     try:
         fsutil.set_file_policy(cfg.files.mode, cfg.files.group or None)
@@ -179,6 +226,9 @@ def loaded_to_write(ctx: click.Context) -> Env:
     """`loaded`, for a command that writes: it stops first (RegisterBehind, one line) when
     the register is older than the office's case folders, chain log or filed documents
     (`pipeline.restored`), before anything is drawn, filed or numbered."""
+    from pipeline import restored
+    from pipeline.register import Register
+
     env = loaded(ctx)
     if env.home.register_path.exists():
         reg = Register(env.home.register_path)

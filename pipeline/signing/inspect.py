@@ -130,6 +130,37 @@ def _validate(reader: PdfFileReader, sig: EmbeddedPdfSignature, trust: Trust,
         diff_policy=AFTER_SIGNATURE)
 
 
+def claimed_timestamp_time(sig: EmbeddedPdfSignature) -> datetime | None:
+    """The genTime the signature's timestamp token states, read, not validated; None
+    when it has none (or none that can be read)."""
+    try:
+        for attr in sig.signer_info["unsigned_attrs"] or ():
+            if attr["type"].native == "signature_time_stamp_token":
+                tst = attr["values"][0]["content"]["encap_content_info"]["content"].parsed
+                when: datetime = tst["gen_time"].native
+                return when
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        pass
+    return None
+
+
+def _at_signing(reader: PdfFileReader, sig: EmbeddedPdfSignature, trust: Trust,
+                reported: datetime | None) -> PdfSignatureStatus:
+    """The status judged at the signature timestamp's time when it has one, else at the
+    time the signer reports. One validation, at the time its token states, where there
+    used to be two (at the reported time, to learn the validated time, then again): the
+    validation checks that token, and whenever it does not confirm the time it was
+    judged at, the judgement is made again as before."""
+    claimed = claimed_timestamp_time(sig)
+    status = _validate(reader, sig, trust, claimed or reported)
+    validated = status.timestamp_validity
+    if validated is None:
+        return status if claimed is None else _validate(reader, sig, trust, reported)
+    if validated.timestamp != claimed:
+        status = _validate(reader, sig, trust, validated.timestamp)
+    return status
+
+
 def signature_level(reader: PdfFileReader, sig: EmbeddedPdfSignature,
                     status: PdfSignatureStatus) -> str:
     """PAdES level by what the file holds: B-B, B-T (a signature timestamp), B-LT (the
@@ -184,11 +215,9 @@ def inspect_signature(path: Path, trust: Trust, *,
     found.signer_sha256 = fingerprint(cert)
     found.signer_name = str(cert.subject.native.get("common_name", ""))
     found.signing_time = sig.self_reported_timestamp
-    moment = None if judge_now else found.signing_time
     try:
-        status = _validate(reader, sig, trust, moment)
-        if not judge_now and status.timestamp_validity is not None:
-            status = _validate(reader, sig, trust, status.timestamp_validity.timestamp)
+        status = _validate(reader, sig, trust, None) if judge_now \
+            else _at_signing(reader, sig, trust, found.signing_time)
     except Exception:  # pyHanko raises on malformed signature containers
         found.problems.append("bad_signature")
         return found

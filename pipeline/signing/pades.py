@@ -58,13 +58,11 @@ from reportlab.lib.colors import Color
 from pipeline import __version__, fonts
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.signing.keys import SigningError, Trust, fingerprint, load_signer
+from pipeline.signing.revisions import INFO_CASE, INFO_HOLDER, INFO_NO_KK
 
 FIELD = "TTE_KEPALA_DINAS"
 WITA = ZoneInfo("Asia/Makassar")
 PRODUCER = f"kkwna {__version__}; {pyhanko_meta.VENDOR}"
-INFO_CASE = "/KKWNA_Kasus"
-INFO_NO_KK = "/KKWNA_NoKK"
-INFO_HOLDER = "/KKWNA_KepalaKeluarga"
 TSA_UNREACHABLE = "otoritas cap waktu (tte.tsa_url) tidak dapat dihubungi; coba lagi nanti"
 _producer_lock = threading.Lock()
 

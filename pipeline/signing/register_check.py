@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline import sop
 from pipeline.errors import UserError
+from pipeline.family import holder
 from pipeline.model import Env
 from pipeline.register import Register
 from pipeline.signing.verify import Verdict
@@ -30,6 +32,9 @@ LABELS = {
 }
 NOT_REGISTERED = "tidak terdaftar di register"
 OFFICE_ZONE = ZoneInfo("Asia/Makassar")
+# the head of office's TTE, from the SOP table (not pipeline.steps, which loads every
+# step's drawing and signing code: `kkwna verify` only reads the register)
+SIGNATURE_STEP = next(s.number for s in sop.STEPS if s.kind is sop.Kind.SIGNATURE)
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,6 @@ def is_pdf(path: Path) -> bool:
 def register_says(env: Env, details: dict[str, str]) -> str | None:
     """Why the register does not back the card, or None: the case must be signed (open past
     step 8, or issued) with the same No. KK and head of family as the card."""
-    from pipeline.steps import signature
-    from pipeline.steps.tte import holder
-
     case_id = details.get("register_no", "")
     reg = Register(env.home.register_path)
     try:
@@ -67,8 +69,7 @@ def register_says(env: Env, details: dict[str, str]) -> str | None:
         reg.close()
     if case is None:
         return f"{case_id or 'kartu'} {NOT_REGISTERED}"
-    signed = (case.status == "open" and case.step > signature().step.number) \
-        or case.status == "issued"
+    signed = (case.status == "open" and case.step > SIGNATURE_STEP) or case.status == "issued"
     if not signed:
         return f"{case_id} belum ditandatangani menurut register"
     family = case.data.get("keluarga", {})

@@ -108,6 +108,12 @@ AFTER_SIGNATURE = StandardDiffPolicy(
 )
 
 
+# the case's identity in a KK's /Info (written by `pades.mark_identity`, read by `info_at`)
+INFO_CASE = "/KKWNA_Kasus"
+INFO_NO_KK = "/KKWNA_NoKK"
+INFO_HOLDER = "/KKWNA_KepalaKeluarga"
+
+
 def info_at(reader: Any, revision: int) -> dict[str, str]:
     """The /Info entries as *revision* left them. For the signed revision these are
     covered by the signature: a card's identity is read there, never from the newest

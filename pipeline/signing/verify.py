@@ -20,18 +20,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cryptography.x509 import Certificate
-from PIL import Image, UnidentifiedImageError
 
 from pipeline.signing.inspect import inspect_signature
 from pipeline.signing.keys import Trust
-from pipeline.signing.pades import INFO_CASE, INFO_HOLDER, INFO_NO_KK, WITA
-from pipeline.signing.revisions import info_at
-from pipeline.signing.seal import SealInvalid, is_seal, open_seal
+from pipeline.signing.revisions import INFO_CASE, INFO_HOLDER, INFO_NO_KK, info_at
 from pipeline.signing.signatories import Signatory
 
 UNREADABLE = "berkas bukan PDF atau gambar yang dapat dibaca"
 GENUINE = "KK asli: tanda tangan utuh dan terpercaya"
 GENUINE_SEAL = "segel cocok: isi kartu harus sama dengan data di bawah"
+WITA = ZoneInfo("Asia/Makassar")
 
 
 @dataclass(frozen=True)
@@ -92,6 +90,7 @@ def read_qr_texts(path: Path) -> list[str] | None:
     import warnings
 
     import zxingcpp
+    from PIL import Image, UnidentifiedImageError  # images only: `verify` of a PDF skips it
 
     try:
         with warnings.catch_warnings():
@@ -112,6 +111,8 @@ def too_many_pixels(path: Path) -> str | None:
     """Why an image is refused unopened for its size (a decompression bomb: a small file of
     hundreds of megapixels would take the memory of the office PC), or None. Only the
     header is read."""
+    from PIL import Image, UnidentifiedImageError
+
     limit = Image.MAX_IMAGE_PIXELS
     if limit is None:
         return None
@@ -135,6 +136,8 @@ def too_many_pixels(path: Path) -> str | None:
 
 def verify_image(path: Path, seal_cert: Certificate) -> Verdict:
     """Read the seal QR code of a photographed or scanned KK and check it."""
+    from pipeline.signing.seal import SealInvalid, is_seal, open_seal  # images only
+
     big = too_many_pixels(path)
     if big is not None:
         return Verdict(False, big)

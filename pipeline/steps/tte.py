@@ -34,6 +34,7 @@ import pikepdf
 
 from pipeline import clock, desk_pdf, documents, family, kk, kk_final, sop
 from pipeline.config import Config, TteConfig
+from pipeline.family import holder  # the name on the card and in its seal
 from pipeline.fsutil import atomic_write_text, sha256_file
 from pipeline.model import Doc, Env, Plan, Refused
 from pipeline.register import Case, Register
@@ -85,15 +86,6 @@ def signatory_of(env: Env, case: Case) -> Signatory:
     nip = str(case.data.get("penanda_tangan", ""))
     found = signatories.by_nip(env.cfg, env.tte, nip) if nip else None
     return found or signatories.all_signatories(env.cfg, env.tte)[0]
-
-
-def holder(keluarga: Mapping[str, Any]) -> str:
-    """The head of the family's name as printed."""
-    norm = family.normalise(keluarga)
-    for member in norm["anggota"]:
-        if member.get("status_hubungan") == "KEPALA KELUARGA":
-            return str(member.get("nama_lengkap", ""))
-    return str(norm["anggota"][0].get("nama_lengkap", "")) if norm["anggota"] else ""
 
 
 def seal_text(t: TteConfig, case: Case, keluarga: Mapping[str, Any], issued: date) -> str:
