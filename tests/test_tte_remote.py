@@ -6,7 +6,7 @@ stand-in on 127.0.0.1 (tests/bsre_double.py): a batch that survives a timeout an
 from __future__ import annotations
 
 import io
-import os
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,10 +25,9 @@ from pipeline.register import Register
 from pipeline.signing import keys, pades, settings
 from pipeline.signing.bsre import WRONG_PASSPHRASE
 from pipeline.signing.verify import verify_pdf
+from tests import tte_office
 from tests.bsre_double import BsreDouble
 from tests.conftest import MONDAY_9
-from tests.office import jpeg, run_once
-from tests.stages import approve
 from tests.test_tte_flow import SIGNED
 from tests.tte_office import JANE, JOHN
 
@@ -49,32 +48,9 @@ FIVE = {"JOHN SMITH": JOHN, "JANE DOE": JANE, "MARY": _variant(3, "MARY ANN DOE"
 @pytest.fixture(scope="session")
 def five_at_8(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A demo office with five cases waiting for the TTE."""
-    from pipeline.signing.demo import set_up_demo
-
     root = tmp_path_factory.mktemp("tte-remote")
-    saved = os.environ.get("KKWNA_NOW")
-    os.environ["KKWNA_NOW"] = MONDAY_9
-    try:
-        home = homes.Home(root / "build")
-        homes.init(home)
-        path = home.root / config.FILENAME
-        path.write_text(path.read_text().replace("stable_seconds = 2 ", "stable_seconds = 0.3 "))
-        set_up_demo(home)
-        for title in FIVE:
-            jpeg(home.inbox / f"{title} kitap paspor formulir.jpg", text=title)
-        run_once(home)
-        reg = Register(home.register_path)
-        ids = {c.title.split(" KITAP")[0]: c.id for c in reg.cases("open")}
-        reg.close()
-        for step in (2, 3, 4, 5, 6):
-            for title, keluarga in FIVE.items():
-                approve(home, step, ids[title], keluarga)
-        return home.root, ids
-    finally:
-        if saved is None:
-            os.environ.pop("KKWNA_NOW", None)
-        else:
-            os.environ["KKWNA_NOW"] = saved
+    stages = tte_office.build(root, FIVE)
+    return stages[8], json.loads((root / "ids.json").read_text())
 
 
 @pytest.fixture
