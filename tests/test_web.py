@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from pipeline import config
@@ -103,12 +103,25 @@ def _events(home: homes.Home, cid: str) -> list[tuple[int, str, str, dict[str, A
         reg.close()
 
 
+def _left(old: Any) -> Any:
+    """A wait condition: the page *old* belongs to has been replaced. Chromium reports a
+    replaced element either as stale or, while the new page is coming in, as "Node with
+    given id does not belong to the document": both mean the old page is gone."""
+    def gone(_driver: Any) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+    return gone
+
+
 def _submit(driver: Any, button: Any) -> None:
     """Click a submit button and wait for the page it loads."""
     old = driver.find_element(By.TAG_NAME, "html")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
-    WebDriverWait(driver, 60).until(staleness_of(old))
+    WebDriverWait(driver, 60).until(_left(old))
 
 
 def _login(driver: Any, base: str, nip: str, password: str) -> None:
