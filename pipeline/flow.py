@@ -31,6 +31,7 @@ from pipeline import (
     desks,
     documents,
     engine,
+    faults,
     forms,
     machine,
     photos,
@@ -43,6 +44,7 @@ from pipeline.home import WorkLock
 from pipeline.model import Context, Decision, Env, Plan, Refused
 from pipeline.register import Case, Register
 from pipeline.signing.backends import Backend
+from pipeline.signing.bsre import Unreachable
 from pipeline.steps import automatic, handler, signature
 from pipeline.steps.handover import case_of_code
 from pipeline.steps.tte import request_name
@@ -324,10 +326,14 @@ def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backen
         plan = h.sign_plan(env, case, backend=backend, taken=taken,
                            **({"how": how} if how else {}))
         plan.detail.update(detail or {})
-        carry_out(env, reg, case, plan)
-        forget = getattr(backend, "forget", None)
-        if forget is not None:  # recorded: a kept answer of the TTE service is spent
-            forget(request_name(case, h.step.number))
+        try:
+            carry_out(env, reg, case, plan)
+        except Unreachable as exc:  # shown in `status` until the service signs again
+            faults.set_tte(env.home, str(exc), clock.now(env.cfg.tz))
+            raise
+        backend.forget(request_name(case, h.step.number))
+    if env.tte.backend == "bsre":
+        faults.clear_tte(env.home)
     return f"{case.id}: langkah {h.step.number} ditandatangani"
 
 

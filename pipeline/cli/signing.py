@@ -54,7 +54,6 @@ def _passphrase(passphrase_file: Path | None, prompt: str) -> bytes:
 def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | None,
          passphrase_file: Path | None) -> None:
     """Step 8: the head of office signs pending KKs (PAdES), here or by the TTE service."""
-    from pipeline import clock, faults
     from pipeline.flow import awaiting_signature, sign_from_terminal
     from pipeline.signing.approvers import check_head_key
     from pipeline.signing.backends import backend_for
@@ -73,19 +72,9 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
     backend = backend_for(env.tte, env.home.state, passphrase=passphrase, p12=p12)
     reg = Register(env.home.register_path)
 
-    def one(cid: str) -> str:
-        try:
-            done = sign_from_terminal(env, reg, cid, backend=backend)
-        except Unreachable as exc:
-            faults.set_tte(env.home, str(exc), clock.now(env.cfg.tz))
-            raise
-        if remote:
-            faults.clear_tte(env.home)
-        return done
-
     try:
         if case_id:
-            click.echo(one(case_id))
+            click.echo(sign_from_terminal(env, reg, case_id, backend=backend))
             _send_mail(env, reg, {case_id.strip().upper()})
             return
         pending = awaiting_signature(reg)
@@ -97,7 +86,7 @@ def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | N
         with click.progressbar(pending, label="Menandatangani KK", file=sys.stderr) as bar:
             for cid in bar:
                 try:
-                    one(cid)
+                    sign_from_terminal(env, reg, cid, backend=backend)
                     signed += 1
                 except Unreachable as exc:  # the next would wait the same way: stop here
                     failed.append(f"{cid}: {exc}")

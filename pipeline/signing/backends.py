@@ -35,6 +35,9 @@ class Backend(Protocol):
         """Sign the draft *source* as *signatory* into *out* (B-LT or B-LTA); *request*
         names this approval (case and round) for retries. SigningError on refusal."""
 
+    def forget(self, request: str) -> None:
+        """The step of *request* is recorded: whatever was kept for a retry is spent."""
+
 
 @dataclass
 class P12Backend:
@@ -52,6 +55,9 @@ class P12Backend:
         pades.sign_kk(source, out, p12=self.p12, passphrase=self.passphrase,
                       trust=settings.trust(self.tte), timestamper=settings.timestamper(self.tte),
                       block=block, expected_signer_sha256=expected)
+
+    def forget(self, request: str) -> None:
+        """Nothing is kept: the signature is made here, in one go."""
 
 
 @dataclass
