@@ -31,7 +31,9 @@ def test_signing_bench_on_two_cards_reports_both_ratios() -> None:
     assert kkwna and alone, out
     assert float(kkwna[2]) == pytest.approx(float(kkwna[1]) / 2, abs=0.01)
     ratio = re.search(r"ratio ([\d.]+)x: (within|MISSES) the 1.5x target", out)
-    assert ratio and float(ratio[1]) == pytest.approx(float(kkwna[1]) / float(alone[1]), abs=0.01)
+    # from the per-card times (3 decimals): the totals' 2 decimals alone can move a ratio
+    # near 2 by more than 0.01 (a fresh-clone run printed 1.84x for 1.853 recomputed)
+    assert ratio and float(ratio[1]) == pytest.approx(float(kkwna[2]) / float(alone[2]), abs=0.01)
     oneshot = re.search(r"pyHanko one-shot process +([\d.]+) s +ratio ([\d.]+)x", out)
     inproc = re.search(r"pyHanko in this process +([\d.]+) s +ratio ([\d.]+)x", out)
     assert oneshot and inproc, out
