@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
-import pikepdf.pdfa
+
+if TYPE_CHECKING:
+    import pikepdf.pdfa
 
 from pipeline import __version__
 from pipeline.fsutil import fsync_dir
@@ -44,10 +47,14 @@ def save_pdfa(source: bytes | pikepdf.Pdf, out: Path, title: str, subject: str =
     pdf.docinfo["/Title"] = title
     pdf.docinfo["/Producer"] = PRODUCER
     out.parent.mkdir(parents=True, exist_ok=True)
+    # loaded here, not on import: its validator (jsonschema, fontTools, lxml: ~13 MB) is
+    # not needed by a process that files nothing (`kkwna sign --all`)
+    from pikepdf import pdfa as pikepdf_pdfa
+
     try:
         # pikepdf.pdfa.save writes to a temporary file, validates it and renames it
-        pikepdf.pdfa.save(pdf, out, flavour=FLAVOUR, output_intent="sRGB")
-    except pikepdf.pdfa.PdfaError as exc:
+        pikepdf_pdfa.save(pdf, out, flavour=FLAVOUR, output_intent="sRGB")
+    except pikepdf_pdfa.PdfaError as exc:
         raise ArchiveFormatError(f"{out.name}: not PDF/A-{FLAVOUR}: {exc}") from exc
     fsync_dir(out.parent)
     return out
@@ -55,4 +62,6 @@ def save_pdfa(source: bytes | pikepdf.Pdf, out: Path, title: str, subject: str =
 
 def validate(path: Path) -> pikepdf.pdfa.Report:
     """The validator's report on a written file (report.passed is the verdict)."""
-    return pikepdf.pdfa.validate_written(path, FLAVOUR)
+    from pikepdf import pdfa as pikepdf_pdfa
+
+    return pikepdf_pdfa.validate_written(path, FLAVOUR)
