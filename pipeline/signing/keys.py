@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import cms as asn1_cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
-from asn1crypto import cms as asn1_cms
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -146,15 +146,14 @@ class HeldKeyTimeStamper(DummyTimeStamper):
         from asn1crypto import core
         from pyhanko.sign import general
 
+        attribute: Any = general.simple_cms_attribute  # unannotated in pyHanko
         md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
         md.update(tst_info_data)
         signed_attrs = asn1_cms.CMSAttributes([
-            general.simple_cms_attribute("content_type", "tst_info"),
-            general.simple_cms_attribute("signing_time",
-                                         asn1_cms.Time({"utc_time": core.UTCTime(dt)})),
-            general.simple_cms_attribute("signing_certificate",
-                                         general.as_signing_certificate(self.tsa_cert)),
-            general.simple_cms_attribute("message_digest", md.finalize()),
+            attribute("content_type", "tst_info"),
+            attribute("signing_time", asn1_cms.Time({"utc_time": core.UTCTime(dt)})),
+            attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+            attribute("message_digest", md.finalize()),
         ])
         signature = self._held_key.sign(signed_attrs.dump(), PKCS1v15(),
                                         get_pyca_cryptography_hash(md_algorithm.upper()))
