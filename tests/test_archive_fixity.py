@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import bagit
@@ -178,3 +179,33 @@ def test_commands_verify_export_and_csv(office: Home, reg: Register, filed: list
     assert done.returncode == 0, done.stderr
     again = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
     assert again.exit_code == 1 and "tidak kosong" in again.output
+
+
+def test_the_chain_is_checked_while_the_files_hash_each_file_read_once(
+        office: Home, reg: Register, filed: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The register's chain checks (pure Python) run beside the hashing threads (which
+    release the GIL), not before them; and every file is hashed exactly once."""
+    from pipeline.archive import fixity
+
+    hashing = threading.Event()
+    hashed: list[str] = []
+    real_hash, real_chain = fixity.sha256_path, fixity._chain_problems
+
+    def counting_hash(path: str) -> str:
+        hashed.append(path)
+        hashing.set()
+        return real_hash(path)
+
+    overlapped: list[bool] = []
+
+    def chain_beside_hashing(r: Register) -> list[str]:
+        overlapped.append(hashing.wait(timeout=10))
+        return real_chain(r)
+
+    monkeypatch.setattr(fixity, "sha256_path", counting_hash)
+    monkeypatch.setattr(fixity, "_chain_problems", chain_beside_hashing)
+    assert archive.verify_archive(office, reg) == []
+    assert overlapped == [True]
+    on_disk = sorted(str(p) for f in filed for p in f.rglob("*")
+                     if p.is_file() and p.name != "SHA256SUMS")
+    assert sorted(hashed) == on_disk

@@ -6,8 +6,9 @@ event chain is checked, folders the register does not know are reported, and the
 KKs' signatures are checked through a callable the signing module provides. Each problem
 is one Indonesian line naming the file or event.
 
-Hashing runs on two threads (hashlib releases the GIL on large buffers), reading in large
-blocks, so a run goes about as fast as `sha256sum -c` on the same tree.
+Hashing runs on two threads (hashlib releases the GIL on large buffers), reading each file
+once in large blocks, while the main thread checks the register's chain: a run goes
+faster than `sha256sum -c` on the same tree (bench/archive_bench.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,10 +97,7 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
     the log is found, and with *require_seal* (the command) checkpoints that cannot be
     checked are reported. *only*: check just these cases' folders (a sample audit); the
     chain and the binders' folders are checked whole all the same."""
-    problems = _chain_problems(reg)
-    found = (checkpoint.problems(reg, seal_cert, trust) if seal_cert is not None or require_seal
-             else checkpoint.removed(reg))
-    problems += [f"register: {p}" for p in found]
+    problems: list[str] = []
     folders: list[_Folder] = []
     known: set[Path] = set()
     for case in reg.cases():
@@ -143,7 +141,16 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
                 problems.append(f"{f.rel}/{name}: berkas tidak tercatat di register")
             if (f.sums is not None and name in f.sums) or name in f.register:
                 jobs.append((f, name))
-    problems += _hash_all(jobs, progress)
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        hashing = _submit(pool, jobs, progress)
+        # the chain checks are pure Python, the hashing threads mostly C without the GIL:
+        # checked here, while the files hash, they cost little more than the hashing
+        chain = _chain_problems(reg)
+        found = (checkpoint.problems(reg, seal_cert, trust)
+                 if seal_cert is not None or require_seal else checkpoint.removed(reg))
+        hashed = _collect(hashing, len(jobs), progress)
+    problems = chain + [f"register: {p}" for p in found] + problems + hashed
 
     if check_signature is not None:
         for f in folders:
@@ -168,32 +175,38 @@ def _hash_folder(f: _Folder, names: list[str]) -> list[str | OSError]:
     return out
 
 
-def _hash_all(jobs: list[tuple[_Folder, str]], progress: Progress | None) -> list[str]:
-    """Hash the files, a folder per task (few tasks: little thread hand-over per file)."""
-    problems: list[str] = []
-    total = len(jobs)
+Hashing = list[tuple[_Folder, list[str], "Future[list[str | OSError]]"]]
+
+
+def _submit(pool: ThreadPoolExecutor, jobs: list[tuple[_Folder, str]],
+            progress: Progress | None) -> Hashing:
+    """Start hashing the files, a folder per task (few tasks: little thread hand-over per
+    file)."""
     if progress:
-        progress(0, total)
+        progress(0, len(jobs))
     by_folder: dict[int, tuple[_Folder, list[str]]] = {}
     for f, name in jobs:
         by_folder.setdefault(id(f), (f, []))[1].append(name)
+    return [(f, names, pool.submit(_hash_folder, f, names)) for f, names in by_folder.values()]
+
+
+def _collect(hashing: Hashing, total: int, progress: Progress | None) -> list[str]:
+    """The hashes compared with SHA256SUMS and the register, folder by folder."""
+    problems: list[str] = []
     done = 0
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        futures = [(f, names, pool.submit(_hash_folder, f, names))
-                   for f, names in by_folder.values()]
-        for f, names, future in futures:
-            for name, digest in zip(names, future.result(), strict=True):
-                if isinstance(digest, OSError):
-                    problems.append(f"{f.rel}/{name}: tidak dapat dibaca ({digest.strerror})")
-                    continue
-                if f.sums is not None and name in f.sums and f.sums[name] != digest:
-                    problems.append(f"{f.rel}/{name}: isi berubah (tidak cocok dengan {SUMS})")
-                if name in f.register and f.register[name] != digest:
-                    problems.append(f"{f.rel}/{name}: isi tidak cocok dengan checksum di "
-                                    "register")
-            done += len(names)
-            if progress:
-                progress(done, total)
+    for f, names, future in hashing:
+        for name, digest in zip(names, future.result(), strict=True):
+            if isinstance(digest, OSError):
+                problems.append(f"{f.rel}/{name}: tidak dapat dibaca ({digest.strerror})")
+                continue
+            if f.sums is not None and name in f.sums and f.sums[name] != digest:
+                problems.append(f"{f.rel}/{name}: isi berubah (tidak cocok dengan {SUMS})")
+            if name in f.register and f.register[name] != digest:
+                problems.append(f"{f.rel}/{name}: isi tidak cocok dengan checksum di "
+                                "register")
+        done += len(names)
+        if progress:
+            progress(done, total)
     return problems
 
 
