@@ -209,3 +209,44 @@ def test_the_chain_is_checked_while_the_files_hash_each_file_read_once(
     on_disk = sorted(str(p) for f in filed for p in f.rglob("*")
                      if p.is_file() and p.name != "SHA256SUMS")
     assert sorted(hashed) == on_disk
+
+
+def test_archive_verify_with_the_seal_certificate_alone_loads_no_signing_stack(
+        office: Home, reg: Register, filed: list[Path], tmp_path: Path) -> None:
+    """An office whose kkwna.toml names only the seal certificate (no trust roots: no
+    signature or timestamp to check) verifies its archive and its signed checkpoint
+    without loading pyHanko or the PDF makers: they were most of the command's time."""
+    import datetime as dt
+    import re
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from pipeline import checkpoint
+    from tests.test_startup import loaded_by
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Segel uji")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=3)).sign(key, hashes.SHA256()))
+    pem = tmp_path / "segel.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    toml = office.root / config.FILENAME
+    text, n = re.subn(r"(?m)^seal_cert *=.*$", f'seal_cert = "{pem}"', toml.read_text())
+    assert n == 1
+    toml.write_text(text)
+    checkpoint.add(reg, key, at=now)
+    modules, done = loaded_by(tmp_path, "--home", str(office.root), "archive", "verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "arsip utuh" in done.stdout
+    assert sorted(modules & {"pyhanko", "pyhanko_certvalidator", "reportlab", "pikepdf",
+                             "pypdf", "PIL", "segno"}) == []
+    # the same checkpoint signed by another key is reported, so it was checked
+    other = ec.generate_private_key(ec.SECP256R1())
+    checkpoint.add(reg, other, at=now)
+    _, refused = loaded_by(tmp_path, "--home", str(office.root), "archive", "verify")
+    assert refused.returncode == 1 and "checkpoint" in refused.stdout, refused.stdout

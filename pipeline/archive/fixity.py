@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import checkpoint
-from pipeline.archive.filing import FILED_STATUSES, SUMS, read_sums
+from pipeline.archive.sums import FILED_STATUSES, SUMS, read_sums
 from pipeline.archive.versions import current_kk
 from pipeline.home import Home
 from pipeline.register import Register
