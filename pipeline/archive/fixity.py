@@ -26,7 +26,7 @@ from pipeline import checkpoint
 from pipeline.archive.sums import FILED_STATUSES, SUMS, read_sums
 from pipeline.archive.versions import current_kk
 from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.register import Case, Register
 
 SIGNED_KK = "08 kartu keluarga WNA.pdf"
 BLOCK = 1 << 20
@@ -98,58 +98,62 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
     checked are reported. *only*: check just these cases' folders (a sample audit); the
     chain and the binders' folders are checked whole all the same."""
     problems: list[str] = []
-    folders: list[_Folder] = []
     known: set[Path] = set()
-    for case in reg.cases():
-        if case.status not in FILED_STATUSES or (year is not None and case.year != year):
-            continue
-        path = home.root / case.folder
-        known.add(path)
-        if only is not None and case.id not in only:
-            continue
-        if not case.folder.startswith("archive/"):
-            problems.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
-                            "diarsipkan")
-            continue
-        if not path.is_dir():
-            problems.append(f"{case.folder}: map kasus {case.id} hilang dari arsip")
-            continue
-        try:
-            sums: dict[str, str] | None = read_sums(path)
-        except (OSError, UnicodeDecodeError):
-            sums = None
-            problems.append(f"{case.folder}/{SUMS}: hilang atau tidak terbaca")
-        register = {r["name"]: r["sha256"] for r in reg.documents(case.id)}
-        folder = _Folder(case.id, path, case.folder, sums, register, _files(path) - {SUMS})
-        folders.append(folder)
-    problems += _unknown_folders(home, known, year)
-
-    jobs: list[tuple[_Folder, str]] = []
-    for f in folders:
-        listed = set(f.sums or {}) | set(f.register)
-        for name in sorted(listed - f.on_disk):
-            where = []
-            if f.sums is not None and name in f.sums:
-                where.append(SUMS)
-            if name in f.register:
-                where.append("register")
-            problems.append(f"{f.rel}/{name}: hilang (tercatat di {' dan '.join(where)})")
-        for name in sorted(f.on_disk):
-            if f.sums is not None and name not in f.sums:
-                problems.append(f"{f.rel}/{name}: berkas tambahan, tidak ada di {SUMS}")
-            if name not in f.register:
-                problems.append(f"{f.rel}/{name}: berkas tidak tercatat di register")
-            if (f.sums is not None and name in f.sums) or name in f.register:
-                jobs.append((f, name))
-
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        hashing = _submit(pool, jobs, progress)
-        # the chain checks are pure Python, the hashing threads mostly C without the GIL:
-        # checked here, while the files hash, they cost little more than the hashing
+        # each folder is read (its SHA256SUMS, its listing) and hashed on a worker thread;
+        # the register is read here, and only here (its connection is this thread's)
+        slots: list[str | tuple[Case, Path, dict[str, str], Future[_Read]]] = []
+        expected = 0
+        for case in reg.cases():
+            if case.status not in FILED_STATUSES or (year is not None and case.year != year):
+                continue
+            path = home.root / case.folder
+            known.add(path)
+            if only is not None and case.id not in only:
+                continue
+            if not case.folder.startswith("archive/"):
+                slots.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
+                             "diarsipkan")
+                continue
+            if not path.is_dir():
+                slots.append(f"{case.folder}: map kasus {case.id} hilang dari arsip")
+                continue
+            register = {r["name"]: r["sha256"] for r in reg.documents(case.id)}
+            expected += len(register)
+            slots.append((case, path, register, pool.submit(_read_folder, path, register)))
+        if progress:
+            progress(0, expected)
+        # the chain checks are pure Python, the worker threads mostly C without the GIL
+        # (hashing, reading): checked here, meanwhile, they cost little more than that
         chain = _chain_problems(reg)
         found = (checkpoint.problems(reg, seal_cert, trust)
                  if seal_cert is not None or require_seal else checkpoint.removed(reg))
-        hashed = _collect(hashing, len(jobs), progress)
+        folders: list[_Folder] = []
+        for slot in slots:
+            if isinstance(slot, str):
+                problems.append(slot)
+                continue
+            case, path, register, future = slot
+            sums, on_disk, _ = future.result()
+            if sums is None:
+                problems.append(f"{case.folder}/{SUMS}: hilang atau tidak terbaca")
+            folders.append(_Folder(case.id, path, case.folder, sums, register, on_disk))
+        problems += _unknown_folders(home, known, year)
+        for f in folders:
+            problems += _listing_problems(f)
+        hashed: list[str] = []
+        done = 0
+        for slot in slots:
+            if isinstance(slot, str):
+                continue
+            case, _, register, future = slot
+            sums, _, digests = future.result()
+            hashed += _compared(case.folder, sums, register, digests)
+            done += len(digests)
+            if progress:
+                progress(min(done, expected), expected)
+        if progress and done < expected:
+            progress(expected, expected)
     problems = chain + [f"register: {p}" for p in found] + problems + hashed
 
     if check_signature is not None:
@@ -164,49 +168,60 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
     return problems
 
 
-def _hash_folder(f: _Folder, names: list[str]) -> list[str | OSError]:
-    out: list[str | OSError] = []
-    base = str(f.path) + os.sep
-    for name in names:
-        try:
-            out.append(sha256_path(base + name))
-        except OSError as exc:
-            out.append(exc)
-    return out
+_Read = tuple["dict[str, str] | None", set[str], dict[str, "str | OSError"]]
 
 
-Hashing = list[tuple[_Folder, list[str], "Future[list[str | OSError]]"]]
+def _read_folder(path: Path, register: dict[str, str]) -> _Read:
+    """On a worker thread: the folder's SHA256SUMS (None when missing or unreadable), its
+    files, and the digest of each file SHA256SUMS or the register lists (each read once)."""
+    try:
+        sums: dict[str, str] | None = read_sums(path)
+    except (OSError, UnicodeDecodeError):
+        sums = None
+    on_disk = _files(path) - {SUMS}
+    base = str(path) + os.sep
+    digests: dict[str, str | OSError] = {}
+    for name in sorted(on_disk):
+        if (sums is not None and name in sums) or name in register:
+            try:
+                digests[name] = sha256_path(base + name)
+            except OSError as exc:
+                digests[name] = exc
+    return sums, on_disk, digests
 
 
-def _submit(pool: ThreadPoolExecutor, jobs: list[tuple[_Folder, str]],
-            progress: Progress | None) -> Hashing:
-    """Start hashing the files, a folder per task (few tasks: little thread hand-over per
-    file)."""
-    if progress:
-        progress(0, len(jobs))
-    by_folder: dict[int, tuple[_Folder, list[str]]] = {}
-    for f, name in jobs:
-        by_folder.setdefault(id(f), (f, []))[1].append(name)
-    return [(f, names, pool.submit(_hash_folder, f, names)) for f, names in by_folder.values()]
+def _listing_problems(f: _Folder) -> list[str]:
+    """Files missing from the folder, and files in it that SHA256SUMS or the register do
+    not list."""
+    problems = []
+    listed = set(f.sums or {}) | set(f.register)
+    for name in sorted(listed - f.on_disk):
+        where = []
+        if f.sums is not None and name in f.sums:
+            where.append(SUMS)
+        if name in f.register:
+            where.append("register")
+        problems.append(f"{f.rel}/{name}: hilang (tercatat di {' dan '.join(where)})")
+    for name in sorted(f.on_disk):
+        if f.sums is not None and name not in f.sums:
+            problems.append(f"{f.rel}/{name}: berkas tambahan, tidak ada di {SUMS}")
+        if name not in f.register:
+            problems.append(f"{f.rel}/{name}: berkas tidak tercatat di register")
+    return problems
 
 
-def _collect(hashing: Hashing, total: int, progress: Progress | None) -> list[str]:
-    """The hashes compared with SHA256SUMS and the register, folder by folder."""
+def _compared(rel: str, sums: dict[str, str] | None, register: dict[str, str],
+              digests: dict[str, str | OSError]) -> list[str]:
+    """The digests compared with SHA256SUMS and the register."""
     problems: list[str] = []
-    done = 0
-    for f, names, future in hashing:
-        for name, digest in zip(names, future.result(), strict=True):
-            if isinstance(digest, OSError):
-                problems.append(f"{f.rel}/{name}: tidak dapat dibaca ({digest.strerror})")
-                continue
-            if f.sums is not None and name in f.sums and f.sums[name] != digest:
-                problems.append(f"{f.rel}/{name}: isi berubah (tidak cocok dengan {SUMS})")
-            if name in f.register and f.register[name] != digest:
-                problems.append(f"{f.rel}/{name}: isi tidak cocok dengan checksum di "
-                                "register")
-        done += len(names)
-        if progress:
-            progress(done, total)
+    for name, digest in digests.items():
+        if isinstance(digest, OSError):
+            problems.append(f"{rel}/{name}: tidak dapat dibaca ({digest.strerror})")
+            continue
+        if sums is not None and name in sums and sums[name] != digest:
+            problems.append(f"{rel}/{name}: isi berubah (tidak cocok dengan {SUMS})")
+        if name in register and register[name] != digest:
+            problems.append(f"{rel}/{name}: isi tidak cocok dengan checksum di register")
     return problems
 
 
