@@ -92,7 +92,7 @@ def archive() -> None:
 
 
 @archive.command()
-@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya arsip tahun ini.")
 @click.option("--sample", type=click.IntRange(min=1), metavar="N",
               help="Hanya N kasus acak (audit harian yang cepat).")
 @click.pass_context
@@ -124,7 +124,7 @@ def verify(ctx: click.Context, year: int | None, sample: int | None) -> None:
 @archive.command(name="export")
 @click.option("--bagit", "dest", required=True, type=click.Path(file_okay=False),
               help="Folder tujuan (kosong atau belum ada).")
-@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya arsip tahun ini.")
 @click.option("--force", is_flag=True,
               help="Tulis juga bila arsip tidak utuh (masalahnya dicatat di bag-info.txt).")
 @click.pass_context
@@ -138,7 +138,7 @@ def export_command(ctx: click.Context, dest: str, year: int | None, force: bool)
 
 
 @archive.command()
-@click.argument("dest", type=click.Path(file_okay=False))
+@click.argument("dest", metavar="TUJUAN", type=click.Path(file_okay=False))
 @click.pass_context
 @friendly
 def replicate(ctx: click.Context, dest: str) -> None:
@@ -164,7 +164,7 @@ def replicate(ctx: click.Context, dest: str) -> None:
 
 
 @archive.command()
-@click.argument("src", type=click.Path(file_okay=False, exists=True))
+@click.argument("src", metavar="SUMBER", type=click.Path(file_okay=False, exists=True))
 @click.pass_context
 @friendly
 def restore(ctx: click.Context, src: str) -> None:
@@ -190,8 +190,8 @@ def restore(ctx: click.Context, src: str) -> None:
 
 
 @archive.command()
-@click.option("--year", type=int, help="Hanya arsip tahun ini.")
-@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya arsip tahun ini.")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Perbarui yang cap waktunya berakhir sebelum tanggal ini "
                    "(bawaan: dalam 2 tahun).")
 @click.pass_context
