@@ -333,7 +333,7 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
                             initialFontName=REGULAR, initialFontSize=9)
 
     class Pages(_NumberedCanvas):
-        footer = f"{title} · {cfg.office.dinas.title()} Kabupaten {cfg.office.kabupaten.title()}"
+        footer = f"{title} · {cfg.office.nama}"
 
     doc.build(story, onFirstPage=_letterhead(cfg), canvasmaker=Pages)
     return buf.getvalue()
