@@ -7,6 +7,7 @@ Status, desks, documents and reports read this table; the step handlers in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 APPLICANT = 0  # "returned to the applicant"
@@ -104,6 +105,10 @@ STEPS: tuple[Step, ...] = (
 )
 
 TOTAL_MINUTES = 22  # the service standard's promise
+#: which SOP this table is, as the report and the checklist cite it: the service's own
+#: data (a second service brings its own SOP)
+SOP_NUMBER = "800/003-SOP/DUKCAPIL/2022"
+SOP_DATE = date(2022, 8, 1)  # the revision in force
 FIRST = STEPS[0]  # intake
 FIRST_DESK = next(s for s in STEPS if s.kind is Kind.DESK)
 
