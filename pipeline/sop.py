@@ -144,6 +144,22 @@ def document_name(number: int, what: str, round_no: int = 1) -> str:
     return f"{number:02d} {what}{suffix}.pdf"
 
 
+def filed_name(kind: Kind) -> str:
+    """The document the step of *kind* files, first round: the scans bundled at intake
+    (``Kind.INTAKE``), the signed KK (``Kind.SIGNATURE``)."""
+    found = next(s for s in STEPS if s.kind is kind and s.document)
+    return document_name(found.number, found.document or "")
+
+
+#: the collection slip the first desk files and prints beside its checklist (voided when
+#: the application is returned)
+SLIP = "tanda bukti pengambilan"
+
+
+def slip_name() -> str:
+    return document_name(FIRST_DESK.number, SLIP)
+
+
 def role(key: str) -> Role:
     for r in ROLES:
         if r.key == key:
