@@ -296,6 +296,7 @@ def _area_kind(r: _Reader, area: refdata.OfficeArea) -> str:
     """[office] jenis_wilayah: "kabupaten" or "kota"; by default what the Kemendagri list
     calls the office's regency code ("63.71" is "Kota Banjarmasin")."""
     kind = r.get("office.jenis_wilayah", refdata.regency(area.regency).kind)
+    kind = kind.strip().lower() if isinstance(kind, str) else kind  # "Kota" is meant too
     if kind not in refdata.AREA_KINDS:
         raise ConfigError(f"{FILENAME}: office.jenis_wilayah: expected "
                           f'{" or ".join(refdata.AREA_KINDS)}, got {kind!r}')

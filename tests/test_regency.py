@@ -113,7 +113,7 @@ def test_the_area_of_an_office_comes_from_its_code_and_can_be_stated() -> None:
     cfg = config.parse(data)
     assert cfg.office.jenis_wilayah == "kota" and cfg.office.wilayah == "Kota Banjarmasin"
     assert refdata.regency("6371").name == "Kota Banjarmasin"  # what the default follows
-    data["office"]["jenis_wilayah"] = "kabupaten"  # the office says otherwise: it wins
+    data["office"]["jenis_wilayah"] = "Kabupaten"  # the office says otherwise: it wins
     assert config.parse(data).office.wilayah == "Kabupaten Banjarmasin"
     data["office"]["jenis_wilayah"] = "provinsi"
     with pytest.raises(config.ConfigError, match="office.jenis_wilayah"):
