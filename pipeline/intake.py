@@ -70,7 +70,7 @@ JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|part)$", re.I),
                  # the program's own notes beside inbox entries (see `_write_note`)
                  re.compile(re.escape(NOTE_SUFFIX) + "$", re.I))
-BERKAS = "01 berkas permohonan.pdf"
+BERKAS = sop.filed_name(sop.Kind.INTAKE)  # the scans bundled as one PDF
 SCANS = "scans"
 
 # Room a case title leaves in a 255-byte name: "KKWNA-YYYY-NNNNN " before it, and after it

@@ -382,17 +382,15 @@ def layout_kk(
     *ca_name* (the certificate authority of the head of office's signature) is given only
     for the signed card: it adds the line saying the card is signed electronically.
     """
-    norm = family.normalise(data)
+    # the office's own regency (office_data's kode_wilayah) spells the address's names
+    within = office.get("kode_wilayah", "")
+    area = refdata.OfficeArea(within, ()) if within else None
+    norm = family.normalise(data, area=area)
     members: list[dict[str, str]] = norm["anggota"]
     if len(members) > ROWS:
         raise ValueError(f"a KK holds at most {ROWS} members, got {len(members)}")
     head = family.head_of_family(norm) or {}
-    kecamatan = refdata.district_caps(norm["kecamatan"]) if norm["kecamatan"] else ""
-    desa = (
-        refdata.village_caps(norm["kecamatan"], norm["desa_kelurahan"])
-        if norm["desa_kelurahan"]
-        else ""
-    )
+    kecamatan, desa = norm["kecamatan"], norm["desa_kelurahan"]
     rt_rw = f"{norm['rt']}/{norm['rw']}" if norm["rt"] or norm["rw"] else ""
     right = WIDTH - MARGIN_X
     cells: list[Cell] = []
@@ -631,7 +629,7 @@ def render_kk(
     archival: bool = True,
 ) -> Path:
     """Draw the KK of *data* into *out* (PDF/A-2b when *archival*, else plain PDF)."""
-    norm = family.normalise(data)
+    norm = family.normalise(data, area=None)  # the address is layout_kk's
     cells = layout_kk(norm, office=office, issued=issued, paraf=paraf)
     title = f"Kartu Keluarga No. {norm['no_kk']}"
     if watermark:

@@ -189,7 +189,7 @@ def render_final_kk(
     `check_seal_text`) or for more members than the card holds; nothing is written then.
     """
     check_seal_text(seal_text)
-    norm = family.normalise(keluarga)
+    norm = family.normalise(keluarga, area=None)  # the address is kk.layout_kk's
     cells = layout_final_kk(norm, office=office, issued=issued, signer=signer, ca_name=ca_name)
     title = f"Kartu Keluarga No. {norm['no_kk']}"
     buf = io.BytesIO()

@@ -87,7 +87,7 @@ CREATE INDEX IF NOT EXISTS events_case ON events (case_id);
 CREATE INDEX IF NOT EXISTS events_at ON events (at);                -- the monthly report
 CREATE TABLE IF NOT EXISTS documents (
     case_id TEXT NOT NULL REFERENCES cases (id),
-    name TEXT NOT NULL,            -- relative to the case folder, e.g. "02 lembar checklist.pdf"
+    name TEXT NOT NULL,            -- relative to the case folder: "NN <document>.pdf" (sop)
     step INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,

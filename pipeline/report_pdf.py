@@ -308,7 +308,8 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
         _p("PENERBITAN KARTU KELUARGA WARGA NEGARA ASING", s["title"]),
         _p(f"Bulan {fig.label}", s["subtitle"]),
         Spacer(1, 4),
-        _p(f"{cfg.office.bidang.title()} · SOP 800/003-SOP/DUKCAPIL/2022 · "
+        _p(f"{cfg.office.bidang.title()} · SOP {sop.SOP_NUMBER} "
+           f"({clock.long_date(sop.SOP_DATE)}) · "
            f"{len(fig.working_days)} hari kerja · jam layanan {hours} · "
            f"disusun {clock.long_datetime(made, cfg.tz)}", s["small"]),
     ]
@@ -333,7 +334,7 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
                             initialFontName=REGULAR, initialFontSize=9)
 
     class Pages(_NumberedCanvas):
-        footer = f"{title} · {cfg.office.dinas.title()} Kabupaten {cfg.office.kabupaten.title()}"
+        footer = f"{title} · {cfg.office.nama}"
 
     doc.build(story, onFirstPage=_letterhead(cfg), canvasmaker=Pages)
     return buf.getvalue()

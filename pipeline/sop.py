@@ -7,6 +7,7 @@ Status, desks, documents and reports read this table; the step handlers in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 APPLICANT = 0  # "returned to the applicant"
@@ -104,6 +105,10 @@ STEPS: tuple[Step, ...] = (
 )
 
 TOTAL_MINUTES = 22  # the service standard's promise
+#: which SOP this table is, as the report and the checklist cite it: the service's own
+#: data (a second service brings its own SOP)
+SOP_NUMBER = "800/003-SOP/DUKCAPIL/2022"
+SOP_DATE = date(2022, 8, 1)  # the revision in force
 FIRST = STEPS[0]  # intake
 FIRST_DESK = next(s for s in STEPS if s.kind is Kind.DESK)
 
@@ -137,6 +142,22 @@ def document_name(number: int, what: str, round_no: int = 1) -> str:
     """`NN what.pdf`, with ` (k)` for later rounds of a loop."""
     suffix = f" ({round_no})" if round_no > 1 else ""
     return f"{number:02d} {what}{suffix}.pdf"
+
+
+def filed_name(kind: Kind) -> str:
+    """The document the step of *kind* files, first round: the scans bundled at intake
+    (``Kind.INTAKE``), the signed KK (``Kind.SIGNATURE``)."""
+    found = next(s for s in STEPS if s.kind is kind and s.document)
+    return document_name(found.number, found.document or "")
+
+
+#: the collection slip the first desk files and prints beside its checklist (voided when
+#: the application is returned)
+SLIP = "tanda bukti pengambilan"
+
+
+def slip_name() -> str:
+    return document_name(FIRST_DESK.number, SLIP)
 
 
 def role(key: str) -> Role:

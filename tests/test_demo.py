@@ -20,6 +20,7 @@ from pipeline.cli import cli
 from pipeline.demo import APPLICANT, FAMILY, HEAD, fill_form
 from pipeline.register import Register
 from pipeline.sample_scans import Validity, check_digit, mrz_lines
+from tests.families import TAPIN
 
 # documents that carry a signature field, which the PDF/A validator cannot judge
 SIGNATURE_FIELD = re.compile(r"(07 draf TTE KK|08 kartu keluarga WNA)\.pdf$")
@@ -143,7 +144,7 @@ def test_mrz_check_digits_follow_icao_9303() -> None:
 
 
 def test_the_sample_family_is_valid() -> None:
-    assert family.validate(FAMILY, today=date(2026, 11, 23)) == []
+    assert family.validate(FAMILY, today=date(2026, 11, 23), area=TAPIN) == []
 
 
 def test_fill_form_sets_text_checkbox_radio_and_choice(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from pipeline import pdfa
 from pipeline.register import Register
 from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
-from tests.families import ADDRESS, HEAD
+from tests.families import ADDRESS, HEAD, TAPIN
 from tests.office import assert_archival, jpeg, one, run_once, visible
 
 FAMILY = {
@@ -83,7 +83,7 @@ def test_forms_through_every_loop(office):
     fields = {k: v.get("/V") for k, v in pypdf.PdfReader(form).get_fields().items()}
     assert fields["a1_no_paspor"] == "PA1234567" and fields["a1_no_kitap"] == "2C21JD0001-A"
     from pipeline import family
-    values = family.to_form_fields(FAMILY)
+    values = family.to_form_fields(FAMILY, area=TAPIN)
     wrong = {**values, "a2_nik": "6305041507120001"}  # a girl's NIK without the +40
     fill(form, {**wrong, "keputusan": "setuju", "petugas_nama": "DEMO SITI NURHALIZA",
                 "petugas_nip": ADM_SIAK})

@@ -106,7 +106,7 @@ def _write_label(cfg: Config, year: int, number: int, first: str, last: str, cou
         c.drawCentredString(page_w / 2, y, text)
 
     y = y0 + h - 14 * mm
-    for line in (office["pemerintah"], office["dinas"], f"KABUPATEN {office['kabupaten']}"):
+    for line in (office["pemerintah"], office["dinas"], office["wilayah"].upper()):
         centred(line, y, BOLD, 8)
         y -= 11
     c.setLineWidth(0.6)

@@ -204,7 +204,7 @@ def write_books(home: Home, cfg: Config, reg: Register, year: int,
     office = cfg.office_data()
     lines = sheets.office_lines(office)
     register_sheet = Sheet(lines, f"BUKU REGISTER (AGENDA REGISTRASI) {year}",
-                           f"Permohonan Kartu Keluarga WNA - Kabupaten {office['kabupaten']}",
+                           f"Permohonan Kartu Keluarga WNA - {office['wilayah']}",
                            sheets.LANDSCAPE)
     collection_sheet = Sheet(lines, f"BUKU PENGAMBILAN DOKUMEN {year}",
                              "Penyerahan Kartu Keluarga WNA kepada pemohon", sheets.LANDSCAPE)

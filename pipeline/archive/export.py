@@ -117,7 +117,7 @@ def _office(home: Home) -> str:
         cfg = config.load(home.root)
     except config.ConfigError:
         return "Disdukcapil"
-    return f"{cfg.office.dinas} Kabupaten {cfg.office.kabupaten}"
+    return f"{cfg.office.dinas} {cfg.office.wilayah}"
 
 
 def _copy_tree(source: Path, target: Path) -> None:

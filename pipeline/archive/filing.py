@@ -28,7 +28,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pipeline import clock
+from pipeline import clock, sop
 from pipeline.archive import binders, books, history
 from pipeline.archive.void import stamp_void
 from pipeline.config import Config
@@ -39,7 +39,7 @@ from pipeline.register import Case, Register
 
 log = logging.getLogger(__name__)
 SUMS = "SHA256SUMS"
-SLIP = "02 tanda bukti pengambilan.pdf"
+SLIP = sop.slip_name()
 FILED_STATUSES = ("issued", "returned")
 FILED_ACTION = "diarsipkan"  # the event of the filing
 WORKING_FOLDER = "folder_kerja"  # case.data key: the cases/ folder the case was filed from

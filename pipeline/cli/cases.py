@@ -86,10 +86,10 @@ def enter(ctx: click.Context, case_id: str, data_file: Path, nip: str) -> None:
     env = loaded_to_write(ctx)
     step = data_entry_step()
     reg = Register(env.home.register_path)
+    fields = family.to_form_fields(data, area=env.cfg.area)
     try:
         click.echo(flow.decide_from_terminal(env, reg, case_id, step, approve=True, note="",
-                                             nip=nip, fields=family.to_form_fields(data),
-                                             start_from_form=False))
+                                             nip=nip, fields=fields, start_from_form=False))
     finally:
         reg.close()
 

@@ -17,7 +17,7 @@ CHECKLIST = (  # field, what it proves, required for setuju
     ("cek_paspor", "Paspor", False),
     ("cek_hadir_sendiri", "Pemohon datang sendiri (tidak dikuasakan)", True),
 )
-SLIP = "tanda bukti pengambilan"
+SLIP = sop.SLIP
 
 
 def hints_from_names(names: Sequence[str]) -> dict[str, bool]:

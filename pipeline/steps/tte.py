@@ -70,8 +70,8 @@ def ca_name(t: TteConfig) -> str:
 
 
 def card_signer(cfg: Config, who: Signatory) -> kk_final.Signer:
-    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KABUPATEN X"."""
-    jabatan = f"{who.capacity} Kabupaten {cfg.office.kabupaten.title()}".upper()
+    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KOTA X"."""
+    jabatan = f"{who.capacity} {cfg.office.wilayah}".upper()
     return kk_final.Signer(jabatan=jabatan, nama=who.nama, nip=who.nip_display)
 
 
@@ -91,7 +91,7 @@ def signatory_of(env: Env, case: Case) -> Signatory:
 def seal_text(t: TteConfig, case: Case, keluarga: Mapping[str, Any], issued: date) -> str:
     """The QR text: the seal when a seal key is configured, else the bare case id and
     No. KK (see the module docstring)."""
-    norm = family.normalise(keluarga)
+    norm = family.normalise(keluarga, area=None)  # as step 4 stored it
     if t.seal_p12 is None:
         return f"KKWNA {case.id} NO.KK {norm['no_kk']}"
     fields = SealFields(register_no=case.id, no_kk=str(norm["no_kk"]),
@@ -115,7 +115,8 @@ class TteRequest(Automatic):
         text = seal_text(t, case, keluarga, now.date())  # a broken seal stops here
         who = signatories.serving_on(env.cfg, t, now.date())
         signer, ca = card_signer(env.cfg, who), ca_name(t)
-        no_kk, name_of_holder = str(family.normalise(keluarga)["no_kk"]), holder(keluarga)
+        no_kk = str(family.normalise(keluarga, area=None)["no_kk"])
+        name_of_holder = holder(keluarga)
 
         def write(path: Path) -> None:
             kk_final.render_final_kk(keluarga, path, office=office, case_id=case.id,
@@ -171,7 +172,7 @@ class Signature(Handler):
             raise SigningError(who.not_serving(today))
         block = pades.SignatureBlock(
             nama=who.nama, nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
-            lokasi=f"{cfg.office.kota}, Kabupaten {cfg.office.kabupaten.title()}")
+            lokasi=f"{cfg.office.kota}, {cfg.office.wilayah}")
 
         def write(out: Path) -> None:
             source = self.pristine_desk_item(env, case)
