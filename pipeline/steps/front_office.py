@@ -35,10 +35,15 @@ def hints_from_names(names: Sequence[str]) -> dict[str, bool]:
     }
 
 
+# a paper is there or not (ADA); the applicant's coming in person is a yes or no (YA)
+PRESENCE = "cek_hadir_sendiri"
+
+
 def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
     """The front office's ticks as the verifier's sheet lists them."""
     ticks = data.get("checklist", {})
-    return [{"persyaratan": label, "ada": "ADA" if ticks.get(key) else "TIDAK ADA"}
+    return [{"persyaratan": label, "ada": ("YA" if ticks.get(key) else "TIDAK")
+             if key == PRESENCE else "ADA" if ticks.get(key) else "TIDAK ADA"}
             for key, label, _ in CHECKLIST]
 
 
