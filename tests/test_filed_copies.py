@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 import pypdf
 
+from pipeline import pdfa
 from pipeline.register import Register
-from tests.office import fill, one, run_once
-from tests.stages import CASE, form_values
+from tests.office import fill, fonts_embedded, one, run_once
+from tests.stages import CASE, FAMILY, form_values
 
 FORM_COPY = "04 formulir input data KK.pdf"
 
@@ -81,3 +83,33 @@ def test_the_applicants_presence_reads_ya(office_at):
 def test_yes_and_no_print_in_capitals():
     from pipeline.layout import display
     assert (display(True), display(False)) == ("YA", "TIDAK")
+
+
+# --- item 5: the data-entry form filed flat -----------------------------------------------------
+
+def test_step_4_files_its_form_flat_as_pdfa(office_at):
+    home = office_at(4)
+    decide_at_desk(home, 4)
+    folder = case_folder(home)
+    copy = folder / FORM_COPY
+    assert copy.exists(), sorted(p.name for p in folder.iterdir())
+    assert (folder / "04 konsep KK.pdf").exists()
+    report = pdfa.validate(copy)
+    assert report.passed, report.summary()
+    assert fonts_embedded(copy)
+    with pikepdf.open(copy) as pdf:  # flattened: no form, no widget left to change
+        assert "/AcroForm" not in pdf.Root
+        assert not any(a.get("/Subtype") == "/Widget" for page in pdf.pages
+                       for a in page.get("/Annots", []))
+    text = " ".join(" ".join(lines(copy, n)) for n in range(len(pypdf.PdfReader(copy).pages)))
+    head = FAMILY["anggota"][0]
+    for value in (head["nama_lengkap"], head["nik"], head["no_paspor"], head["no_kitap"],
+                  FAMILY["no_kk"], FAMILY["alamat"], "DEMO SITI NURHALIZA"):
+        assert value in text, value
+    reg = Register(home.register_path)
+    try:
+        recorded = {r["name"]: r["sha256"] for r in reg.documents(CASE)}
+    finally:
+        reg.close()
+    from pipeline.fsutil import sha256_file
+    assert recorded[FORM_COPY] == sha256_file(copy)
