@@ -168,8 +168,7 @@ def per_working_day(days: Sequence[tuple[date, int]], width: float) -> Drawing:
                    strokeDashArray=[3, 2]))
         d.add(String(chart.x + chart.width, chart.y + chart.height + 6,
                      f"- - rata-rata {average(mean)} per hari kerja", fontName=REGULAR,
-                     fontSize=7,
-                     fillColor=OVER, textAnchor="end"))
+                     fontSize=7, fillColor=OVER, textAnchor="end"))
     d.add(String(40 + (width - 60) / 2, 8, "tanggal (hari kerja)", fontName=REGULAR,
                  fontSize=7, textAnchor="middle"))
     return d

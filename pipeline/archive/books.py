@@ -48,11 +48,11 @@ REGISTER_COLUMNS = (
     Column("No.", "no", 0.028, "center"),
     Column("Tanggal diterima", "tanggal_diterima", 0.062, "center"),
     Column("Nomor register", "nomor_register", 0.09),
-    Column("Nama pemohon", "pemohon", 0.1),
+    Column("Nama pemohon", "pemohon", 0.11),  # "JOHN MICHAEL SMITH" on one line
     Column("Warga negara", "kewarganegaraan", 0.062),
     Column("Jenis layanan", "layanan", 0.058),
     Column("Hasil checklist", "hasil_checklist", 0.075),
-    Column("Verifikator", "verifikator", 0.08),
+    Column("Verifikator", "verifikator", 0.07),
     Column("Tanggal selesai", "tanggal_selesai", 0.062, "center"),
     Column("No. KK", "no_kk", 0.088),
     Column("Tanggal diambil", "tanggal_diambil", 0.062, "center"),

@@ -42,9 +42,12 @@ PRESENCE = "cek_hadir_sendiri"
 def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
     """The front office's ticks as the verifier's sheet lists them."""
     ticks = data.get("checklist", {})
-    return [{"persyaratan": label, "ada": ("YA" if ticks.get(key) else "TIDAK")
-             if key == PRESENCE else "ADA" if ticks.get(key) else "TIDAK ADA"}
-            for key, label, _ in CHECKLIST]
+
+    def answer(key: str) -> str:
+        if key == PRESENCE:
+            return "YA" if ticks.get(key) else "TIDAK"
+        return "ADA" if ticks.get(key) else "TIDAK ADA"
+    return [{"persyaratan": label, "ada": answer(key)} for key, label, _ in CHECKLIST]
 
 
 class FrontOffice(Handler):
