@@ -64,13 +64,20 @@ class Office:
     def nama(self) -> str:
         """The office's full name in a sentence or a letter's closing: "Dinas
         Kependudukan dan Pencatatan Sipil Kota Banjarmasin"."""
-        words = [w if w in _SMALL_WORDS else w.capitalize()
-                 for w in self.dinas.lower().split()]
-        return " ".join([*words, self.wilayah])
+        return f"{title_case(self.dinas)} {self.wilayah}"
 
 
-# words Indonesian titles keep lower case ("Dinas Kependudukan dan Pencatatan Sipil")
-_SMALL_WORDS = frozenset({"dan", "di", "ke", "dari", "untuk", "atau", "serta"})
+# words Indonesian titles keep in small letters inside a name (PUEBI: "Dinas Kependudukan
+# dan Pencatatan Sipil"); str.title() would write "Dan"
+_SMALL_WORDS = frozenset({"dan", "di", "ke", "dari", "yang", "untuk", "atau", "pada",
+                          "dengan", "bagi", "oleh", "serta", "tentang", "dalam", "atas"})
+
+
+def title_case(text: str) -> str:
+    """A name written in capitals in kkwna.toml, as a sentence writes it:
+    "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" -> "Dinas Kependudukan dan Pencatatan Sipil"."""
+    return " ".join(w.lower() if i and w.lower() in _SMALL_WORDS else w[:1].upper()
+                    + w[1:].lower() for i, w in enumerate(text.split()))
 
 
 @dataclass(frozen=True)

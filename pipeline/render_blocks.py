@@ -16,7 +16,7 @@ from reportlab.lib.colors import Color
 from pipeline.acroform import BORDER, FORM_FILL
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
 from pipeline.layout import DECISION_VALUES, MissingValueError, choice_options, display, lookup
-from pipeline.page import FIELD_FONT, GREY, Ctx, balanced, clean, wrap
+from pipeline.page import FIELD_FONT, GREY, Ctx, balanced, clean, is_checked, wrap
 from pipeline.qr import draw_qr
 from pipeline.qr import side as qr_side
 
@@ -220,15 +220,22 @@ def checklist(ctx: Ctx, b: Mapping[str, Any]) -> None:
     lead = size * 1.35
     box = 11.0
     tx = ctx.x0 + box + 9
+    # the filed copy also says the answer in words, as its other yes/no values print: a tick
+    # alone is no text to search, and a faint one is lost on a photocopy
+    answer = 0.0 if ctx.form else text_width("TIDAK", BOLD, size) + 12
     for item in b["items"]:
         label = ctx.tpl(item["label"])
-        lines = _lines(label, REGULAR, size, ctx.x1 - tx)
+        lines = _lines(label, REGULAR, size, ctx.x1 - tx - answer)
         hint = _lines(ctx.tpl(item["hint"]), ITALIC, 8, ctx.x1 - tx) if "hint" in item else []
         ctx.ensure(len(lines) * lead + len(hint) * 10.5 + 4)
         ctx.checkbox(item["field"], ctx.x0 + 2, ctx.y - size - 1.5, box,
                      tooltip=clean(label, "Helvetica"))
+        top = ctx.y
         for line in lines:
             _line(ctx, line, REGULAR, size, tx, lead)
+        if answer:  # drawn after the label, so the text reads "label YA"
+            ctx.draw_text(ctx.x1, top - size, display(is_checked(ctx.fields.get(
+                item["field"]))), BOLD, size, "right")
         for line in hint:
             _line(ctx, line, ITALIC, 8, tx, 10.5, grey=GREY)
         ctx.y -= 5

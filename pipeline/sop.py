@@ -43,6 +43,9 @@ class Step:
     layout: str | None = None  # the layout (layouts/<name>.toml) of the form and filed copy
     returns_to: int | None = None  # where "kembalikan" goes: a step, APPLICANT, or None
     decided_by: Role | None = None  # who decides it, when not the role that acts
+    # the filed flat copy of the desk form, when `document` is something else (step 4 files
+    # the draft KK it drew and the form it was drawn from); else `document` is that copy
+    form_copy: str | None = None
 
     @property
     def decider(self) -> Role:
@@ -80,7 +83,8 @@ STEPS: tuple[Step, ...] = (
          Kind.DESK, "lembar verifikasi", "03-verifikator", "lembar verifikasi", "verifikasi",
          APPLICANT),
     Step(4, ADM_SIAK, "Menginput data dan mencetak konsep KK", 5, "Konsep KK", Kind.DESK,
-         "konsep KK", "04-adm-siak", "formulir input data KK", "input_data"),
+         "konsep KK", "04-adm-siak", "formulir input data KK", "input_data",
+         form_copy="formulir input data KK"),
     Step(5, ANALIS, "Mengoreksi konsep KK", 1, "Konsep KK yang telah dikoreksi", Kind.DESK,
          "konsep KK dikoreksi", "05-analis", "koreksi konsep KK", "review", 4),
     Step(6, KEPALA_BIDANG, "Mengoreksi dan memaraf konsep KK", 1,

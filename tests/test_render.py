@@ -97,7 +97,8 @@ def sample(name: str, filed: bool = False) -> dict[str, Any]:
         f.update(a2_nama_lengkap="SARAH SMITH", a2_status_hubungan="ISTRI",
                  a2_jenis_kelamin="PEREMPUAN")
     elif name == "review":
-        d.update(judul_review="LEMBAR KOREKSI KONSEP KARTU KELUARGA", no_kk="6305041211260001",
+        d.update(judul_review="LEMBAR KOREKSI KONSEP KARTU KELUARGA",
+                 nama_dokumen="Lembar Koreksi Konsep Kartu Keluarga", no_kk="6305041211260001",
                  kepala_keluarga="JOHN MICHAEL SMITH", jumlah_anggota="3", putaran="1",
                  catatan_sebelumnya="")
     elif name == "riwayat_kasus":

@@ -8,9 +8,10 @@ Cheap regeneration: a page always holds the same number of rows, and the book is
 chunks of `CHUNK_PAGES` pages cached under .kkwna/buku/. Filing a case redraws only the
 chunks whose rows changed (usually the last one) and joins the cached chunks, so a year of
 2,000 cases costs a filing a fraction of a second. Each page's footer carries the
-register's chain head at the time that page was printed: a page left unchanged keeps the
-head of its earlier printing, which is still a link of the append-only chain; the last
-chunk is redrawn whenever the head moved, so the last page carries the current head.
+register's chain head at the time that page was printed, labelled "Kode pengaman register"
+for the clerk: a page left unchanged keeps the head of its earlier printing, which is
+still a link of the append-only chain; the last chunk is redrawn whenever the head moved,
+so the last page carries the current head.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pipeline.register import Register
 from pipeline.steps.front_office import CHECKLIST
 
 CHUNK_PAGES = 4
-LAYOUT_VERSION = "1"  # bump when the drawing changes, so cached chunks are redrawn
+LAYOUT_VERSION = "2"  # bump when the drawing changes, so cached chunks are redrawn
 SERVICE = "Penerbitan KK WNA"
 READ_ONLY = 0o444
 
@@ -47,11 +48,11 @@ REGISTER_COLUMNS = (
     Column("No.", "no", 0.028, "center"),
     Column("Tanggal diterima", "tanggal_diterima", 0.062, "center"),
     Column("Nomor register", "nomor_register", 0.09),
-    Column("Nama pemohon", "pemohon", 0.1),
+    Column("Nama pemohon", "pemohon", 0.11),  # "JOHN MICHAEL SMITH" on one line
     Column("Warga negara", "kewarganegaraan", 0.062),
     Column("Jenis layanan", "layanan", 0.058),
     Column("Hasil checklist", "hasil_checklist", 0.075),
-    Column("Verifikator", "verifikator", 0.08),
+    Column("Verifikator", "verifikator", 0.07),
     Column("Tanggal selesai", "tanggal_selesai", 0.062, "center"),
     Column("No. KK", "no_kk", 0.088),
     Column("Tanggal diambil", "tanggal_diambil", 0.062, "center"),
@@ -249,8 +250,9 @@ def _draw_chunk(sheet: Sheet, columns: Sequence[Column], rows: Sequence[Mapping[
                 first_page: int, chain: str, printed: str, out: Path) -> None:
     buf = io.BytesIO()
     c = sheets.new_sheet_canvas(buf, sheet)
-    footer = (f"Dicetak {printed}. Kepala rantai register saat dicetak: "
-              f"{chain or '(register kosong)'}")
+    # a clerk compares the code, not a "chain head": the label says what it is for
+    footer = (f"Dicetak {printed}. Kode pengaman register: {chain or '(register masih kosong)'}"
+              " (untuk mencocokkan halaman ini dengan register elektronik)")
     sheets.draw_table_pages(c, sheet, columns, rows, first_page=first_page, footer=footer)
     c.save()
     sheets.save(buf, out, sheet.title)

@@ -65,7 +65,9 @@ class DataEntry(Handler):
         def write(path: Path) -> None:
             kk.render_kk(keluarga, path, office=office, case_id=case.id, issued=None,
                          watermark=KONSEP)
-        return [Doc(name, write)]
+        # like every decision, the form it was made on is filed flat (PDF/A) beside the draft
+        form = documents.numbered(self.step.number, self.step.form_copy or "", taken)
+        return [Doc(name, write), self.filed_form(env, case, d, t, form)]
 
     def identities(self, data: Mapping[str, Any]) -> list[tuple[str, str]]:
         pairs = []

@@ -35,11 +35,19 @@ def hints_from_names(names: Sequence[str]) -> dict[str, bool]:
     }
 
 
+# a paper is there or not (ADA); the applicant's coming in person is a yes or no (YA)
+PRESENCE = "cek_hadir_sendiri"
+
+
 def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
     """The front office's ticks as the verifier's sheet lists them."""
     ticks = data.get("checklist", {})
-    return [{"persyaratan": label, "ada": "ADA" if ticks.get(key) else "TIDAK ADA"}
-            for key, label, _ in CHECKLIST]
+
+    def answer(key: str) -> str:
+        if key == PRESENCE:
+            return "YA" if ticks.get(key) else "TIDAK"
+        return "ADA" if ticks.get(key) else "TIDAK ADA"
+    return [{"persyaratan": label, "ada": answer(key)} for key, label, _ in CHECKLIST]
 
 
 class FrontOffice(Handler):
