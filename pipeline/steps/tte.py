@@ -70,9 +70,27 @@ def ca_name(t: TteConfig) -> str:
 
 
 def card_signer(cfg: Config, who: Signatory) -> kk_final.Signer:
-    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KABUPATEN X"."""
+    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KABUPATEN X", and
+    "DEMO <name>" for a demo head, as their certificate names them (`init --demo`)."""
     jabatan = f"{who.capacity} Kabupaten {cfg.office.kabupaten.title()}".upper()
-    return kk_final.Signer(jabatan=jabatan, nama=who.nama, nip=who.nip_display)
+    nama = who.nama
+    if _is_demo(cfg, who) and "DEMO" not in nama.upper():
+        nama = f"DEMO {nama}"
+    return kk_final.Signer(jabatan=jabatan, nama=nama, nip=who.nip_display)
+
+
+def _is_demo(cfg: Config, who: Signatory) -> bool:
+    """A demo officer in kkwna.toml, or a certificate the demo PKI made ("DEMO ...")."""
+    officer = cfg.officer(who.nip)
+    if officer is not None and officer.demo:
+        return True
+    if who.cert is None or not who.cert.is_file():
+        return False
+    try:
+        subject = load_certificate(who.cert).subject.native
+    except SigningError:
+        return False
+    return str(subject.get("common_name", "")).upper().startswith("DEMO ")
 
 
 def request_name(case: Case, step: int) -> str:
