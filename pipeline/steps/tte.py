@@ -73,10 +73,14 @@ def card_signer(cfg: Config, who: Signatory) -> kk_final.Signer:
     """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KABUPATEN X", and
     "DEMO <name>" for a demo head, as their certificate names them (`init --demo`)."""
     jabatan = f"{who.capacity} Kabupaten {cfg.office.kabupaten.title()}".upper()
-    nama = who.nama
-    if _is_demo(cfg, who) and "DEMO" not in nama.upper():
-        nama = f"DEMO {nama}"
-    return kk_final.Signer(jabatan=jabatan, nama=nama, nip=who.nip_display)
+    return kk_final.Signer(jabatan=jabatan, nama=card_name(cfg, who), nip=who.nip_display)
+
+
+def card_name(cfg: Config, who: Signatory) -> str:
+    """The signatory's name as the card and its visible signature print it."""
+    if _is_demo(cfg, who) and "DEMO" not in who.nama.upper():
+        return f"DEMO {who.nama}"
+    return who.nama
 
 
 def _is_demo(cfg: Config, who: Signatory) -> bool:
@@ -188,7 +192,7 @@ class Signature(Handler):
         if not who.serves_on(today):
             raise SigningError(who.not_serving(today))
         block = pades.SignatureBlock(
-            nama=who.nama, nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
+            nama=card_name(cfg, who), nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
             lokasi=f"{cfg.office.kota}, Kabupaten {cfg.office.kabupaten.title()}")
 
         def write(out: Path) -> None:
