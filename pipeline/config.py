@@ -101,12 +101,15 @@ class FilePolicy:
 class OfficeContact:
     """How the office is reached, printed in the letterhead when given: [office]
     telepon, email, website, and lambang (the emblem image the office supplies, a PNG
-    or JPEG, relative to the home folder; none is shipped)."""
+    or JPEG, relative to the home folder; none is shipped). lambang_garuda: the Garuda
+    Pancasila the final KK prints at its top left (the national emblem, not the
+    regency's), an image of the same kind."""
 
     telepon: str = ""
     email: str = ""
     website: str = ""
     lambang: str = ""
+    lambang_garuda: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,16 +164,23 @@ class Config:
             "wilayah": o.wilayah, "kode_wilayah": self.area.regency,
             "telepon": self.contact.telepon, "email": self.contact.email,
             "website": self.contact.website, "lambang": self.lambang_path(),
+            "lambang_garuda": self.garuda_path(),
         }
 
     def lambang_path(self) -> str:
         """The emblem's path (absolute when the home is known), or "" when none is set.
         Whether the file exists is the renderer's business: a missing emblem leaves the
         letterhead without it and a warning in the log."""
-        lambang = self.contact.lambang
-        if not lambang:
+        return self._in_home(self.contact.lambang)
+
+    def garuda_path(self) -> str:
+        """The Garuda Pancasila image's path for the KK, as `lambang_path`."""
+        return self._in_home(self.contact.lambang_garuda)
+
+    def _in_home(self, name: str) -> str:
+        if not name:
             return ""
-        return str(self.home / lambang) if self.home is not None else lambang
+        return str(self.home / name) if self.home is not None else name
 
 
 def only_digits(text: str) -> str:
@@ -227,9 +237,9 @@ class _Reader:
 
 
 def _contact(r: _Reader) -> OfficeContact:
-    """[office] telepon, email, website, lambang: all optional text."""
+    """[office] telepon, email, website, lambang, lambang_garuda: all optional text."""
     values = {}
-    for key in ("telepon", "email", "website", "lambang"):
+    for key in ("telepon", "email", "website", "lambang", "lambang_garuda"):
         value = r.get(f"office.{key}", "")
         if not isinstance(value, str):
             raise ConfigError(f"{FILENAME}: office.{key}: expected text, got {value!r}")
@@ -237,9 +247,10 @@ def _contact(r: _Reader) -> OfficeContact:
     if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
         raise ConfigError(f"{FILENAME}: office.email: not an e-mail address: "
                           f"{values['email']!r}")
-    if values["lambang"] and not values["lambang"].lower().endswith((".png", ".jpg", ".jpeg")):
-        raise ConfigError(f"{FILENAME}: office.lambang: expected a .png or .jpg image, "
-                          f"got {values['lambang']!r}")
+    for key in ("lambang", "lambang_garuda"):
+        if values[key] and not values[key].lower().endswith((".png", ".jpg", ".jpeg")):
+            raise ConfigError(f"{FILENAME}: office.{key}: expected a .png or .jpg image, "
+                              f"got {values[key]!r}")
     return OfficeContact(**values)
 
 
@@ -473,6 +484,10 @@ telepon = ""                 # mis. "(0517) 31234"
 email = ""                   # mis. "disdukcapil@tapinkab.go.id"
 website = ""                 # mis. "disdukcapil.tapinkab.go.id"
 lambang = ""                 # lambang daerah, berkas PNG atau JPEG di folder ini, mis. "lambang-tapin.png"
+# Lambang Garuda Pancasila di kiri atas Kartu Keluarga (format nasional 2020), berkas PNG
+# atau JPEG di folder ini, mis. "garuda-pancasila.png". Bila kosong, KK dicetak dengan
+# kotak bertanda "tempat lambang Garuda Pancasila" dan `kkwna status` mengingatkannya.
+lambang_garuda = ""
 
 [service]
 # "Diterima dari jam 08.00 s/d 15.00"; permohonan di luar jam ini tetap dibuka, ditandai

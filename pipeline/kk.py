@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline import clock, family, fonts, refdata
+from pipeline import clock, family, fonts, qr, refdata
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.pdfa import save_pdfa
 from pipeline.qr import draw_qr
@@ -480,7 +480,7 @@ def layout_kk(
             align="center",
         )
     )
-    name_top = jab_top - 17 - QR_SIZE - 2
+    name_top = jab_top - 17 - SIGN_SLOT - 2
     cells.append(
         _cell(
             "footer.nama_kepala_dinas",
@@ -553,7 +553,10 @@ def layout_kk(
     return cells
 
 
-QR_SIZE = 50.0
+SIGN_SLOT = 50.0  # between the head of office's jabatan and name: where they sign
+PARAF_ROW_H = 10.0
+DRAFT_QR_RIGHT = 556.0  # as the final card's seal: just left of the head of office's block
+DRAFT_QR_BOTTOM = 2.5  # the quiet zone's lower edge, as the seal's
 
 
 def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
@@ -563,7 +566,7 @@ def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
         ("paraf.nip", f"NIP. {paraf.nip.strip()}", fonts.REGULAR, 6.5),
         ("paraf.waktu", _paraf_time(paraf.waktu), fonts.REGULAR, 6.5),
     ]
-    h = 10.0
+    h = PARAF_ROW_H
     bottom = top - h * len(rows) - 4
     cells = [Cell("paraf.kotak", "", x0, x1, bottom, top, (), border=True)]
     for i, (key, text, font, size) in enumerate(rows):
@@ -577,9 +580,17 @@ def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
 # --------------------------------------------------------------------------- drawing
 
 
-def _qr_origin(cells: Sequence[Cell]) -> tuple[float, float]:
-    jab = next(c for c in cells if c.key == "footer.jabatan_kepala")
-    return (jab.x0 + jab.x1 - QR_SIZE) / 2, jab.y0 - QR_SIZE - 1
+def draft_qr_box(cells: Sequence[Cell], text: str) -> tuple[float, float, float]:
+    """(x, y, size) of the draft's QR code, quiet zone included: where the final card's
+    seal stands, below the place of the head of division's initial (drawn or not, so the
+    code does not move once initialled); its size follows the code's version, modules of
+    qr.MODULE_MM or as near as that room allows (never below qr.MIN_MODULE_MM)."""
+    jab_top = next(c for c in cells if c.key == "label.dikeluarkan").y0 - 2
+    room = jab_top - 4 - 4 * PARAF_ROW_H - 4 - 2 - DRAFT_QR_BOTTOM
+    size = min(qr.side(text), room)
+    if size < qr.side(text, qr.MIN_MODULE_MM):
+        raise ValueError(f"the draft's QR text is too long to print readably: {text!r}")
+    return DRAFT_QR_RIGHT - size, DRAFT_QR_BOTTOM, size
 
 
 def _draw_watermark(c: Canvas, text: str) -> None:
@@ -608,8 +619,8 @@ def _draw(c: Canvas, cells: Sequence[Cell], qr_text: str | None, watermark: str 
             c.setFont(line.font, line.size)
             c.drawString(line.x, line.y, line.text)
     if qr_text is not None:
-        x, y = _qr_origin(cells)
-        draw_qr(c, qr_text, x, y, QR_SIZE)
+        x, y, size = draft_qr_box(cells, qr_text)
+        draw_qr(c, qr_text, x, y, size)
 
 
 def qr_text(case_id: str, no_kk: str) -> str:

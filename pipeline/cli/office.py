@@ -72,6 +72,9 @@ def not_set_up(home: homes.Home, cfg: config.Config) -> list[str]:
     if not cfg.contact.lambang:
         found.append("lambang daerah di kop surat: taruh berkas PNG di folder kantor dan isi "
                      "office.lambang di kkwna.toml")
+    if not cfg.contact.lambang_garuda:
+        found.append("lambang Garuda Pancasila di kiri atas KK: taruh berkas PNG di folder "
+                     "kantor dan isi office.lambang_garuda di kkwna.toml")
     return found
 
 
@@ -124,6 +127,11 @@ def _certificates(env: Env) -> list[str]:
     return expiry.warnings(env, clock.now(env.cfg.tz))
 
 
+def _emblem(env: Env) -> list[str]:
+    line = status.emblem_line(env.cfg)
+    return [line] if line else []
+
+
 @cli.command(name="status")
 @click.argument("case_id", required=False, metavar="[KASUS]")
 @click.option("--json", "as_json", is_flag=True, help="Keluaran untuk program lain (JSON).")
@@ -140,7 +148,8 @@ def status_cmd(ctx: click.Context, case_id: str | None, as_json: bool) -> None:
                                   indent=1))
             return
         click.echo(status.render(env.cfg, reg, case_id))
-        if not case_id and (problems := status.problems(env.home, _certificates(env))):
+        warnings = [*_certificates(env), *_emblem(env)]
+        if not case_id and (problems := status.problems(env.home, warnings)):
             click.echo("")
             click.echo(problems)
     finally:

@@ -70,9 +70,31 @@ def ca_name(t: TteConfig) -> str:
 
 
 def card_signer(cfg: Config, who: Signatory) -> kk_final.Signer:
-    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KOTA X"."""
+    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KOTA X", and
+    "DEMO <name>" for a demo head, as their certificate names them (`init --demo`)."""
     jabatan = f"{who.capacity} {cfg.office.wilayah}".upper()
-    return kk_final.Signer(jabatan=jabatan, nama=who.nama, nip=who.nip_display)
+    return kk_final.Signer(jabatan=jabatan, nama=card_name(cfg, who), nip=who.nip_display)
+
+
+def card_name(cfg: Config, who: Signatory) -> str:
+    """The signatory's name as the card and its visible signature print it."""
+    if _is_demo(cfg, who) and "DEMO" not in who.nama.upper():
+        return f"DEMO {who.nama}"
+    return who.nama
+
+
+def _is_demo(cfg: Config, who: Signatory) -> bool:
+    """A demo officer in kkwna.toml, or a certificate the demo PKI made ("DEMO ...")."""
+    officer = cfg.officer(who.nip)
+    if officer is not None and officer.demo:
+        return True
+    if who.cert is None or not who.cert.is_file():
+        return False
+    try:
+        subject = load_certificate(who.cert).subject.native
+    except SigningError:
+        return False
+    return str(subject.get("common_name", "")).upper().startswith("DEMO ")
 
 
 def request_name(case: Case, step: int) -> str:
@@ -171,7 +193,7 @@ class Signature(Handler):
         if not who.serves_on(today):
             raise SigningError(who.not_serving(today))
         block = pades.SignatureBlock(
-            nama=who.nama, nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
+            nama=card_name(cfg, who), nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
             lokasi=f"{cfg.office.kota}, {cfg.office.wilayah}")
 
         def write(out: Path) -> None:
