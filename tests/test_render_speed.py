@@ -83,11 +83,11 @@ def test_a_pass_with_the_known_count_draws_what_two_passes_draw(tmp_path: Path) 
 
 def test_a_filed_layout_is_validated_once(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    validated: list[Path] = []
+    validated: list[object] = []
     real = pikepdf.pdfa.validate_written
 
     def counting(path: Any, *args: Any, **kw: Any) -> Any:
-        validated.append(Path(path))
+        validated.append(path)
         return real(path, *args, **kw)
 
     monkeypatch.setattr(pikepdf.pdfa, "validate_written", counting)
@@ -136,15 +136,31 @@ def test_every_filed_layout_passes_the_full_validator(tmp_path: Path, name: str)
         assert pdfa.validate(path).passed, name
 
 
-def test_the_placed_form_is_not_parsed_back(office_at: Any,
+def test_a_step_parses_no_form_it_drew_itself(office_at: Any,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.stages import approve
+    from tests.office import fill, run_once
+    from tests.stages import approve, form_values
     home = office_at(2)
+    approve(home, 2)  # step 2's form was placed by another process: read to be removed
     parsed: list[int] = []
     real = forms.parse_fields
     monkeypatch.setattr(forms, "parse_fields", lambda data: parsed.append(1) or real(data))
-    approve(home, 2)  # places step 3's form, removes step 2's (placed and never changed)
+    approve(home, 3)  # places step 4's form, removes step 3's: both drawn here
     assert parsed == []
-    form = next((home.desks / "03-verifikator").glob("*.pdf"))
-    with pikepdf.open(form) as pdf:  # what place recorded is what the file holds
-        assert len(pdf.Root.AcroForm.Fields) > 3
+    form = next((home.desks / "04-adm-siak").glob("*.pdf"))
+    assert forms.read_fields(form)["langkah"] == "4" and len(parsed) == 1
+    # saved by a reader: read once (what it decides), not again to be removed
+    parsed.clear()
+    fill(form, form_values(4))
+    run_once(home)
+    assert not list((home.desks / "04-adm-siak").glob("*.pdf"))
+    assert parsed == [1]
+
+
+def test_a_filed_copy_names_kkwna_as_its_producer(tmp_path: Path) -> None:
+    # what lets a filed copy carrying it be attached and still count as a proven kind
+    out = draw("checklist", tmp_path / "c.pdf", "filed")
+    with pikepdf.open(out) as pdf:
+        assert str(pdf.docinfo["/Producer"]) == pdfa.PRODUCER
+        assert pdf.open_metadata()["pdf:Producer"] == pdfa.PRODUCER
+        assert pdf.open_metadata()["dc:title"] == f"Lembar Checklist Persyaratan {CASE}"
