@@ -164,3 +164,23 @@ def test_a_filed_copy_names_kkwna_as_its_producer(tmp_path: Path) -> None:
         assert str(pdf.docinfo["/Producer"]) == pdfa.PRODUCER
         assert pdf.open_metadata()["pdf:Producer"] == pdfa.PRODUCER
         assert pdf.open_metadata()["dc:title"] == f"Lembar Checklist Persyaratan {CASE}"
+
+
+def test_a_saved_form_is_read_without_pypdf(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # pypdf's pure-Python parsing of the 170-field data-entry form took 160 ms of step 4;
+    # qpdf (pikepdf) reads it in a tenth of that
+    import pypdf
+
+    from tests.office import fill
+    from tests.stages import form_values
+    form = fill(draw("input_data", tmp_path / "in.pdf"), form_values(4))
+
+    def refused(*args: Any, **kw: Any) -> None:
+        raise AssertionError("pypdf used")
+
+    monkeypatch.setattr(pypdf, "PdfReader", refused)
+    monkeypatch.setattr(forms, "PdfReader", refused, raising=False)
+    got = forms.read_fields(form)
+    assert got["a1_nama_lengkap"] == form_values(4)["a1_nama_lengkap"]
+    assert got["keputusan"] == "setuju" and got["kasus"] == CASE
