@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, forms, sop
+from pipeline import clock, forms, render, sop
 from pipeline.config import Config
 from pipeline.fsutil import (
     UntrustedFile,
@@ -55,10 +55,17 @@ def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = Non
     token = secrets.token_hex(16)
     clear_errors(path)  # a note about an earlier file of this name no longer applies
     handler(step).draw_form(env, case, {**(extra or {}), TOKEN: token}, path)
-    try:
-        fields, digest = forms.read_form(path)
-    except forms.FormUnreadable:  # a desk item that is not a form
-        fields, digest = forms.Fields(), sha256_file(path)
+    before = _stat_key(path)
+    drawn = render.drawn_form(path)  # drawn here: its hidden fields known, not parsed back
+    if drawn is not None:
+        fields, digest = forms.Fields(drawn[0]), drawn[1]
+        if before is not None and before == _stat_key(path):
+            _remember_identity(path, fields, before)
+    else:
+        try:
+            fields, digest = forms.read_form(path)
+        except forms.FormUnreadable:  # a desk item that is not a form
+            fields, digest = forms.Fields(), sha256_file(path)
     case.data.setdefault("placed", {})[str(step)] = digest
     current = case.data.setdefault("placed_token", {})
     if fields.get(TOKEN) == token:
@@ -106,8 +113,14 @@ def foreign_problem(case: Case, step: int) -> str:
 
 def read(path: Path) -> tuple[dict[str, str], str]:
     """The form's fields and the checksum of exactly the bytes read (raises
-    forms.FormUnreadable, also for a link, FIFO or device: never followed or read)."""
-    return forms.read_form(path)
+    forms.FormUnreadable, also for a link, FIFO or device: never followed or read).
+    Its identity is remembered for `remove_forms`, which then need not parse it again,
+    when the file did not change while it was read."""
+    before = _stat_key(path)
+    fields, digest = forms.read_form(path)
+    if before is not None and before == _stat_key(path):
+        _remember_identity(path, fields, before)
+    return fields, digest
 
 
 def discard(home: Home, case: Case, step: int) -> None:
@@ -189,22 +202,36 @@ def remove_forms(home: Home, case_id: str, step: int,
 _IDENTITIES: dict[tuple[str, int, int], tuple[str, str, str]] = {}
 
 
-def _identity(pdf: Path) -> tuple[str, str, str] | None:
+def _stat_key(pdf: Path) -> tuple[str, int, int] | None:
     try:
         st = pdf.lstat()
     except OSError:
         return None
-    key = (str(pdf), st.st_size, st.st_mtime_ns)
+    return (str(pdf), st.st_size, st.st_mtime_ns)
+
+
+def _remember_identity(pdf: Path, fields: Mapping[str, str],
+                       key: tuple[str, int, int] | None = None) -> None:
+    key = key or _stat_key(pdf)
+    if key is None:
+        return
+    if len(_IDENTITIES) > 4096:  # bounded: a long-running watcher sees many forms
+        _IDENTITIES.clear()
+    _IDENTITIES[key] = (fields.get("kasus", ""), fields.get("langkah", ""),
+                        fields.get(TOKEN, ""))
+
+
+def _identity(pdf: Path) -> tuple[str, str, str] | None:
+    key = _stat_key(pdf)
+    if key is None:
+        return None
     if key not in _IDENTITIES:
         try:
             fields = forms.read_fields(pdf)
         except forms.FormUnreadable:
             return None
-        if len(_IDENTITIES) > 4096:  # bounded: a long-running watcher sees many forms
-            _IDENTITIES.clear()
-        _IDENTITIES[key] = (fields.get("kasus", ""), fields.get("langkah", ""),
-                            fields.get(TOKEN, ""))
-    return _IDENTITIES[key]
+        _remember_identity(pdf, fields, key)
+    return _IDENTITIES.get(key)
 
 
 def _placed_tokens(home: Home, case_id: str, step: int) -> set[str]:

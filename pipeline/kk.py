@@ -653,6 +653,8 @@ def render_kk(
     c.save()
     out = Path(out)
     if archival:
-        return save_pdfa(buf.getvalue(), out, title, subject=case_id)
+        # every KK is drawn alike (text, rules, a vector QR): validated in full once
+        kind = ("kk", watermark, paraf is not None, issued is not None)
+        return save_pdfa(buf.getvalue(), out, title, subject=case_id, proven=kind)
     atomic_write_bytes(out, buf.getvalue())
     return out
