@@ -33,7 +33,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ from pipeline import clock, crash, desks, faults, scans, sop
 from pipeline.config import Config
 from pipeline.fsutil import (
     NAME_MAX,
+    TEMP_PREFIX,
     UntrustedFile,
     apply_file_policy,
     atomic_copy,
@@ -71,6 +72,7 @@ JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|p
                  # the program's own notes beside inbox entries (see `_write_note`)
                  re.compile(re.escape(NOTE_SUFFIX) + "$", re.I))
 BERKAS = "01 berkas permohonan.pdf"
+FORM_PREFIX = ".form-"  # a checklist drawn in staging by a backlog's worker (`backlog`)
 SCANS = "scans"
 
 # Room a case title leaves in a 255-byte name: "KKWNA-YYYY-NNNNN " before it, and after it
@@ -204,8 +206,15 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
     Raises MachineFault (the entry stays, try again later) and RegisterBehind (the
     register is behind the case folders: no number is given, the entry stays)."""
-    try:
+    with machine_faults(home, entry):
         return _take(home, cfg, reg, entry)
+
+
+@contextlib.contextmanager
+def machine_faults(home: Home, entry: Path) -> Iterator[None]:
+    """A fault of the machine while taking *entry* as MachineFault, saying so in one line."""
+    try:
+        yield
     except (OSError, sqlite3.Error) as exc:  # a full disk reaches sqlite too
         if is_machine_fault(exc):
             raise MachineFault(fault_line(entry.name, exc, home.root)) from exc
@@ -213,6 +222,56 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
 
 def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
+    attempt = begin(home, cfg, reg, entry)
+    if isinstance(attempt, str):
+        return attempt
+    try:
+        bundled = bundle(attempt)
+    except BaseException:
+        attempt.staged.unlink(missing_ok=True)
+        raise
+    case = number(home, cfg, reg, attempt, bundled)
+    if isinstance(case, str):
+        return case
+    env = Env(home, cfg)
+    with undone_on_failure(home, cfg, reg, case, attempt):
+        case.data = case_data(attempt, bundled)
+        first = sop.FIRST_DESK.number
+
+        def place() -> None:
+            handler(first).on_enter(reg, case)
+            desks.place(env, case, first)
+        open_case(env, reg, case, attempt, bundled, place)
+    return removed(home, cfg, reg, case, attempt)
+
+
+@dataclass
+class Attempt:
+    """An entry judged good, on its way to a case: what the bundling and the writer need.
+    *case*: the number an earlier, interrupted attempt was given (resumed with it)."""
+    entry: Path
+    judged: Judged
+    case: Case | None
+    staged: Path
+    max_bytes: int
+
+    @property
+    def title(self) -> str:
+        return f"Berkas permohonan {self.entry.name}"
+
+
+@dataclass
+class Bundled:
+    """What bundling an attempt's files gave: a pure result, sent back from a worker.
+    *rejected*: (file at fault, Indonesian reason) when the bundle could not be made."""
+    note: str = ""
+    pages: list[int] | None = None
+    rejected: tuple[str, str] | None = None
+
+
+def begin(home: Home, cfg: Config, reg: Register, entry: Path) -> str | Attempt:
+    """Judge *entry*: an outcome word when there is nothing to bundle (held, empty,
+    quarantined, or only the removal left by a crash), else the Attempt to bundle."""
     held = faults.load(home).held.get(entry.name)
     if held is not None and held.get("identitas") not in (None, "", _identity(entry)):
         _release(home, entry.name)  # the leftover went; this is a new drop of that name
@@ -232,45 +291,85 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
         return _remove_taken(home, cfg, reg, case, entry)  # a crash left only the removal
     if case is None:
         reg.check_against_disk([home.cases, home.archive])
+    return Attempt(entry, judged, case, home.staging / f"{judged.key[:32]}.pdf",
+                   limits.max_bytes)
 
-    staged = home.staging / f"{judged.key[:32]}.pdf"
+
+def bundle(attempt: Attempt) -> Bundled:
+    """The scans as one PDF/A in staging, and the pages each adds: a pure function of the
+    attempt's files (run in a worker process for a backlog)."""
+    limits = scans.Limits(max_bytes=attempt.max_bytes)
+    entry = attempt.entry
     try:
-        bundled = scans.bundle(judged.files, staged, title=f"Berkas permohonan {entry.name}",
-                               limits=limits)
+        report = scans.bundle(attempt.judged.files, attempt.staged, title=attempt.title,
+                              limits=limits)
     except scans.ScanRejected as exc:
-        staged.unlink(missing_ok=True)
+        attempt.staged.unlink(missing_ok=True)
         bad = Path(getattr(exc, "path", None) or entry)
         name = str(bad.relative_to(entry)) if bad != entry and bad.is_relative_to(entry) \
             else entry.name
-        quarantine(home, entry, [(name, exc.reason_id)], tz=cfg.tz)
-        return "quarantined"
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
+        return Bundled(rejected=(name, exc.reason_id))
+    pages = [page_count(f, k) for f, k in zip(attempt.judged.files, attempt.judged.kinds,
+                                              strict=True)]
+    return Bundled(report.history_note(), pages)
 
-    now = clock.now(cfg.tz)
-    outside = not clock.in_service_hours(cfg, now)
-    title = safe_title(entry.name)
+
+def number(home: Home, cfg: Config, reg: Register, attempt: Attempt,
+           bundled: Bundled) -> str | Case:
+    """The one writer's turn: quarantine a bundle that failed, else give the attempt its
+    number (recorded as 'intake'), or take back the one it was given before a crash."""
+    if bundled.rejected is not None:
+        quarantine(home, attempt.entry, [bundled.rejected], tz=cfg.tz)
+        return "quarantined"
+    case = attempt.case
     if case is None:
+        now = clock.now(cfg.tz)
+        title = safe_title(attempt.entry.name)
         with reg.transaction() as db:
             case = reg.open_case(
                 db, year=now.year, title=title, received_at=now,
-                clock_start=clock.next_opening(cfg, now), outside_hours=outside,
-                folder_for=lambda cid: f"cases/{cid} {title}", source_name=entry.name,
-                source_key=judged.key)
+                clock_start=clock.next_opening(cfg, now),
+                outside_hours=not clock.in_service_hours(cfg, now),
+                folder_for=lambda cid: f"cases/{cid} {title}",
+                source_name=attempt.entry.name, source_key=attempt.judged.key)
             _refuse_existing_folder(home, reg, case)  # rolls the number back
         crash.point("intake-numbered")
     else:
         remove_tree(home.root / case.folder)  # half-written by an attempt that stopped
+    return case
+
+
+def case_data(attempt: Attempt, bundled: Bundled) -> dict[str, object]:
+    """The case's data at intake, before the first desk's handler adds its own."""
+    names = [Path(f).name for f in attempt.judged.files]
+    return {"berkas": names, "halaman": list(bundled.pages or [])}
+
+
+@contextlib.contextmanager
+def undone_on_failure(home: Home, cfg: Config, reg: Register, case: Case, attempt: Attempt,
+                      *extra: Path) -> Iterator[None]:
+    """Remove what a failed attempt to open *case* wrote (and *extra* files in staging);
+    cancel its number unless the machine is at fault (then the retry reuses it)."""
     try:
-        _open(Env(home, cfg), reg, case, entry, judged, staged, bundled.history_note())
+        yield
     except BaseException as exc:
-        _undo(home, case, staged)
+        _undo(home, case, attempt.staged)
+        for path in extra:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
         if isinstance(exc, Exception) and not is_machine_fault(exc):
             _cancel(reg, case, f"gagal diterima: {type(exc).__name__}: {exc}",
                     clock.now(cfg.tz))
         raise
-    outcome = _remove_taken(home, cfg, reg, case, entry)
+
+
+def open_case(env: Env, reg: Register, case: Case, attempt: Attempt, bundled: Bundled,
+              place: Callable[[], object]) -> None:
+    _open(env, reg, case, attempt.entry, attempt.judged, attempt.staged, bundled.note, place)
+
+
+def removed(home: Home, cfg: Config, reg: Register, case: Case, attempt: Attempt) -> str:
+    outcome = _remove_taken(home, cfg, reg, case, attempt.entry)
     crash.point("removed", sop.FIRST.number)
     return outcome
 
@@ -333,8 +432,9 @@ def _cancel(reg: Register, case: Case, reason: str, at: datetime) -> None:
 
 
 def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
-          staged: Path, note: str = "") -> None:
-    """*note*: what the bundle changed (pages pictured), for the case history."""
+          staged: Path, note: str, place: Callable[[], object]) -> None:
+    """*note*: what the bundle changed (pages pictured), for the case history; *place*
+    puts the first desk's form (drawn now, or already drawn in staging)."""
     home = env.home
     folder = home.root / case.folder
     scans_dir = folder / SCANS
@@ -348,11 +448,8 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
     fsync_dir(folder)
 
     names = [Path(o).name for o in originals]
-    case.data = {"berkas": names, "halaman": [page_count(f, k) for f, k in
-                                              zip(judged.files, judged.kinds, strict=True)]}
     first = sop.FIRST_DESK.number
-    handler(first).on_enter(reg, case)
-    desks.place(env, case, first)
+    place()
     crash.point("intake-written")
 
     now = clock.now(env.cfg.tz)
@@ -516,6 +613,9 @@ def recover(home: Home, reg: Register) -> list[str]:
     for rather than silently skipped."""
     for leftover in home.staging.glob(".scans-*"):  # a bundle a crash interrupted
         remove_tree(leftover)
+    for pattern in (f"{FORM_PREFIX}*", f"{TEMP_PREFIX}*"):  # a backlog's checklist, drawn
+        for leftover in home.staging.glob(pattern):  # or half-written by a killed worker
+            leftover.unlink(missing_ok=True)
     cancelled = []
     for case in reg.cases("intake"):
         entry = home.inbox / case.source_name
