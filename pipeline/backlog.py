@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline import desks, intake, sop
+from pipeline import desks, intake, intake_pool, sop
 from pipeline.config import Config
 from pipeline.home import Home, WorkLock
 from pipeline.intake_pool import Pool
@@ -63,8 +64,15 @@ class Backlog:
         self.ready, self.done, self.failed, self.stop = ready, done, failed, stop
         self.window = 4 * pool.workers  # entries in flight: keeps every worker busy
         self.pids: set[int] = set()
+        self.inline = False  # the pool could not start: the writer draws
 
     def run(self, entries: list[Path]) -> None:
+        try:  # once for the backlog: the case folders are the writer's own from here on
+            with WorkLock(self.home):
+                self.reg.check_against_disk([self.home.cases, self.home.archive])
+            checked = True
+        except Exception:  # noqa: BLE001 - each entry's own check says why, and waits
+            checked = False
         todo = deque(entries)
         bundling: deque[tuple[intake.Attempt, Future[tuple[intake.Bundled, int]]]] = deque()
         drawing: deque[_Drawing] = deque()
@@ -75,9 +83,9 @@ class Backlog:
                 if not self.ready(entry):
                     continue
                 got = self._turn(entry, functools.partial(intake.begin, self.home, self.cfg,
-                                                          self.reg, entry))
+                                                          self.reg, entry, checked))
                 if isinstance(got, intake.Attempt):
-                    bundling.append((got, self.pool.submit_bundle(got)))
+                    bundling.append((got, self._submit(intake_pool.bundle_job, got)))
                 elif isinstance(got, str):
                     self.done(entry, got)
             if self.stop.is_set():
@@ -111,6 +119,24 @@ class Backlog:
             self.failed(entry, exc)
             return None
 
+    def _submit(self, job: Callable[..., tuple[T, int]], *args: Any) -> Future[tuple[T, int]]:
+        """*job* on the pool; done here, in the writer, when the pool cannot start (no
+        /dev/shm, no processes left): slower, never stuck."""
+        if not self.inline:
+            try:
+                return self.pool.get().submit(job, *args)
+            except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
+                log.warning("proses penggambar tidak dapat dimulai (%s); antrean digambar "
+                            "oleh satu proses", exc)
+                self.inline = True
+                self.pool.close()  # the next backlog tries a new pool
+        done: Future[tuple[T, int]] = Future()
+        try:
+            done.set_result(job(*args))
+        except Exception as failure:  # noqa: BLE001 - the writer's turn raises it
+            done.set_exception(failure)
+        return done
+
     def _result(self, future: Future[tuple[T, int]]) -> T:
         try:
             value, pid = future.result()
@@ -118,7 +144,8 @@ class Backlog:
             self.pool.close()
             raise intake.MachineFault("proses penggambar berhenti mendadak; berkas tetap di "
                                       "inbox dan dicoba lagi otomatis") from exc
-        self.pids.add(pid)
+        if pid != os.getpid():
+            self.pids.add(pid)
         return value
 
     def _numbered(self, attempt: intake.Attempt,
@@ -140,7 +167,7 @@ class Backlog:
                 first = sop.FIRST_DESK.number
                 handler(first).on_enter(self.reg, case)
                 job = desks.drawing(self.env, case, first)
-                drawn = self.pool.submit_draw(job, out) if job is not None else None
+                drawn = self._submit(intake_pool.draw_job, job, out) if job else None
             return _Drawing(attempt, case, bundled, job, out, drawn)
 
         got = self._turn(entry, number)

@@ -9,7 +9,10 @@ The workers are forked from a `forkserver` that has already imported the drawing
 (a fork of the watcher itself would copy its threads' locks; a fresh interpreter per
 worker would take a second to start). A worker dies with the watcher that made it
 (`_die_with`): a watcher killed in the middle of a backlog leaves no worker behind still
-writing into staging while the next watcher takes the same entries again.
+writing into staging while the next watcher takes the same entries again. As with every
+forkserver or spawn pool, a script that runs the watcher must guard its start with
+``if __name__ == "__main__":`` (workers import the main module); `kkwna` and
+``python -m pipeline`` do.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import select
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pipeline import desks, intake
@@ -95,13 +98,6 @@ class Pool:
                                                 initargs=(os.getpid(),))
         self.last_used = time.monotonic()
         return self.executor
-
-    def submit_bundle(self, attempt: intake.Attempt) -> Future[tuple[intake.Bundled, int]]:
-        return self.get().submit(bundle_job, attempt)
-
-    def submit_draw(self, job: desks.Drawing,
-                    out: Path) -> Future[tuple[tuple[str | None, str], int]]:
-        return self.get().submit(draw_job, job, out)
 
     def idle_check(self) -> None:
         if self.executor is not None and time.monotonic() - self.last_used > IDLE_SECONDS:

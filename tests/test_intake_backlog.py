@@ -209,3 +209,17 @@ def test_sigkill_in_a_backlog_loses_nothing_and_leaves_no_worker(office):
         taken |= {hashlib.sha256(p.read_bytes()).hexdigest() for p in scans.rglob("*.jpg")}
     assert len(taken) == len(names)  # each drop's scan in exactly one case
     reg.close()
+
+
+def test_a_backlog_whose_pool_cannot_start_is_drawn_by_the_watcher(office, monkeypatch,
+                                                                   caplog):
+    from pipeline import intake_pool
+
+    def no_processes(self):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(intake_pool.Pool, "get", no_processes)
+    names = drop(office, BACKLOG)
+    with caplog.at_level(logging.WARNING, logger="pipeline.backlog"):
+        Watcher(office, config.load(office.root), once=True).run()
+    assert "tidak dapat dimulai" in caplog.text
+    all_open_in_drop_order(office, names).close()
