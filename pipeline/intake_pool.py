@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -33,7 +34,12 @@ IDLE_SECONDS = 120.0  # a pool unused this long is shut down (its workers hold ~
 def _die_with(watcher: int) -> None:
     """A worker ends the moment the watcher that made it does. Its parent is the fork
     server, which in turn waits on its workers: neither notices the watcher gone, so a
-    thread watches the watcher's pidfd (a watcher already gone: end now)."""
+    thread watches the watcher's pidfd (a watcher already gone: end now).
+
+    Ctrl-C in a terminal and a service manager's SIGTERM reach the whole process group:
+    the watcher alone decides, finishing the entries in hand, then shutting the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         fd = os.pidfd_open(watcher)
     except ProcessLookupError:

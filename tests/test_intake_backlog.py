@@ -223,3 +223,26 @@ def test_a_backlog_whose_pool_cannot_start_is_drawn_by_the_watcher(office, monke
         Watcher(office, config.load(office.root), once=True).run()
     assert "tidak dapat dimulai" in caplog.text
     all_open_in_drop_order(office, names).close()
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_backlog_stops_after_the_entries_in_hand(office):
+    """A terminal's Ctrl-C reaches every process of the group, the workers too: they leave
+    the stopping to the watcher, which finishes what it has in hand and exits cleanly."""
+    names = drop(office, 3 * BACKLOG)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(office.root),
+                             "watch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    end = time.monotonic() + 60
+    while not visible(office.desks / FRONT) and time.monotonic() < end:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    reg = Register(office.register_path)
+    assert {c.status for c in reg.cases()} == {"open"}  # nothing left half-done
+    reg.close()
+    assert kkwna(office, "watch", "--once").returncode == 0
+    all_open_in_drop_order(office, names).close()
