@@ -191,7 +191,7 @@ class Watcher:
         try:
             still, sig = self._still(entry)
             if not still:
-                return self._report(entry, "changed")
+                return "changed"  # not an outcome: it is taken once still again
             if entry.parent != self.inbox and self.done.get(entry) == sig:
                 return "unchanged"
             if entry.parent == self.inbox:
@@ -246,10 +246,7 @@ class Watcher:
                             stop=self.stop).run(inbox)
 
     def _ready(self, entry: Path) -> bool:
-        if self._still(entry)[0]:
-            return True
-        self._report(entry, "changed")
-        return False
+        return self._still(entry)[0]
 
     def _taken(self, entry: Path, outcome: str) -> None:
         self._forget_fault(entry)
