@@ -486,8 +486,9 @@ def recover(home: Home, reg: Register) -> list[str]:
     for rather than silently skipped."""
     for leftover in home.staging.glob(".scans-*"):  # a bundle a crash interrupted
         remove_tree(leftover)
-    for pattern in (f"{FORM_PREFIX}*", f"{TEMP_PREFIX}*"):  # a backlog's checklist, drawn
-        for leftover in home.staging.glob(pattern):  # or half-written by a killed worker
+    # a backlog's checklist, drawn or half-written by a killed worker (ours, pikepdf's)
+    for pattern in (f"{FORM_PREFIX}*", f"{TEMP_PREFIX}*", ".pikepdf.*"):
+        for leftover in home.staging.glob(pattern):
             leftover.unlink(missing_ok=True)
     cancelled = []
     for case in reg.cases("intake"):

@@ -246,3 +246,16 @@ def test_ctrl_c_in_a_backlog_stops_after_the_entries_in_hand(office):
     reg.close()
     assert kkwna(office, "watch", "--once").returncode == 0
     all_open_in_drop_order(office, names).close()
+
+
+def test_recover_clears_what_killed_workers_half_wrote_in_staging(office, reg):
+    """A worker killed while writing leaves its own temporary files, or pikepdf's, in
+    staging; no live writer is there when the watcher recovers."""
+    from pipeline import intake
+    office.staging.mkdir(parents=True, exist_ok=True)
+    left = [".pikepdf.0a1b.pdf.979fb3a20d68", ".tmp-165f8e05cd6aee94.pdf",
+            ".form-KKWNA-2026-0001.pdf"]
+    for name in left:
+        (office.staging / name).write_bytes(b"%PDF-1.7 half")
+    intake.recover(office, reg)
+    assert not list(office.staging.iterdir())
