@@ -17,8 +17,10 @@ FIFO or a device is refused with an error file, never followed, never waited on.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from pipeline import clock, forms, render, sop
 from pipeline.config import Config
 from pipeline.fsutil import (
     UntrustedFile,
+    apply_file_policy,
     atomic_write_text,
     fsync_dir,
     read_untrusted,
@@ -35,6 +38,7 @@ from pipeline.home import Home
 from pipeline.model import Decision, Env
 from pipeline.register import Case, Register
 from pipeline.steps import handler
+from pipeline.steps.base import Handler
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +65,69 @@ def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = Non
         fields, digest = forms.Fields(drawn[0]), drawn[1]
         if before is not None and before == _stat_key(path):
             _remember_identity(path, fields, before)
-    else:
-        try:
-            fields, digest = forms.read_form(path)
-        except forms.FormUnreadable:  # a desk item that is not a form
-            fields, digest = forms.Fields(), sha256_file(path)
+        return _placed(case, step, token, path, (fields.get(TOKEN), digest))
+    return _placed(case, step, token, path, read_back(path))
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """Everything drawing a step's form takes, as plain data: drawn by `draw` in another
+    process (a backlog's worker), then put on the desk by `put`."""
+    layout: str
+    data: dict[str, Any]
+    case_id: str
+    step: int
+    layout_dirs: list[Path]
+    token: str
+
+
+def drawing(env: Env, case: Case, step: int) -> Drawing | None:
+    """What `draw` needs for the step's form; None when the step's handler draws its form
+    its own way (only `place` draws it then)."""
+    h = handler(step)
+    if type(h).draw_form is not Handler.draw_form or h.attachment(env, case) is not None:
+        return None
+    token = secrets.token_hex(16)
+    return Drawing(h.step.layout or "", h.form_data(env, case, {TOKEN: token}), case.id, step,
+                   list(env.home.layout_dirs), token)
+
+
+def draw(job: Drawing, out: Path) -> tuple[str | None, str]:
+    """Draw *job* at *out* (in staging): a pure function of its inputs. Returns the token
+    field read back and the digest, as `_placed` records them."""
+    render.render(job.layout, job.data, out, mode="form", case_id=job.case_id, step=job.step,
+                  layout_dirs=job.layout_dirs)
+    drawn = render.drawn_form(out)  # drawn here: its hidden fields known, not parsed back
+    if drawn is not None:
+        return forms.Fields(drawn[0]).get(TOKEN), drawn[1]
+    return read_back(out)
+
+
+def put(case: Case, job: Drawing, drawn: Path, read: tuple[str | None, str],
+        home: Home) -> Path:
+    """Move the form `draw` wrote at *drawn* onto its desk and record it in *case*.data."""
+    path = form_path(home, case, job.step)
+    clear_errors(path)
+    apply_file_policy(drawn)  # written by another process, which has no file policy set
+    os.replace(drawn, path)
+    fsync_dir(path.parent)
+    return _placed(case, job.step, job.token, path, read)
+
+
+def read_back(path: Path) -> tuple[str | None, str]:
+    try:
+        fields, digest = forms.read_form(path)
+    except forms.FormUnreadable:  # a desk item that is not a form
+        return None, sha256_file(path)
+    return fields.get(TOKEN), digest
+
+
+def _placed(case: Case, step: int, token: str, path: Path,
+            read: tuple[str | None, str]) -> Path:
+    found, digest = read
     case.data.setdefault("placed", {})[str(step)] = digest
     current = case.data.setdefault("placed_token", {})
-    if fields.get(TOKEN) == token:
+    if found == token:
         current[str(step)] = token
         case.data.setdefault("placed_tokens", {})[token] = step
     else:  # a desk item drawn without the token field (the TTE draft): bound by its digest
