@@ -41,7 +41,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from pipeline import clock, crash, desks, faults, scans, sop
+from pipeline import clock, crash, desks, faults, scans, services, sop
 from pipeline.config import Config
 from pipeline.fsutil import (
     NAME_MAX,
@@ -257,7 +257,7 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
                 db, year=now.year, title=title, received_at=now,
                 clock_start=clock.next_opening(cfg, now), outside_hours=outside,
                 folder_for=lambda cid: f"cases/{cid} {title}", source_name=entry.name,
-                source_key=judged.key)
+                source_key=judged.key, service=services.default().code)  # inbox/: KK WNA
             _refuse_existing_folder(home, reg, case)  # rolls the number back
         crash.point("intake-numbered")
     else:
