@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import chainstate, services, sop
 from pipeline import steps as handlers
-from pipeline.register import Register, RegisterBehind
+from pipeline.register import Case, Register, RegisterBehind
 from pipeline.services import Requirement, Service
 from pipeline.steps import front_office
 
@@ -247,3 +247,15 @@ def test_a_drop_in_the_inbox_is_a_kk_wna_case(office):
     (case,) = reg.cases()
     reg.close()
     assert (case.id, case.service) == ("KKWNA-2026-0001", "kk-wna")
+
+
+def test_a_toy_case_is_pre_ticked_from_its_own_checklist(toy):
+    t = datetime(2026, 11, 23, 9)
+    case = Case(id="UJI-2026-0001", year=2026, seq=1, title="T", status="open", step=2,
+                rounds={}, received_at=t, clock_start=t, outside_hours=False, step_since=t,
+                folder="cases/x", source_name="x", source_key="k", source_removed=False,
+                collection_code=None, data={"berkas": ["ktp.jpg", "paspor.jpg"]},
+                service=toy.code)
+    front = handlers.handler(sop.FIRST_DESK.number)
+    front.on_enter(None, case)  # type: ignore[arg-type]  # the register is not read
+    assert case.data["checklist_hint"] == {"cek_formulir": False, "cek_ktp": True}

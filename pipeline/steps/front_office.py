@@ -37,7 +37,8 @@ class FrontOffice(Handler):
     fields = ("nama_pemohon", *(key for key, _, _ in CHECKLIST))
 
     def on_enter(self, reg: Register, case: Case) -> None:
-        case.data.setdefault("checklist_hint", hints_from_names(case.data.get("berkas", [])))
+        case.data.setdefault("checklist_hint", hints_from_names(
+            case.data.get("berkas", []), services.get(case.service)))
 
     def prefill(self, case: Case) -> dict[str, Any]:
         # the drop's name is only a first guess at the applicant's name: the clerk corrects it
