@@ -41,7 +41,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from pipeline import clock, crash, desks, faults, scans, sop
+from pipeline import clock, crash, desks, faults, scans, services, sop
 from pipeline import intake_held as holding
 from pipeline.config import Config
 from pipeline.fsutil import (
@@ -333,7 +333,8 @@ def number(home: Home, cfg: Config, reg: Register, attempt: Attempt,
                 clock_start=clock.next_opening(cfg, now),
                 outside_hours=not clock.in_service_hours(cfg, now),
                 folder_for=lambda cid: f"cases/{cid} {title}",
-                source_name=attempt.entry.name, source_key=attempt.judged.key)
+                source_name=attempt.entry.name, source_key=attempt.judged.key,
+                service=services.default().code)  # inbox/: KK WNA
             _refuse_existing_folder(home, reg, case)  # rolls the number back
         crash.point("intake-numbered")
     else:
