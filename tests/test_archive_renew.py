@@ -5,8 +5,11 @@ original stays byte for byte, and the register, SHA256SUMS and the chain follow.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +91,50 @@ def test_a_kk_whose_tsa_expires_soon_is_renewed_and_outlives_the_old_certificate
         == []
     # the signature check of `archive verify` looks at the newest version
     assert versions.current_kk({r["name"] for r in reg.documents(case.id)}) == name
+
+
+def test_filing_keeps_a_future_validation_report_and_renew_writes_a_fresh_one(
+        office: Home, reg: Register, cfg: config.Config,
+        short_tsa: tuple[bytes, dt.datetime], monkeypatch: pytest.MonkeyPatch) -> None:
+    # the office clock at the real time: the test certificates were issued just now
+    monkeypatch.setenv("KKWNA_NOW", dt.datetime.now(dt.UTC).isoformat())
+    signed, tsa_expiry = short_tsa
+    pki = shared_pki()
+    trusted = dataclasses.replace(cfg, tte=dataclasses.replace(cfg.tte,
+                                                               trust_roots=(pki.root,)))
+    case = make_case(office, reg, 1, kk_bytes=signed)
+    folder = archive.file_case(office, trusted, reg, case)
+    name = "08 kartu keluarga WNA - laporan validasi.json"
+    assert name in archive.filing.read_sums(folder)
+    assert name in {r["name"] for r in reg.documents(case.id)}
+    report = json.loads((folder / name).read_text(encoding="utf-8"))
+    assert report["sha256"] == hashlib.sha256(signed).hexdigest()
+    assert report["penanda_tangan"]["berlaku_sampai"]
+    assert "TEST Root CA" in report["rantai_sertifikat"][-1]["subjek"]
+    assert report["data_validasi_tertanam"]["dss_ada"] is True
+    assert report["data_validasi_tertanam"]["crl"] >= 1
+    kinds = [s["jenis"] for s in report["cap_waktu"]]
+    assert kinds[-1] == "cap waktu dokumen"
+    until = dt.datetime.fromisoformat(report["dapat_divalidasi_luring_sampai"])
+    assert until == tsa_expiry  # the 1-year TSA certificate ends the offline validity
+    checks = report["validasi_pyhanko"]
+    assert (checks["saat_ini"]["hasil"], checks["saat_ini"]["sub_indikasi"]) == \
+        ("PASSED", "OK")
+    assert checks["setelah_batas_luring"]["hasil"] == "INDETERMINATE"
+    assert dt.datetime.fromisoformat(checks["setelah_batas_luring"]["waktu_validasi"]) \
+        > tsa_expiry
+
+    due = renew.due(office, reg, before=clock.now(cfg.tz) + dt.timedelta(days=2 * 365))
+    new = renew.renew_case(office, trusted, reg, due[0], trust=pki.trust,
+                           timestamper=keys.in_process_timestamper(pki.tsa_p12, PASSPHRASE))
+    fresh_name = new.removesuffix(".pdf") + " - laporan validasi.json"
+    fresh = json.loads((folder / fresh_name).read_text(encoding="utf-8"))
+    assert fresh["berkas"] == new
+    assert dt.datetime.fromisoformat(fresh["dapat_divalidasi_luring_sampai"]) > tsa_expiry
+    assert fresh["validasi_pyhanko"]["saat_ini"]["hasil"] == "PASSED"
+    # the renewed version passes a day after the old limit, where the original did not
+    assert _lta_at(folder / new, until + dt.timedelta(days=1)) == AdESPassed.OK
+    assert (folder / name).read_text(encoding="utf-8") == json.dumps(
+        report, ensure_ascii=False, indent=1) + "\n"  # the filing's report stays
+    assert fresh_name in archive.filing.read_sums(folder)
+    assert archive.verify_archive(office, reg) == []
