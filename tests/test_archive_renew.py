@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
 from pyhanko.sign.validation import ades
@@ -23,9 +24,11 @@ from pipeline.archive import renew, versions
 from pipeline.home import Home
 from pipeline.register import Register
 from pipeline.signing import keys, pades
-from pipeline.signing.pki import p12_bytes
+from pipeline.signing.demo import replace_tte_section
+from pipeline.signing.pki import p12_bytes, pem
 from tests.archive_cases import KK, make_case
 from tests.signing_pki import BLOCK, PASSPHRASE, make_draft, shared_pki
+from tests.test_archive_fixity import _cli
 from tests.test_signing_pades import _offline_spec
 
 
@@ -138,3 +141,55 @@ def test_filing_keeps_a_future_validation_report_and_renew_writes_a_fresh_one(
         report, ensure_ascii=False, indent=1) + "\n"  # the filing's report stays
     assert fresh_name in archive.filing.read_sums(folder)
     assert archive.verify_archive(office, reg) == []
+
+
+def test_the_renew_command_renews_records_and_leaves_the_archive_verifiable(
+        office: Home, reg: Register, cfg: config.Config,
+        short_tsa: tuple[bytes, dt.datetime], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kkwna archive renew` itself, on an office whose filed KK was stamped by a TSA whose
+    certificate ends within a year (inside the default 2-year window)."""
+    monkeypatch.setenv("KKWNA_NOW", dt.datetime.now(dt.UTC).isoformat())
+    signed, tsa_expiry = short_tsa
+    pki = shared_pki()
+    head_cert = office.root / "kepala.pem"
+    head_cert.write_bytes(pem(pki.head.cert))
+    path = office.root / config.FILENAME
+    path.write_text(replace_tte_section(path.read_text(encoding="utf-8"), {
+        "trust_roots": [str(pki.root)], "crls": [str(pki.crl)],
+        "head_of_office_cert": str(head_cert), "passphrase_file": str(pki.passphrase_file),
+        "tsa_p12": str(pki.tsa_p12)}), encoding="utf-8")
+    office_cfg = config.load(office.root)
+    case = make_case(office, reg, 1, kk_bytes=signed)
+    folder = archive.file_case(office, office_cfg, reg, case)
+    runner = CliRunner()
+    assert runner.invoke(_cli(office), ["archive", "verify"]).exit_code == 0
+
+    done = runner.invoke(_cli(office), ["archive", "renew"])
+    assert done.exit_code == 0, done.output
+    day = clock.now(office_cfg.tz).date()
+    name = f"08 kartu keluarga WNA (diperbarui {day.isoformat()}).pdf"
+    limit = clock.now(office_cfg.tz) + dt.timedelta(days=2 * 365)
+    assert done.output.splitlines() == [
+        f"{case.id}: {KK} -> {name}",
+        f"1 KK diperbarui (cap waktu berakhir sebelum {limit:%d-%m-%Y})"]
+    renewed = folder / name
+    assert renewed.is_file() and renewed.read_bytes().startswith(signed)
+    assert (folder / KK).read_bytes() == signed
+    reg_after = Register(office.register_path)
+    try:
+        event = reg_after.events(case.id)[-1]
+        assert event["action"] == renew.RENEWED_ACTION
+        assert json.loads(event["detail"])["berkas"] == name
+        recorded = {r["name"]: r["sha256"] for r in reg_after.documents(case.id)}
+    finally:
+        reg_after.close()
+    sums = archive.filing.read_sums(folder)
+    assert sums[name] == recorded[name] == hashlib.sha256(renewed.read_bytes()).hexdigest()
+    assert name.removesuffix(".pdf") + " - laporan validasi.json" in sums
+    checked = runner.invoke(_cli(office), ["archive", "verify"])
+    assert checked.exit_code == 0, checked.output
+    assert "arsip utuh" in checked.output
+    # nothing left to renew: the fresh TSA certificate is good for 10 years
+    again = runner.invoke(_cli(office), ["archive", "renew"])
+    assert again.exit_code == 0 and again.output.startswith("0 KK diperbarui"), again.output
+    assert tsa_expiry < limit
