@@ -11,8 +11,8 @@ Crash safety, in this order; each step can be repeated, so `recover` (and a seco
 
 1. build the complete folder beside its final place (`.tmp-<id>` in the binder: the case's
    files hard-linked, or copied where linking is impossible; the history, the voided slip,
-   the validation report, provenance.json, SHA256SUMS), make it read-only and rename it into place: the folder appears whole or not
-   at all;
+   the validation report, provenance.json, SHA256SUMS), make it read-only and rename it
+   into place: the folder appears whole or not at all;
 2. commit the register: the case's folder becomes the archive folder, the new documents'
    checksums are recorded with an event "diarsipkan" (so the chain commits to them; its
    time and classification are read back from provenance.json, so a commit finished by
