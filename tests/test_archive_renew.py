@@ -193,3 +193,26 @@ def test_the_renew_command_renews_records_and_leaves_the_archive_verifiable(
     again = runner.invoke(_cli(office), ["archive", "renew"])
     assert again.exit_code == 0 and again.output.startswith("0 KK diperbarui"), again.output
     assert tsa_expiry < limit
+
+
+def test_a_card_signed_without_a_timestamp_is_due_and_renewed_to_b_lta(
+        office: Home, reg: Register, cfg: config.Config, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A B-LT card (signed while no TSA was set up) carries no timestamp at all: its
+    offline validity ends with the signer's certificate; renew gives it its first one."""
+    monkeypatch.setenv("KKWNA_NOW", dt.datetime.now(dt.UTC).isoformat())
+    pki = shared_pki()
+    make_draft(tmp_path / "draft.pdf")
+    pades.sign_kk(tmp_path / "draft.pdf", tmp_path / KK, p12=pki.head_p12,
+                  passphrase=PASSPHRASE, trust=pki.trust, timestamper=None, block=BLOCK,
+                  expected_signer_sha256=pki.head_sha256)
+    case = make_case(office, reg, 1, kk_bytes=(tmp_path / KK).read_bytes())
+    folder = archive.file_case(office, cfg, reg, case)
+    head_expiry = pki.head.cert.not_valid_after_utc
+    due = renew.due(office, reg, before=head_expiry + dt.timedelta(days=1))
+    assert [(d.case_id, d.expires) for d in due] == [(case.id, head_expiry)]
+    name = renew.renew_case(office, cfg, reg, due[0], trust=pki.trust,
+                            timestamper=keys.in_process_timestamper(pki.tsa_p12, PASSPHRASE))
+    reader = PdfFileReader(io.BytesIO((folder / name).read_bytes()))
+    assert len(reader.embedded_timestamp_signatures) == 1
+    assert archive.verify_archive(office, reg) == []

@@ -74,8 +74,10 @@ def last_timestamp_expiry(path: Path) -> datetime | None:
             sigs = reader.embedded_regular_signatures
             if not sigs:
                 return None
-            token = sigs[-1].attached_timestamp_data
-            cert = token.signer_cert if token is not None else sigs[-1].signer_cert
+            # (pyHanko's EmbeddedPdfSignature has no attached_timestamp_data: reading it
+            # made every card without a document timestamp look unsigned, never renewed)
+            tsa = validation.signature_tsa_cert(sigs[-1])
+            cert = tsa if tsa is not None else sigs[-1].signer_cert
     except Exception:  # noqa: BLE001 - anything pyHanko cannot read is not renewable here
         return None
     expiry: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
