@@ -176,3 +176,27 @@ def test_provenance_json_tells_who_did_what_when_without_kkwna(
     # the register's filing event has the same moment as the record
     event = [e for e in reg.events("KKWNA-2026-0001") if e["action"] == "diarsipkan"][-1]
     assert event["at"].startswith("2026-11-23T09:00:00")
+
+
+def test_a_filing_finished_by_recover_records_what_the_folder_says(
+        office: Home, reg: Register, cfg: config.Config,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A power cut between building the folder and committing the register, then
+    kkwna.toml changed, then `recover`: the register records the classification and time
+    the folder (provenance.json) holds, not the new ones."""
+    case = make_case(office, reg, 1)
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(filing, "_commit", crash)
+    with pytest.raises(KeyboardInterrupt):
+        archive.file_case(office, _with_records(cfg, OFFICE_CLASS), reg, case)
+    monkeypatch.undo()
+    monkeypatch.setenv("KKWNA_NOW", "2026-11-24T10:00:00+08:00")  # the next morning
+    changed = dataclasses.replace(OFFICE_CLASS, kode="470/LAIN", nasib_akhir="permanen")
+    archive.recover(office, _with_records(cfg, changed), reg)
+    event = [e for e in reg.events(case.id) if e["action"] == filing.FILED_ACTION][-1]
+    assert json.loads(event["detail"])["klasifikasi"] == OFFICE_CLASS.as_detail()
+    assert event["at"].startswith("2026-11-23T09:00:00")
+    assert archive.verify_archive(office, reg) == []
