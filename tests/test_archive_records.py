@@ -66,7 +66,7 @@ def test_filing_records_the_classification_then_in_force_and_a_change_rewrites_n
         office: Home, reg: Register, cfg: config.Config, tmp_path: Path) -> None:
     first = archive.file_case(office, _with_records(cfg, OFFICE_CLASS), reg,
                               make_case(office, reg, 1))
-    later = dataclasses.replace(OFFICE_CLASS, kode="470/KK-WNA/BARU", aktif=1)
+    later = dataclasses.replace(OFFICE_CLASS, kode="471/KK-WNA", aktif=1)
     second = archive.file_case(office, _with_records(cfg, later), reg,
                                make_case(office, reg, 2, returned_at=3))
     assert archive.verify_archive(office, reg) == []
@@ -76,18 +76,18 @@ def test_filing_records_the_classification_then_in_force_and_a_change_rewrites_n
         return json.loads(event["detail"])["klasifikasi"]  # type: ignore[no-any-return]
 
     assert filing_detail("KKWNA-2026-0001") == OFFICE_CLASS.as_detail()
-    assert filing_detail("KKWNA-2026-0002")["kode"] == "470/KK-WNA/BARU"
+    assert filing_detail("KKWNA-2026-0002")["kode"] == "471/KK-WNA"
     for folder, rec in ((first, OFFICE_CLASS), (second, later)):
         record = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
         assert record["klasifikasi"]["kode"] == rec.kode
         assert record["klasifikasi"]["retensi_inaktif_tahun"] == rec.inaktif
 
     label = " ".join(pages_of(first.parent / "label.pdf"))
-    assert "470.12/KK-WNA" in label and "470/KK-WNA/BARU" in label
+    assert "470.12/KK-WNA" in label and "471/KK-WNA" in label
     assert "aktif 2 th + inaktif 8 th" in label and "musnah" in label
     book = " ".join(pages_of(office.archive / "2026" / "buku-register-2026.pdf"))
     assert "470.12/KK-WNA (2+8 th, musnah)" in book
-    assert "470/KK-WNA/BARU (1+8 th, musnah)" in book
+    assert "471/KK-WNA (1+8 th, musnah)" in book
     rows = {r["nomor_register"]: r for r in archive.book_rows(reg, 2026)}
     assert rows["KKWNA-2026-0001"]["klasifikasi"] == "470.12/KK-WNA (2+8 th, musnah)"
 

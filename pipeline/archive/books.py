@@ -47,7 +47,7 @@ REGISTER_COLUMNS = (
     Column("No.", "no", 0.028, "center"),
     Column("Tanggal diterima", "tanggal_diterima", 0.062, "center"),
     Column("Nomor register", "nomor_register", 0.09),
-    Column("Nama pemohon", "pemohon", 0.09),
+    Column("Nama pemohon", "pemohon", 0.1),
     Column("Warga negara", "kewarganegaraan", 0.062),
     Column("Jenis layanan", "layanan", 0.058),
     Column("Hasil checklist", "hasil_checklist", 0.065),
@@ -59,7 +59,7 @@ REGISTER_COLUMNS = (
     Column("Petugas penyerahan", "petugas", 0.07),
     Column("Keterangan", "keterangan", 0.068),
     # recorded at filing (records.py): the code and retention in force then
-    Column("Klasifikasi arsip", "klasifikasi", 0.07),
+    Column("Klasifikasi arsip", "klasifikasi", 0.06),
 )
 COLLECTION_COLUMNS = (
     Column("No.", "no_ambil", 0.04, "center"),
