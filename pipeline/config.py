@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import refdata, sop
+from pipeline.config_archive import DEFAULT_CLASS, SERVICE, RecordsClass, _records, records_section
 
 # the signing and e-mail sections live in their own module; these names stay public here
 from pipeline.config_signing import EmailConfig as EmailConfig
@@ -133,6 +134,12 @@ class Config:
     home: Path | None = None  # the folder kkwna.toml was read from (lambang is relative to it)
     tte: TteConfig = field(default_factory=TteConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
+    # [arsip.<layanan>]: classification and retention per service (config_archive)
+    records: tuple[RecordsClass, ...] = (DEFAULT_CLASS,)
+
+    def records_class(self, service: str = SERVICE) -> RecordsClass:
+        """The classification and retention the office set for *service*."""
+        return next((r for r in self.records if r.layanan == service), DEFAULT_CLASS)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -415,6 +422,7 @@ def parse(data: dict[str, Any]) -> Config:
         contact=_contact(r),
         tte=_tte(r.get("tte", {})),
         email=_email(r.get("email", {})),
+        records=_records(r.get("arsip", None)),
     )
 
 
@@ -599,3 +607,4 @@ timeout_seconds = 30         # menyambung dan tiap perintah SMTP (detik)
 deadline_seconds = 120       # satu e-mail, dari awal sampai akhir (detik)
 retry_seconds = 60           # jeda pertama sebelum mencoba lagi (detik)
 '''
+DEFAULT += records_section()

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 import pikepdf
 
 from pipeline import clock
-from pipeline.archive import sheets
+from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
@@ -51,14 +51,16 @@ REGISTER_COLUMNS = (
     Column("Nama pemohon", "pemohon", 0.11),  # "JOHN MICHAEL SMITH" on one line
     Column("Warga negara", "kewarganegaraan", 0.062),
     Column("Jenis layanan", "layanan", 0.058),
-    Column("Hasil checklist", "hasil_checklist", 0.075),
+    Column("Hasil checklist", "hasil_checklist", 0.065),
     Column("Verifikator", "verifikator", 0.07),
     Column("Tanggal selesai", "tanggal_selesai", 0.062, "center"),
-    Column("No. KK", "no_kk", 0.088),
+    Column("No. KK", "no_kk", 0.078),
     Column("Tanggal diambil", "tanggal_diambil", 0.062, "center"),
-    Column("Diterima oleh", "diterima_oleh", 0.075),
-    Column("Petugas penyerahan", "petugas", 0.08),
-    Column("Keterangan", "keterangan", 0.078),
+    Column("Diterima oleh", "diterima_oleh", 0.065),
+    Column("Petugas penyerahan", "petugas", 0.07),
+    Column("Keterangan", "keterangan", 0.058),
+    # recorded at filing (records.py): the code and retention in force then
+    Column("Klasifikasi arsip", "klasifikasi", 0.06),
 )
 COLLECTION_COLUMNS = (
     Column("No.", "no_ambil", 0.04, "center"),
@@ -157,8 +159,15 @@ def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str
         "kode_pengambilan": str(hand_detail.get("kode_pengambilan") or c["collection_code"]
                                 or ""),
         "status": STATUS.get(c["status"], c["status"]),  # a person reads it: Indonesian
+        "klasifikasi": _classification(evs),
     }
     return row
+
+
+def _classification(evs: Sequence[sqlite3.Row]) -> str:
+    filed = records.filing_event(evs)
+    rec = records.from_event(filed) if filed is not None else None
+    return records.short(rec) if rec is not None else ""
 
 
 def _remarks(c: sqlite3.Row, evs: Sequence[sqlite3.Row]) -> str:

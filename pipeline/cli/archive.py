@@ -7,7 +7,8 @@
                                              whole (nothing copied) or a file is reported
     kkwna archive restore SRC                the archive back from such a copy
     kkwna archive renew [--year Y] [--before DATE]   fresh timestamps for filed KKs
-    kkwna archive due                        renewals within 2 years, audits overdue
+    kkwna archive due                        renewals within 2 years, audits overdue,
+                                             retentions ended (for the archivist)
 
 The signed KKs' signatures are checked offline against the office's [tte] trust, the
 register's signed checkpoints against the seal certificate (tte.seal_cert). The export
@@ -229,7 +230,8 @@ def renew(ctx: click.Context, year: int | None, before: datetime | None) -> None
 @click.pass_context
 @friendly
 def due(ctx: click.Context) -> None:
-    """Yang sudah waktunya: pembaruan tanda tangan (2 tahun ke depan) dan audit arsip."""
+    """Yang sudah waktunya: pembaruan tanda tangan, audit arsip, retensi yang berakhir."""
+    from pipeline.archive import records
     from pipeline.archive import renew as renewal
 
     env = loaded(ctx)
@@ -237,13 +239,20 @@ def due(ctx: click.Context) -> None:
     with _register(ctx) as (home, reg):
         items = renewal.due(home, reg, _limit(env, None))
         lines = audits.status_lines(reg, now)
+        ended = records.retention_ended(env.cfg, reg, now.date())
     for item in items:
         click.echo(f"{item.case_id}: perbarui tanda tangan {item.name} (cap waktu berakhir "
                    f"{item.expires.astimezone(env.cfg.tz):%d-%m-%Y}; `kkwna archive renew`)")
+    for e in ended:
+        assumed = "" if e.recorded else " menurut kkwna.toml sekarang"
+        click.echo(f"{e.case_id}: retensi berakhir {e.ends:%d-%m-%Y} ({e.records.kode}, aktif "
+                   f"{e.records.aktif} + inaktif {e.records.inaktif} tahun sejak diarsipkan "
+                   f"{e.filed:%d-%m-%Y}{assumed}); nasib akhir: {e.records.nasib_akhir}. "
+                   "Menunggu keputusan arsiparis (kkwna tidak menghapus berkas)")
     for line in lines:
         if line.startswith("PERHATIAN"):
             click.echo(line.removeprefix("PERHATIAN: "))
-    if not items and not any(line.startswith("PERHATIAN") for line in lines):
+    if not items and not ended and not any(line.startswith("PERHATIAN") for line in lines):
         click.echo("tidak ada yang jatuh tempo")
 
 
