@@ -9,6 +9,9 @@ and compares it with its last event's, naming the field (and the document) that 
 The values are hashed (SHA-256 of their canonical JSON), the documents listed by name with
 their full SHA-256: the event then commits to every filed byte, and a difference still names
 the document. Pure functions over rows; the database is read by the caller.
+
+The case's service is committed only when it is not KK WNA ("layanan"): every state sealed
+before services existed is a KK WNA case's without one, and must read the same today.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pipeline.services import DEFAULT as DEFAULT_SERVICE
+
 # field -> how a problem names it (Indonesian, as the messages are)
 LABELS = {
     "judul": "judul",
@@ -25,6 +30,7 @@ LABELS = {
     "data_keluarga": "data keluarga",
     "identitas": "identitas",
     "dokumen": "dokumen",
+    "layanan": "layanan",
 }
 
 
@@ -37,17 +43,21 @@ def canonical(value: Any) -> str:
 
 
 def state(title: str, collection_code: str | None, data_json: str,
-          identities: Iterable[tuple[str, str]], documents: Iterable[tuple[str, str]]) -> str:
+          identities: Iterable[tuple[str, str]], documents: Iterable[tuple[str, str]],
+          service: str = DEFAULT_SERVICE) -> str:
     """The canonical JSON an event commits to (see the module notes)."""
     data = json.loads(data_json or "{}")
     code = collection_code or ""
-    return canonical({
+    committed: dict[str, Any] = {
         "judul": _digest(title),
         "kode_pengambilan": hashlib.sha256(code.encode("utf-8")).hexdigest() if code else "",
         "data_keluarga": _digest(data.get("keluarga", {})),
         "identitas": _digest(sorted([k, v] for k, v in identities)),
         "dokumen": dict(sorted(documents)),
-    })
+    }
+    if service != DEFAULT_SERVICE:
+        committed["layanan"] = service
+    return canonical(committed)
 
 
 def differences(recorded: str, current: str) -> list[str]:
@@ -80,14 +90,15 @@ def current_states(db: Any) -> dict[str, str]:
     docs: dict[str, list[tuple[str, str]]] = {}
     for row in db.execute("SELECT case_id, name, sha256 FROM documents"):
         docs.setdefault(row[0], []).append((row[1], row[2]))
-    return {row[0]: state(row[1], row[2], row[3], idents.get(row[0], []), docs.get(row[0], []))
-            for row in db.execute("SELECT id, title, collection_code, data FROM cases")}
+    return {row[0]: state(row[1], row[2], row[3], idents.get(row[0], []), docs.get(row[0], []),
+                          row[4])
+            for row in db.execute("SELECT id, title, collection_code, data, service FROM cases")}
 
 
 def current_state(db: Any, cid: str) -> str:
-    row = db.execute("SELECT title, collection_code, data FROM cases WHERE id = ?",
+    row = db.execute("SELECT title, collection_code, data, service FROM cases WHERE id = ?",
                      (cid,)).fetchone()
     idents = db.execute("SELECT kind, value FROM identities WHERE case_id = ?", (cid,))
     docs = db.execute("SELECT name, sha256 FROM documents WHERE case_id = ?", (cid,))
     return state(row[0], row[1], row[2], [(r[0], r[1]) for r in idents],
-                 [(r[0], r[1]) for r in docs])
+                 [(r[0], r[1]) for r in docs], row[3])

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import refdata, sop
+from pipeline.config_archive import DEFAULT_CLASS, SERVICE, RecordsClass, _records, records_section
 
 # the signing and e-mail sections live in their own module; these names stay public here
 from pipeline.config_signing import EmailConfig as EmailConfig
@@ -46,12 +47,38 @@ class Office:
     pemerintah: str
     dinas: str
     bidang: str
-    kabupaten: str
+    kabupaten: str  # the name of the office's kabupaten or kota: "TAPIN", "BANJARMASIN"
     provinsi: str
-    kota: str
+    kota: str  # the town the office stands in (the place of its letters and signatures)
     alamat: str
     kode_pos: str
     timezone: str
+    jenis_wilayah: str  # refdata.KABUPATEN or refdata.KOTA
+
+    @property
+    def wilayah(self) -> str:
+        """The office's area as every document, e-mail and signature names it:
+        "Kabupaten Tapin", "Kota Banjarmasin" (upper-case it for a letterhead)."""
+        return f"{self.jenis_wilayah.title()} {self.kabupaten.title()}"
+
+    @property
+    def nama(self) -> str:
+        """The office's full name in a sentence or a letter's closing: "Dinas
+        Kependudukan dan Pencatatan Sipil Kota Banjarmasin"."""
+        return f"{title_case(self.dinas)} {self.wilayah}"
+
+
+# words Indonesian titles keep in small letters inside a name (PUEBI: "Dinas Kependudukan
+# dan Pencatatan Sipil"); str.title() would write "Dan"
+_SMALL_WORDS = frozenset({"dan", "di", "ke", "dari", "yang", "untuk", "atau", "pada",
+                          "dengan", "bagi", "oleh", "serta", "tentang", "dalam", "atas"})
+
+
+def title_case(text: str) -> str:
+    """A name written in capitals in kkwna.toml, as a sentence writes it:
+    "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" -> "Dinas Kependudukan dan Pencatatan Sipil"."""
+    return " ".join(w.lower() if i and w.lower() in _SMALL_WORDS else w[:1].upper()
+                    + w[1:].lower() for i, w in enumerate(text.split()))
 
 
 @dataclass(frozen=True)
@@ -75,12 +102,15 @@ class FilePolicy:
 class OfficeContact:
     """How the office is reached, printed in the letterhead when given: [office]
     telepon, email, website, and lambang (the emblem image the office supplies, a PNG
-    or JPEG, relative to the home folder; none is shipped)."""
+    or JPEG, relative to the home folder; none is shipped). lambang_garuda: the Garuda
+    Pancasila the final KK prints at its top left (the national emblem, not the
+    regency's), an image of the same kind."""
 
     telepon: str = ""
     email: str = ""
     website: str = ""
     lambang: str = ""
+    lambang_garuda: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,15 +125,21 @@ class Config:
     rescan_seconds: float
     max_file_mb: int
     cases_per_odner: int
-    minutes: dict[int, float] = field(default_factory=dict)
     # the office's own regency: addresses and No. KK must lie in it ([office] kode_wilayah)
-    area: refdata.OfficeArea = refdata.TAPIN
+    area: refdata.OfficeArea
+    minutes: dict[int, float] = field(default_factory=dict)
     calendar: Calendar = field(default_factory=Calendar)
     files: FilePolicy = field(default_factory=FilePolicy)
     contact: OfficeContact = field(default_factory=OfficeContact)
     home: Path | None = None  # the folder kkwna.toml was read from (lambang is relative to it)
     tte: TteConfig = field(default_factory=TteConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
+    # [arsip.<layanan>]: classification and retention per service (config_archive)
+    records: tuple[RecordsClass, ...] = (DEFAULT_CLASS,)
+
+    def records_class(self, service: str = SERVICE) -> RecordsClass:
+        """The classification and retention the office set for *service*."""
+        return next((r for r in self.records if r.layanan == service), DEFAULT_CLASS)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -131,19 +167,27 @@ class Config:
             "kabupaten": o.kabupaten, "provinsi": o.provinsi, "kota": o.kota,
             "alamat": f"{o.alamat} {o.kode_pos}", "kode_pos": o.kode_pos,
             "kepala_dinas_nama": head.nama, "kepala_dinas_nip": head.nip_display,
-            "jabatan_kepala": f"KEPALA {o.dinas} KABUPATEN {o.kabupaten}",
+            "jabatan_kepala": f"KEPALA {o.dinas} {o.wilayah}".upper(),
+            "wilayah": o.wilayah, "kode_wilayah": self.area.regency,
             "telepon": self.contact.telepon, "email": self.contact.email,
             "website": self.contact.website, "lambang": self.lambang_path(),
+            "lambang_garuda": self.garuda_path(),
         }
 
     def lambang_path(self) -> str:
         """The emblem's path (absolute when the home is known), or "" when none is set.
         Whether the file exists is the renderer's business: a missing emblem leaves the
         letterhead without it and a warning in the log."""
-        lambang = self.contact.lambang
-        if not lambang:
+        return self._in_home(self.contact.lambang)
+
+    def garuda_path(self) -> str:
+        """The Garuda Pancasila image's path for the KK, as `lambang_path`."""
+        return self._in_home(self.contact.lambang_garuda)
+
+    def _in_home(self, name: str) -> str:
+        if not name:
             return ""
-        return str(self.home / lambang) if self.home is not None else lambang
+        return str(self.home / name) if self.home is not None else name
 
 
 def only_digits(text: str) -> str:
@@ -160,8 +204,9 @@ def format_nip(nip: str) -> str:
 
 # --- reading ------------------------------------------------------------------------------
 
-# Tapin's postal codes (711xx): the default only for Tapin, since the region list has none
-_TAPIN_POSTCODES = ("711",)
+# postal codes' first digits known by regency code (Tapin's are 711xx): the region list
+# has none, so any other office states its own or any 5 digits pass
+_KNOWN_POSTCODES = {"6305": ("711",)}
 
 class _Reader:
     def __init__(self, data: dict[str, Any]) -> None:
@@ -199,9 +244,9 @@ class _Reader:
 
 
 def _contact(r: _Reader) -> OfficeContact:
-    """[office] telepon, email, website, lambang: all optional text."""
+    """[office] telepon, email, website, lambang, lambang_garuda: all optional text."""
     values = {}
-    for key in ("telepon", "email", "website", "lambang"):
+    for key in ("telepon", "email", "website", "lambang", "lambang_garuda"):
         value = r.get(f"office.{key}", "")
         if not isinstance(value, str):
             raise ConfigError(f"{FILENAME}: office.{key}: expected text, got {value!r}")
@@ -209,9 +254,10 @@ def _contact(r: _Reader) -> OfficeContact:
     if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
         raise ConfigError(f"{FILENAME}: office.email: not an e-mail address: "
                           f"{values['email']!r}")
-    if values["lambang"] and not values["lambang"].lower().endswith((".png", ".jpg", ".jpeg")):
-        raise ConfigError(f"{FILENAME}: office.lambang: expected a .png or .jpg image, "
-                          f"got {values['lambang']!r}")
+    for key in ("lambang", "lambang_garuda"):
+        if values[key] and not values[key].lower().endswith((".png", ".jpg", ".jpeg")):
+            raise ConfigError(f"{FILENAME}: office.{key}: expected a .png or .jpg image, "
+                              f"got {values[key]!r}")
     return OfficeContact(**values)
 
 
@@ -237,8 +283,11 @@ def _officer(raw: Any, index: int) -> Officer:
 
 def _office_area(r: _Reader) -> refdata.OfficeArea:
     """[office] kode_wilayah (the regency, "63.05") and kode_pos_awalan (its postal codes'
-    first digits, ["711"]): another regency's office runs kkwna by changing these."""
-    code = r.get("office.kode_wilayah", "63.05")
+    first digits, ["711"]): another regency's office runs kkwna by changing these. A
+    kkwna.toml from before kode_wilayah names its regency by name (kabupaten, provinsi)."""
+    code = r.get("office.kode_wilayah", None)
+    if code is None:
+        code = _code_named(r)
     if not isinstance(code, str) or not re.fullmatch(r"\d\d\.?\d\d", code.strip()):
         raise ConfigError(f"{FILENAME}: office.kode_wilayah: expected a regency code like "
                           f'"63.05", got {code!r}')
@@ -246,13 +295,37 @@ def _office_area(r: _Reader) -> refdata.OfficeArea:
     if regency is None:
         raise ConfigError(f"{FILENAME}: office.kode_wilayah: {code} is not a regency or city "
                           "in the Kemendagri list")
-    default = list(_TAPIN_POSTCODES) if regency == refdata.DEFAULT_REGENCY else []
+    default = list(_KNOWN_POSTCODES.get(regency, ()))
     prefixes = r.get("office.kode_pos_awalan", default)
     if not isinstance(prefixes, list) or not all(
             isinstance(p, str) and re.fullmatch(r"\d{1,5}", p) for p in prefixes):
         raise ConfigError(f"{FILENAME}: office.kode_pos_awalan: expected a list of postal "
                           f'code beginnings like ["711"], got {prefixes!r}')
     return refdata.OfficeArea(regency=regency, postcode_prefixes=tuple(prefixes))
+
+
+def _code_named(r: _Reader) -> str:
+    """The code of the regency or city [office] kabupaten and provinsi name, when exactly
+    one fits (the kind, if given, tells "Kabupaten Bekasi" from "Kota Bekasi")."""
+    name, province = r.text("office.kabupaten"), r.text("office.provinsi")
+    kind = r.get("office.jenis_wilayah", "")
+    codes = refdata.regencies_named(f"{kind} {name}" if kind else name, province)
+    if len(codes) != 1:
+        raise ConfigError(f"{FILENAME}: office.kode_wilayah: missing, and {len(codes)} "
+                          f"regencies or cities are named {name.title()} in "
+                          f'{province.title()}: write its code, e.g. "63.05"')
+    return codes[0]
+
+
+def _area_kind(r: _Reader, area: refdata.OfficeArea) -> str:
+    """[office] jenis_wilayah: "kabupaten" or "kota"; by default what the Kemendagri list
+    calls the office's regency code ("63.71" is "Kota Banjarmasin")."""
+    kind = r.get("office.jenis_wilayah", refdata.regency(area.regency).kind)
+    kind = kind.strip().lower() if isinstance(kind, str) else kind  # "Kota" is meant too
+    if kind not in refdata.AREA_KINDS:
+        raise ConfigError(f"{FILENAME}: office.jenis_wilayah: expected "
+                          f'{" or ".join(refdata.AREA_KINDS)}, got {kind!r}')
+    return str(kind)
 
 
 def parse_files(data: dict[str, Any]) -> FilePolicy:
@@ -285,12 +358,14 @@ def parse_files(data: dict[str, Any]) -> FilePolicy:
 
 def parse(data: dict[str, Any]) -> Config:
     r = _Reader(data)
+    area = _office_area(r)
     office = Office(
         pemerintah=r.text("office.pemerintah"), dinas=r.text("office.dinas"),
         bidang=r.text("office.bidang"), kabupaten=r.text("office.kabupaten"),
         provinsi=r.text("office.provinsi"), kota=r.text("office.kota"),
         alamat=r.text("office.alamat"), kode_pos=r.text("office.kode_pos"),
         timezone=r.text("office.timezone", "Asia/Makassar"),
+        jenis_wilayah=_area_kind(r, area),
     )
     try:
         ZoneInfo(office.timezone)
@@ -341,12 +416,13 @@ def parse(data: dict[str, Any]) -> Config:
         max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
         cases_per_odner=int(r.number("archive.cases_per_odner", 50, minimum=1)),
         minutes=minutes,
-        area=_office_area(r),
+        area=area,
         calendar=_calendar(r),
         files=parse_files(data),
         contact=_contact(r),
         tte=_tte(r.get("tte", {})),
         email=_email(r.get("email", {})),
+        records=_records(r.get("arsip", None)),
     )
 
 
@@ -394,22 +470,32 @@ DEFAULT = '''\
 pemerintah = "PEMERINTAH KABUPATEN TAPIN"
 dinas = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
 bidang = "BIDANG PENDAFTARAN PENDUDUK"
-kabupaten = "TAPIN"
+kabupaten = "TAPIN"          # nama kabupaten atau kota (tanpa kata "Kabupaten"/"Kota")
 provinsi = "KALIMANTAN SELATAN"
-kota = "Rantau"
+kota = "Rantau"              # kota tempat kantor (tempat surat dan tanda tangan)
 alamat = "Jl. Datu Nuraya, Kawasan Rantau Baru, Kelurahan Rantau Kiwa, Kecamatan Tapin Utara, Rantau"
 kode_pos = "71111"
 timezone = "Asia/Makassar"   # WITA: tahun register dan semua tanggal memakai zona ini
-# Kabupaten yang dilayani kantor ini (kode Kemendagri): alamat keluarga (kecamatan,
-# desa/kelurahan) dan No. KK harus di dalamnya; NIK boleh dari mana saja di Indonesia.
-# Disdukcapil kabupaten lain mengubah dua baris ini, misalnya Banjar: "63.03".
+# Kabupaten atau kota yang dilayani kantor ini (kode Kemendagri): alamat keluarga
+# (kecamatan, desa/kelurahan) dan No. KK harus di dalamnya; NIK boleh dari mana saja di
+# Indonesia. Disdukcapil daerah lain mengubah baris pemerintah, kabupaten, kota, alamat,
+# kode_pos dan dua baris ini, misalnya Kota Banjarmasin: kode_wilayah = "63.71",
+# kabupaten = "BANJARMASIN", kode_pos_awalan = ["701", "702"].
 kode_wilayah = "63.05"
 kode_pos_awalan = ["711"]    # kode pos alamat diawali salah satu dari ini
+# Jenis daerah: "kabupaten" atau "kota". Bawaan: menurut daftar Kemendagri untuk
+# kode_wilayah (63.05 "Kabupaten Tapin", 63.71 "Kota Banjarmasin"). Semua dokumen, e-mail
+# dan tanda tangan menyebut daerah ini "<Jenis> <kabupaten>": "Kabupaten Tapin".
+# jenis_wilayah = "kabupaten"
 # Dicetak di kop surat bila diisi (biarkan "" bila tidak ada):
 telepon = ""                 # mis. "(0517) 31234"
 email = ""                   # mis. "disdukcapil@tapinkab.go.id"
 website = ""                 # mis. "disdukcapil.tapinkab.go.id"
 lambang = ""                 # lambang daerah, berkas PNG atau JPEG di folder ini, mis. "lambang-tapin.png"
+# Lambang Garuda Pancasila di kiri atas Kartu Keluarga (format nasional 2020), berkas PNG
+# atau JPEG di folder ini, mis. "garuda-pancasila.png". Bila kosong, KK dicetak dengan
+# kotak bertanda "tempat lambang Garuda Pancasila" dan `kkwna status` mengingatkannya.
+lambang_garuda = ""
 
 [service]
 # "Diterima dari jam 08.00 s/d 15.00"; permohonan di luar jam ini tetap dibuka, ditandai
@@ -521,3 +607,4 @@ timeout_seconds = 30         # menyambung dan tiap perintah SMTP (detik)
 deadline_seconds = 120       # satu e-mail, dari awal sampai akhir (detik)
 retry_seconds = 60           # jeda pertama sebelum mencoba lagi (detik)
 '''
+DEFAULT += records_section()

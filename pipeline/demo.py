@@ -230,7 +230,7 @@ def desk_values(env: Env, case: Case, valid: Validity) -> dict[str, str | bool]:
         "kitap_berlaku_sampai": family.format_date(valid.kitap_expires),
         "data_valid": True, "bukan_data_ganda": True,
         # the SIAK operator types the family from the F-1.01
-        **family.to_form_fields(FAMILY),
+        **family.to_form_fields(FAMILY, area=env.cfg.area),
         # at the hand-over the applicant shows the slip and collects the card himself
         "penerima_nama": APPLICANT,
     }

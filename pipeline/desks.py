@@ -17,15 +17,18 @@ FIFO or a device is refused with an error file, never followed, never waited on.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, forms, sop
+from pipeline import clock, forms, render, sop
 from pipeline.config import Config
 from pipeline.fsutil import (
     UntrustedFile,
+    apply_file_policy,
     atomic_write_text,
     fsync_dir,
     read_untrusted,
@@ -35,6 +38,7 @@ from pipeline.home import Home
 from pipeline.model import Decision, Env
 from pipeline.register import Case, Register
 from pipeline.steps import handler
+from pipeline.steps.base import Handler
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,75 @@ def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = Non
     token = secrets.token_hex(16)
     clear_errors(path)  # a note about an earlier file of this name no longer applies
     handler(step).draw_form(env, case, {**(extra or {}), TOKEN: token}, path)
+    before = _stat_key(path)
+    drawn = render.drawn_form(path)  # drawn here: its hidden fields known, not parsed back
+    if drawn is not None:
+        fields, digest = forms.Fields(drawn[0]), drawn[1]
+        if before is not None and before == _stat_key(path):
+            _remember_identity(path, fields, before)
+        return _placed(case, step, token, path, (fields.get(TOKEN), digest))
+    return _placed(case, step, token, path, read_back(path))
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """Everything drawing a step's form takes, as plain data: drawn by `draw` in another
+    process (a backlog's worker), then put on the desk by `put`."""
+    layout: str
+    data: dict[str, Any]
+    case_id: str
+    step: int
+    layout_dirs: list[Path]
+    token: str
+
+
+def drawing(env: Env, case: Case, step: int) -> Drawing | None:
+    """What `draw` needs for the step's form; None when the step's handler draws its form
+    its own way (only `place` draws it then)."""
+    h = handler(step)
+    if type(h).draw_form is not Handler.draw_form or h.attachment(env, case) is not None:
+        return None
+    token = secrets.token_hex(16)
+    return Drawing(h.step.layout or "", h.form_data(env, case, {TOKEN: token}), case.id, step,
+                   list(env.home.layout_dirs), token)
+
+
+def draw(job: Drawing, out: Path) -> tuple[str | None, str]:
+    """Draw *job* at *out* (in staging): a pure function of its inputs. Returns the token
+    field read back and the digest, as `_placed` records them."""
+    render.render(job.layout, job.data, out, mode="form", case_id=job.case_id, step=job.step,
+                  layout_dirs=job.layout_dirs)
+    drawn = render.drawn_form(out)  # drawn here: its hidden fields known, not parsed back
+    if drawn is not None:
+        return forms.Fields(drawn[0]).get(TOKEN), drawn[1]
+    return read_back(out)
+
+
+def put(case: Case, job: Drawing, drawn: Path, read: tuple[str | None, str],
+        home: Home) -> Path:
+    """Move the form `draw` wrote at *drawn* onto its desk and record it in *case*.data."""
+    path = form_path(home, case, job.step)
+    clear_errors(path)
+    apply_file_policy(drawn)  # written by another process, which has no file policy set
+    os.replace(drawn, path)
+    fsync_dir(path.parent)
+    return _placed(case, job.step, job.token, path, read)
+
+
+def read_back(path: Path) -> tuple[str | None, str]:
     try:
         fields, digest = forms.read_form(path)
     except forms.FormUnreadable:  # a desk item that is not a form
-        fields, digest = forms.Fields(), sha256_file(path)
+        return None, sha256_file(path)
+    return fields.get(TOKEN), digest
+
+
+def _placed(case: Case, step: int, token: str, path: Path,
+            read: tuple[str | None, str]) -> Path:
+    found, digest = read
     case.data.setdefault("placed", {})[str(step)] = digest
     current = case.data.setdefault("placed_token", {})
-    if fields.get(TOKEN) == token:
+    if found == token:
         current[str(step)] = token
         case.data.setdefault("placed_tokens", {})[token] = step
     else:  # a desk item drawn without the token field (the TTE draft): bound by its digest
@@ -106,8 +172,14 @@ def foreign_problem(case: Case, step: int) -> str:
 
 def read(path: Path) -> tuple[dict[str, str], str]:
     """The form's fields and the checksum of exactly the bytes read (raises
-    forms.FormUnreadable, also for a link, FIFO or device: never followed or read)."""
-    return forms.read_form(path)
+    forms.FormUnreadable, also for a link, FIFO or device: never followed or read).
+    Its identity is remembered for `remove_forms`, which then need not parse it again,
+    when the file did not change while it was read."""
+    before = _stat_key(path)
+    fields, digest = forms.read_form(path)
+    if before is not None and before == _stat_key(path):
+        _remember_identity(path, fields, before)
+    return fields, digest
 
 
 def discard(home: Home, case: Case, step: int) -> None:
@@ -189,22 +261,36 @@ def remove_forms(home: Home, case_id: str, step: int,
 _IDENTITIES: dict[tuple[str, int, int], tuple[str, str, str]] = {}
 
 
-def _identity(pdf: Path) -> tuple[str, str, str] | None:
+def _stat_key(pdf: Path) -> tuple[str, int, int] | None:
     try:
         st = pdf.lstat()
     except OSError:
         return None
-    key = (str(pdf), st.st_size, st.st_mtime_ns)
+    return (str(pdf), st.st_size, st.st_mtime_ns)
+
+
+def _remember_identity(pdf: Path, fields: Mapping[str, str],
+                       key: tuple[str, int, int] | None = None) -> None:
+    key = key or _stat_key(pdf)
+    if key is None:
+        return
+    if len(_IDENTITIES) > 4096:  # bounded: a long-running watcher sees many forms
+        _IDENTITIES.clear()
+    _IDENTITIES[key] = (fields.get("kasus", ""), fields.get("langkah", ""),
+                        fields.get(TOKEN, ""))
+
+
+def _identity(pdf: Path) -> tuple[str, str, str] | None:
+    key = _stat_key(pdf)
+    if key is None:
+        return None
     if key not in _IDENTITIES:
         try:
             fields = forms.read_fields(pdf)
         except forms.FormUnreadable:
             return None
-        if len(_IDENTITIES) > 4096:  # bounded: a long-running watcher sees many forms
-            _IDENTITIES.clear()
-        _IDENTITIES[key] = (fields.get("kasus", ""), fields.get("langkah", ""),
-                            fields.get(TOKEN, ""))
-    return _IDENTITIES[key]
+        _remember_identity(pdf, fields, key)
+    return _IDENTITIES.get(key)
 
 
 def _placed_tokens(home: Home, case_id: str, step: int) -> set[str]:

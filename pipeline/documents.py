@@ -35,6 +35,7 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
         "diterima": clock.stamp(case.received_at, cfg.tz),
         "di_luar_jam": case.outside_hours,
         "tanggal": clock.long_date(clock.now(cfg.tz).date()),
+        "sop": {"nomor": sop.SOP_NUMBER, "tanggal": clock.long_date(sop.SOP_DATE)},
     }
 
 

@@ -239,7 +239,7 @@ def _raw_members(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [m if isinstance(m, Mapping) else {} for m in raw]
 
 
-def normalise(data: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAPIN
+def normalise(data: Mapping[str, Any], *, area: refdata.OfficeArea | None
               ) -> dict[str, Any]:
     """The family data in normal form.
 
@@ -248,12 +248,16 @@ def normalise(data: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAP
     from numbers; RT/RW padded to 3 digits; dates that parse written DD-MM-YYYY; coded
     values (jenis kelamin, agama ...) as their official value, short forms included
     ("S1" -> "DIPLOMA IV/STRATA I", "L" -> "LAKI-LAKI"); kecamatan and desa/kelurahan of
-    the office's regency (*area*) in the code list's spelling (capitals); members whose
-    every field is empty dropped.
+    the office's regency (*area*, the office's own: ``Config.area``) in the code list's
+    spelling (capitals); members whose every field is empty dropped.
+
+    *area* None: the address as it stands (upper case), not looked up -- for data a
+    step 4 already normalised for its office, or where only the members matter.
     """
     out: dict[str, Any] = {key: _normal_value(key, data.get(key)) for key in HEADER_KEYS}
-    within = area.regency
-    if out["kecamatan"] and refdata.district_code(out["kecamatan"], within) is not None:
+    within = area.regency if area is not None else ""
+    if (within and out["kecamatan"]
+            and refdata.district_code(out["kecamatan"], within) is not None):
         out["desa_kelurahan"] = (
             refdata.village_caps(out["kecamatan"], out["desa_kelurahan"], within)
             if out["desa_kelurahan"]
@@ -282,7 +286,7 @@ def _form_members(fields: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]
     return found
 
 
-def from_form_fields(fields: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAPIN
+def from_form_fields(fields: Mapping[str, Any], *, area: refdata.OfficeArea | None
                      ) -> dict[str, Any]:
     """Desk-04 form fields (``no_kk`` .. ``email``, ``aN_<key>``) -> normalised family data.
 
@@ -294,7 +298,7 @@ def from_form_fields(fields: Mapping[str, Any], *, area: refdata.OfficeArea = re
     return normalise(data, area=area)
 
 
-def to_form_fields(data: Mapping[str, Any], *, area: refdata.OfficeArea = refdata.TAPIN
+def to_form_fields(data: Mapping[str, Any], *, area: refdata.OfficeArea | None
                    ) -> dict[str, str]:
     """Family data -> every desk-04 form field (all 10 member slots, empty ones "")."""
     norm = normalise(data, area=area)
@@ -564,7 +568,7 @@ def validate(
     *,
     today: date,
     other_kk_niks: Mapping[str, str] = _NO_NIKS,
-    area: refdata.OfficeArea = refdata.TAPIN,
+    area: refdata.OfficeArea,
 ) -> list[FieldError]:
     """Every problem with *data* (raw or normalised), in form order; [] when it is valid.
 
@@ -592,7 +596,7 @@ def validate_form_fields(
     *,
     today: date,
     other_kk_niks: Mapping[str, str] = _NO_NIKS,
-    area: refdata.OfficeArea = refdata.TAPIN,
+    area: refdata.OfficeArea,
 ) -> list[FieldError]:
     """Like ``validate(from_form_fields(fields))``, but errors name the form's own slots.
 
@@ -606,7 +610,7 @@ def validate_form_fields(
 
 def head_of_family(data: Mapping[str, Any]) -> dict[str, str] | None:
     """The (first) member whose status is KEPALA KELUARGA, normalised; None if none."""
-    for m in normalise(data)["anggota"]:
+    for m in normalise(data, area=None)["anggota"]:
         if m["status_hubungan"] == KEPALA_KELUARGA:
             return dict(m)
     return None
@@ -615,7 +619,7 @@ def head_of_family(data: Mapping[str, Any]) -> dict[str, str] | None:
 def holder(data: Mapping[str, Any]) -> str:
     """The head of the family's name as the KK and its signature show it (the first
     member's when none is marked KEPALA KELUARGA)."""
-    members = normalise(data)["anggota"]
+    members = normalise(data, area=None)["anggota"]
     head = next((m for m in members if m["status_hubungan"] == KEPALA_KELUARGA),
                 members[0] if members else {})
     return str(head.get("nama_lengkap", ""))
@@ -623,4 +627,4 @@ def holder(data: Mapping[str, Any]) -> str:
 
 def niks(data: Mapping[str, Any]) -> list[str]:
     """The members' NIKs (non-empty), in order: what the register stores for duplicates."""
-    return [m["nik"] for m in normalise(data)["anggota"] if m["nik"]]
+    return [m["nik"] for m in normalise(data, area=None)["anggota"] if m["nik"]]

@@ -33,7 +33,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,14 +41,14 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from pipeline import clock, crash, desks, faults, scans, sop
+from pipeline import clock, crash, desks, faults, scans, services, sop
+from pipeline import intake_held as holding
 from pipeline.config import Config
 from pipeline.fsutil import (
     NAME_MAX,
-    UntrustedFile,
+    TEMP_PREFIX,
     apply_file_policy,
     atomic_copy,
-    atomic_write_text,
     fit_name,
     fsync_dir,
     remove_tree,
@@ -56,11 +56,16 @@ from pipeline.fsutil import (
     sha256_untrusted,
 )
 from pipeline.home import Home
+from pipeline.intake_held import SCANS
+from pipeline.intake_held import leftovers as leftovers  # public here before
+from pipeline.intake_held import natural_key as natural_key
+from pipeline.intake_held import note_path as note_path
+from pipeline.intake_held import release_gone as release_gone
 from pipeline.machine import MACHINE_ERRNOS as MACHINE_ERRNOS  # first met here; still public
 from pipeline.machine import WHY, is_machine_fault, reason
 from pipeline.machine import MachineFault as MachineFault
 from pipeline.model import Env
-from pipeline.quarantine import NOTE_SUFFIX, quarantine, quarantined_name
+from pipeline.quarantine import NOTE_SUFFIX, quarantine
 from pipeline.register import Case, Register, RegisterBehind
 from pipeline.steps import handler
 
@@ -70,8 +75,8 @@ JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|part)$", re.I),
                  # the program's own notes beside inbox entries (see `_write_note`)
                  re.compile(re.escape(NOTE_SUFFIX) + "$", re.I))
-BERKAS = "01 berkas permohonan.pdf"
-SCANS = "scans"
+BERKAS = sop.filed_name(sop.Kind.INTAKE)  # the scans bundled as one PDF
+FORM_PREFIX = ".form-"  # a checklist drawn in staging by a backlog's worker (`backlog`)
 
 # Room a case title leaves in a 255-byte name: "KKWNA-YYYY-NNNNN " before it, and after it
 # the longest of " - <desk form>.pdf.error.txt" and " - <document>.pdf" (print copies).
@@ -92,10 +97,6 @@ def ignored(name: str) -> bool:
     """Hidden files and the usual junk that scanners and desktops leave behind."""
     return (name.startswith(".") or name.lower() in JUNK_NAMES
             or any(p.search(name) for p in JUNK_PATTERNS))
-
-
-def natural_key(text: str) -> list[object]:
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
 
 
 def _walk(folder: Path, entry: Path, found: list[Path]) -> None:
@@ -204,8 +205,15 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
     Raises MachineFault (the entry stays, try again later) and RegisterBehind (the
     register is behind the case folders: no number is given, the entry stays)."""
-    try:
+    with machine_faults(home, entry):
         return _take(home, cfg, reg, entry)
+
+
+@contextlib.contextmanager
+def machine_faults(home: Home, entry: Path) -> Iterator[None]:
+    """A fault of the machine while taking *entry* as MachineFault, saying so in one line."""
+    try:
+        yield
     except (OSError, sqlite3.Error) as exc:  # a full disk reaches sqlite too
         if is_machine_fault(exc):
             raise MachineFault(fault_line(entry.name, exc, home.root)) from exc
@@ -213,12 +221,65 @@ def take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
 
 def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
+    attempt = begin(home, cfg, reg, entry)
+    if isinstance(attempt, str):
+        return attempt
+    try:
+        bundled = bundle(attempt)
+    except BaseException:
+        attempt.staged.unlink(missing_ok=True)
+        raise
+    case = number(home, cfg, reg, attempt, bundled)
+    if isinstance(case, str):
+        return case
+    env = Env(home, cfg)
+    with undone_on_failure(home, cfg, reg, case, attempt):
+        case.data = case_data(attempt, bundled)
+        first = sop.FIRST_DESK.number
+
+        def place() -> None:
+            handler(first).on_enter(reg, case)
+            desks.place(env, case, first)
+        open_case(env, reg, case, attempt, bundled, place)
+    return removed(home, cfg, reg, case, attempt)
+
+
+@dataclass
+class Attempt:
+    """An entry judged good, on its way to a case: what the bundling and the writer need.
+    *case*: the number an earlier, interrupted attempt was given (resumed with it)."""
+    entry: Path
+    judged: Judged
+    case: Case | None
+    staged: Path
+    max_bytes: int
+
+    @property
+    def title(self) -> str:
+        return f"Berkas permohonan {self.entry.name}"
+
+
+@dataclass
+class Bundled:
+    """What bundling an attempt's files gave: a pure result, sent back from a worker.
+    *rejected*: (file at fault, Indonesian reason) when the bundle could not be made."""
+    note: str = ""
+    pages: list[int] | None = None
+    rejected: tuple[str, str] | None = None
+
+
+def begin(home: Home, cfg: Config, reg: Register, entry: Path,
+          checked: bool = False) -> str | Attempt:
+    """Judge *entry*: an outcome word when there is nothing to bundle (held, empty,
+    quarantined, or only the removal left by a crash), else the Attempt to bundle.
+    *checked*: the register was just checked against the case folders (a backlog checks
+    once, not once per entry: each new number's own folder is still checked)."""
     held = faults.load(home).held.get(entry.name)
-    if held is not None and held.get("identitas") not in (None, "", _identity(entry)):
-        _release(home, entry.name)  # the leftover went; this is a new drop of that name
+    if held is not None and held.get("identitas") not in (None, "", holding.identity(entry)):
+        holding.release(home, entry.name)  # the leftover went; this is a new drop of that name
         held = None
     if held is not None:
-        return _still_held(home, cfg, entry, held["kasus"])
+        return holding.still_held(home, cfg, entry, held["kasus"])
     if entry.is_dir() and not entry.is_symlink() and not entry_files(entry):
         return "empty-folder"  # a clerk's new, still empty folder: wait for its files
     limits = scans.Limits(max_bytes=cfg.max_file_mb * 1024 * 1024)
@@ -229,48 +290,89 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
 
     case = reg.by_source(judged.key) or _interrupted(home, cfg, reg, entry)
     if case is not None and case.status != "intake":
-        return _remove_taken(home, cfg, reg, case, entry)  # a crash left only the removal
-    if case is None:
+        return holding.remove_taken(home, cfg, reg, case, entry)  # a crash left only the removal
+    if case is None and not checked:
         reg.check_against_disk([home.cases, home.archive])
+    return Attempt(entry, judged, case, home.staging / f"{judged.key[:32]}.pdf",
+                   limits.max_bytes)
 
-    staged = home.staging / f"{judged.key[:32]}.pdf"
+
+def bundle(attempt: Attempt) -> Bundled:
+    """The scans as one PDF/A in staging, and the pages each adds: a pure function of the
+    attempt's files (run in a worker process for a backlog)."""
+    limits = scans.Limits(max_bytes=attempt.max_bytes)
+    entry = attempt.entry
     try:
-        bundled = scans.bundle(judged.files, staged, title=f"Berkas permohonan {entry.name}",
-                               limits=limits)
+        report = scans.bundle(attempt.judged.files, attempt.staged, title=attempt.title,
+                              limits=limits)
     except scans.ScanRejected as exc:
-        staged.unlink(missing_ok=True)
+        attempt.staged.unlink(missing_ok=True)
         bad = Path(getattr(exc, "path", None) or entry)
         name = str(bad.relative_to(entry)) if bad != entry and bad.is_relative_to(entry) \
             else entry.name
-        quarantine(home, entry, [(name, exc.reason_id)], tz=cfg.tz)
-        return "quarantined"
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
+        return Bundled(rejected=(name, exc.reason_id))
+    pages = [page_count(f, k) for f, k in zip(attempt.judged.files, attempt.judged.kinds,
+                                              strict=True)]
+    return Bundled(report.history_note(), pages)
 
-    now = clock.now(cfg.tz)
-    outside = not clock.in_service_hours(cfg, now)
-    title = safe_title(entry.name)
+
+def number(home: Home, cfg: Config, reg: Register, attempt: Attempt,
+           bundled: Bundled) -> str | Case:
+    """The one writer's turn: quarantine a bundle that failed, else give the attempt its
+    number (recorded as 'intake'), or take back the one it was given before a crash."""
+    if bundled.rejected is not None:
+        quarantine(home, attempt.entry, [bundled.rejected], tz=cfg.tz)
+        return "quarantined"
+    case = attempt.case
     if case is None:
+        now = clock.now(cfg.tz)
+        title = safe_title(attempt.entry.name)
         with reg.transaction() as db:
             case = reg.open_case(
                 db, year=now.year, title=title, received_at=now,
-                clock_start=clock.next_opening(cfg, now), outside_hours=outside,
-                folder_for=lambda cid: f"cases/{cid} {title}", source_name=entry.name,
-                source_key=judged.key)
+                clock_start=clock.next_opening(cfg, now),
+                outside_hours=not clock.in_service_hours(cfg, now),
+                folder_for=lambda cid: f"cases/{cid} {title}",
+                source_name=attempt.entry.name, source_key=attempt.judged.key,
+                service=services.default().code)  # inbox/: KK WNA
             _refuse_existing_folder(home, reg, case)  # rolls the number back
         crash.point("intake-numbered")
     else:
         remove_tree(home.root / case.folder)  # half-written by an attempt that stopped
+    return case
+
+
+def case_data(attempt: Attempt, bundled: Bundled) -> dict[str, object]:
+    """The case's data at intake, before the first desk's handler adds its own."""
+    names = [Path(f).name for f in attempt.judged.files]
+    return {"berkas": names, "halaman": list(bundled.pages or [])}
+
+
+@contextlib.contextmanager
+def undone_on_failure(home: Home, cfg: Config, reg: Register, case: Case, attempt: Attempt,
+                      *extra: Path) -> Iterator[None]:
+    """Remove what a failed attempt to open *case* wrote (and *extra* files in staging);
+    cancel its number unless the machine is at fault (then the retry reuses it)."""
     try:
-        _open(Env(home, cfg), reg, case, entry, judged, staged, bundled.history_note())
+        yield
     except BaseException as exc:
-        _undo(home, case, staged)
+        _undo(home, case, attempt.staged)
+        for path in extra:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
         if isinstance(exc, Exception) and not is_machine_fault(exc):
             _cancel(reg, case, f"gagal diterima: {type(exc).__name__}: {exc}",
                     clock.now(cfg.tz))
         raise
-    outcome = _remove_taken(home, cfg, reg, case, entry)
+
+
+def open_case(env: Env, reg: Register, case: Case, attempt: Attempt, bundled: Bundled,
+              place: Callable[[], object]) -> None:
+    _open(env, reg, case, attempt.entry, attempt.judged, attempt.staged, bundled.note, place)
+
+
+def removed(home: Home, cfg: Config, reg: Register, case: Case, attempt: Attempt) -> str:
+    outcome = holding.remove_taken(home, cfg, reg, case, attempt.entry)
     crash.point("removed", sop.FIRST.number)
     return outcome
 
@@ -286,12 +388,12 @@ def _interrupted(home: Home, cfg: Config, reg: Register, entry: Path) -> Case | 
         "SELECT id FROM cases WHERE source_name = ? AND source_removed = 0"
         " AND status != 'cancelled' ORDER BY year DESC, seq DESC", (entry.name,)).fetchall()
     for case in [reg.get(row[0]) for row in rows]:
-        copies = _taken_copies(reg, case)
+        copies = holding.taken_copies(reg, case)
         if case.status == "intake":
             _undo(home, case, home.staging / f"{case.source_key[:32]}.pdf")
             _cancel(reg, case, "berkas di inbox berubah sebelum selesai diterima",
                     clock.now(cfg.tz))
-        elif any(_same_bytes(entry / rel if entry.is_dir() else entry, digest)
+        elif any(holding.same_bytes(entry / rel if entry.is_dir() else entry, digest)
                  for rel, digest in copies.items()):
             return case
     return None
@@ -333,8 +435,9 @@ def _cancel(reg: Register, case: Case, reason: str, at: datetime) -> None:
 
 
 def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
-          staged: Path, note: str = "") -> None:
-    """*note*: what the bundle changed (pages pictured), for the case history."""
+          staged: Path, note: str, place: Callable[[], object]) -> None:
+    """*note*: what the bundle changed (pages pictured), for the case history; *place*
+    puts the first desk's form (drawn now, or already drawn in staging)."""
     home = env.home
     folder = home.root / case.folder
     scans_dir = folder / SCANS
@@ -348,11 +451,8 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
     fsync_dir(folder)
 
     names = [Path(o).name for o in originals]
-    case.data = {"berkas": names, "halaman": [page_count(f, k) for f, k in
-                                              zip(judged.files, judged.kinds, strict=True)]}
     first = sop.FIRST_DESK.number
-    handler(first).on_enter(reg, case)
-    desks.place(env, case, first)
+    place()
     crash.point("intake-written")
 
     now = clock.now(env.cfg.tz)
@@ -381,141 +481,16 @@ def page_count(path: Path, kind: str) -> int:
         return getattr(im, "n_frames", 1) if kind == "tiff" else 1
 
 
-# --- removing what was taken, holding what was not ---------------------------------------
-
-def _taken_copies(reg: Register, case: Case) -> dict[str, str]:
-    """{path relative to the inbox entry: SHA-256 of its copy in the case folder}."""
-    prefix = f"{SCANS}/"
-    return {row["name"][len(prefix):]: row["sha256"] for row in reg.documents(case.id)
-            if row["name"].startswith(prefix)}
-
-
-def _same_bytes(path: Path, digest: str | None) -> bool:
-    if digest is None:
-        return False
-    try:
-        return sha256_untrusted(path, None) == digest
-    except (UntrustedFile, FileNotFoundError):
-        return False
-
-
-def leftovers(entry: Path) -> list[str]:
-    """Everything under a folder (hidden files and folders too), relative, sorted."""
-    if entry.is_symlink() or not entry.is_dir():
-        return [entry.name] if entry.exists() or entry.is_symlink() else []
-    found = []
-    for folder, dirs, files in os.walk(entry, followlinks=False):
-        base = Path(folder)
-        found += [(base / f).relative_to(entry).as_posix() for f in files]
-        found += [(base / d).relative_to(entry).as_posix() + "/" for d in dirs
-                  if not any(True for _ in os.scandir(base / d))]  # an empty folder
-    return sorted(found, key=natural_key)
-
-
-def _remove_taken(home: Home, cfg: Config, reg: Register, case: Case, entry: Path) -> str:
-    """Remove from the inbox each file whose bytes are those of its copy in the case, and
-    the folders that leaves empty; hold the entry if anything else is left in it."""
-    copies = _taken_copies(reg, case)
-    if entry.is_symlink() or not entry.is_dir():
-        if _same_bytes(entry, copies.get(entry.name)):
-            entry.unlink()
-    else:
-        for rel, digest in copies.items():
-            path = entry / rel
-            if _same_bytes(path, digest):
-                path.unlink()
-        folders = sorted({p.parent for rel in copies for p in [entry / rel]
-                          if p.parent != entry}, key=lambda p: len(p.parts), reverse=True)
-        for folder in [*folders, entry]:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if nothing else is in it
-    fsync_dir(entry.parent)
-    reg.mark_source_removed(case.id)
-    faults.clear_inbox(home, entry.name)
-    _clear_quarantine_note(home, entry.name)
-    left = leftovers(entry)
-    if left:
-        faults.hold(home, entry.name, case.id, clock.now(cfg.tz), _identity(entry))
-        _write_note(home, cfg, entry, case.id, left)
-        log.warning("%s: %d berkas tidak ikut diterima ke %s dan tetap di inbox (%s)",
-                    entry.name, len(left), case.id, ", ".join(left[:5]))
-    return case.id
-
-
-def _clear_quarantine_note(home: Home, name: str) -> None:
-    """An entry accepted now: the note of its earlier stay in quarantine no longer
-    applies (kept while a same-named entry is still in quarantine)."""
-    stored = home.quarantine / quarantined_name(name)
-    note = stored.with_name(stored.name + NOTE_SUFFIX)
-    if not (stored.exists() or stored.is_symlink()):
-        note.unlink(missing_ok=True)
-
-
-def note_path(home: Home, name: str) -> Path:
-    """``inbox/<name>.error.txt``, the note beside a held entry (name shortened to fit)."""
-    return home.inbox / (fit_name(name, reserve=len(NOTE_SUFFIX)) + NOTE_SUFFIX)
-
-
-def _write_note(home: Home, cfg: Config, entry: Path, case_id: str, left: list[str]) -> None:
-    moment = clock.stamp(clock.now(cfg.tz), cfg.tz)
-    lines = [
-        f"'{entry.name}' sudah diterima sebagai kasus {case_id}, tetapi berkas berikut TIDAK "
-        f"ikut diterima dan bukan bagian dari kasus mana pun ({moment}):",
-        "",
-        *[f"- {name}" for name in left],
-        "",
-        "Berkas ini masuk ketika berkas permohonan sedang disusun, belum selesai disalin "
-        "(.part), atau tersembunyi. kkwna tidak menerima folder ini selama folder ini ada.",
-        f"Jika termasuk permohonan {case_id}: kembalikan kasus itu dan susun ulang berkasnya. "
-        "Jika permohonan baru: pindahkan berkasnya ke folder baru di inbox/. Lalu hapus "
-        "folder ini; catatan ini hilang sendiri.",
-        "",
-    ]
-    atomic_write_text(note_path(home, entry.name), "\n".join(lines))
-
-
-def _still_held(home: Home, cfg: Config, entry: Path, case_id: str) -> str:
-    left = leftovers(entry)
-    if not left:  # the clerk emptied it: nothing to hold any more
-        if entry.is_dir() and not entry.is_symlink():
-            entry.rmdir()
-        release_gone(home)
-        return "released"
-    _write_note(home, cfg, entry, case_id, left)
-    log.warning("%s masih ditahan: sisa dari %s (%d berkas), lihat %s", entry.name, case_id,
-                len(left), note_path(home, entry.name).name)
-    return "held"
-
-
-def _identity(entry: Path) -> str:
-    try:
-        return str(entry.lstat().st_ino)
-    except OSError:
-        return ""
-
-
-def _release(home: Home, name: str) -> None:
-    faults.release(home, name)
-    note_path(home, name).unlink(missing_ok=True)
-
-
-def release_gone(home: Home) -> list[str]:
-    """Forget held entries the clerk removed from the inbox, and their notes."""
-    released = []
-    for name in faults.load(home).held:
-        entry = home.inbox / name
-        if not (entry.exists() or entry.is_symlink()):
-            _release(home, name)
-            released.append(name)
-    return released
-
-
 def recover(home: Home, reg: Register) -> list[str]:
     """Cases left in 'intake' whose inbox entry is gone (removed by hand while the watcher
     was down) can never be completed: record them as cancelled, so the number is accounted
     for rather than silently skipped."""
     for leftover in home.staging.glob(".scans-*"):  # a bundle a crash interrupted
         remove_tree(leftover)
+    # a backlog's checklist, drawn or half-written by a killed worker (ours, pikepdf's)
+    for pattern in (f"{FORM_PREFIX}*", f"{TEMP_PREFIX}*", ".pikepdf.*"):
+        for leftover in home.staging.glob(pattern):
+            leftover.unlink(missing_ok=True)
     cancelled = []
     for case in reg.cases("intake"):
         entry = home.inbox / case.source_name

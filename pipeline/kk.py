@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline import clock, family, fonts, refdata
+from pipeline import clock, family, fonts, qr, refdata
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.pdfa import save_pdfa
 from pipeline.qr import draw_qr
@@ -382,17 +382,15 @@ def layout_kk(
     *ca_name* (the certificate authority of the head of office's signature) is given only
     for the signed card: it adds the line saying the card is signed electronically.
     """
-    norm = family.normalise(data)
+    # the office's own regency (office_data's kode_wilayah) spells the address's names
+    within = office.get("kode_wilayah", "")
+    area = refdata.OfficeArea(within, ()) if within else None
+    norm = family.normalise(data, area=area)
     members: list[dict[str, str]] = norm["anggota"]
     if len(members) > ROWS:
         raise ValueError(f"a KK holds at most {ROWS} members, got {len(members)}")
     head = family.head_of_family(norm) or {}
-    kecamatan = refdata.district_caps(norm["kecamatan"]) if norm["kecamatan"] else ""
-    desa = (
-        refdata.village_caps(norm["kecamatan"], norm["desa_kelurahan"])
-        if norm["desa_kelurahan"]
-        else ""
-    )
+    kecamatan, desa = norm["kecamatan"], norm["desa_kelurahan"]
     rt_rw = f"{norm['rt']}/{norm['rw']}" if norm["rt"] or norm["rw"] else ""
     right = WIDTH - MARGIN_X
     cells: list[Cell] = []
@@ -482,7 +480,7 @@ def layout_kk(
             align="center",
         )
     )
-    name_top = jab_top - 17 - QR_SIZE - 2
+    name_top = jab_top - 17 - SIGN_SLOT - 2
     cells.append(
         _cell(
             "footer.nama_kepala_dinas",
@@ -555,7 +553,10 @@ def layout_kk(
     return cells
 
 
-QR_SIZE = 50.0
+SIGN_SLOT = 50.0  # between the head of office's jabatan and name: where they sign
+PARAF_ROW_H = 10.0
+DRAFT_QR_RIGHT = 556.0  # as the final card's seal: just left of the head of office's block
+DRAFT_QR_BOTTOM = 2.5  # the quiet zone's lower edge, as the seal's
 
 
 def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
@@ -565,7 +566,7 @@ def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
         ("paraf.nip", f"NIP. {paraf.nip.strip()}", fonts.REGULAR, 6.5),
         ("paraf.waktu", _paraf_time(paraf.waktu), fonts.REGULAR, 6.5),
     ]
-    h = 10.0
+    h = PARAF_ROW_H
     bottom = top - h * len(rows) - 4
     cells = [Cell("paraf.kotak", "", x0, x1, bottom, top, (), border=True)]
     for i, (key, text, font, size) in enumerate(rows):
@@ -579,9 +580,17 @@ def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
 # --------------------------------------------------------------------------- drawing
 
 
-def _qr_origin(cells: Sequence[Cell]) -> tuple[float, float]:
-    jab = next(c for c in cells if c.key == "footer.jabatan_kepala")
-    return (jab.x0 + jab.x1 - QR_SIZE) / 2, jab.y0 - QR_SIZE - 1
+def draft_qr_box(cells: Sequence[Cell], text: str) -> tuple[float, float, float]:
+    """(x, y, size) of the draft's QR code, quiet zone included: where the final card's
+    seal stands, below the place of the head of division's initial (drawn or not, so the
+    code does not move once initialled); its size follows the code's version, modules of
+    qr.MODULE_MM or as near as that room allows (never below qr.MIN_MODULE_MM)."""
+    jab_top = next(c for c in cells if c.key == "label.dikeluarkan").y0 - 2
+    room = jab_top - 4 - 4 * PARAF_ROW_H - 4 - 2 - DRAFT_QR_BOTTOM
+    size = min(qr.side(text), room)
+    if size < qr.side(text, qr.MIN_MODULE_MM):
+        raise ValueError(f"the draft's QR text is too long to print readably: {text!r}")
+    return DRAFT_QR_RIGHT - size, DRAFT_QR_BOTTOM, size
 
 
 def _draw_watermark(c: Canvas, text: str) -> None:
@@ -610,8 +619,8 @@ def _draw(c: Canvas, cells: Sequence[Cell], qr_text: str | None, watermark: str 
             c.setFont(line.font, line.size)
             c.drawString(line.x, line.y, line.text)
     if qr_text is not None:
-        x, y = _qr_origin(cells)
-        draw_qr(c, qr_text, x, y, QR_SIZE)
+        x, y, size = draft_qr_box(cells, qr_text)
+        draw_qr(c, qr_text, x, y, size)
 
 
 def qr_text(case_id: str, no_kk: str) -> str:
@@ -631,7 +640,7 @@ def render_kk(
     archival: bool = True,
 ) -> Path:
     """Draw the KK of *data* into *out* (PDF/A-2b when *archival*, else plain PDF)."""
-    norm = family.normalise(data)
+    norm = family.normalise(data, area=None)  # the address is layout_kk's
     cells = layout_kk(norm, office=office, issued=issued, paraf=paraf)
     title = f"Kartu Keluarga No. {norm['no_kk']}"
     if watermark:
@@ -644,6 +653,8 @@ def render_kk(
     c.save()
     out = Path(out)
     if archival:
-        return save_pdfa(buf.getvalue(), out, title, subject=case_id)
+        # every KK is drawn alike (text, rules, a vector QR): validated in full once
+        kind = ("kk", watermark, paraf is not None, issued is not None)
+        return save_pdfa(buf.getvalue(), out, title, subject=case_id, proven=kind)
     atomic_write_bytes(out, buf.getvalue())
     return out

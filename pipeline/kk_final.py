@@ -3,6 +3,8 @@
 The official layout of `pipeline.kk` without the KONSEP mark and without the draft's
 initial, and with what only the signed card carries:
 
+- the Garuda Pancasila at the top left (`pipeline.kk_garuda`: the office's image, or
+  its marked empty place);
 - the office's seal as a standard QR code (the text comes from the caller: a signed
   payload of about 130 bytes), as large as the band below the tables allows (its modules
   at least MIN_MODULE) so that a phone reads it from a printout, to the left of the head of
@@ -34,7 +36,7 @@ from typing import Any
 
 import pikepdf
 
-from pipeline import family, fonts, kk, qr
+from pipeline import family, fonts, kk, kk_garuda, qr
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.pdfa import save_pdfa
 
@@ -189,13 +191,14 @@ def render_final_kk(
     `check_seal_text`) or for more members than the card holds; nothing is written then.
     """
     check_seal_text(seal_text)
-    norm = family.normalise(keluarga)
+    norm = family.normalise(keluarga, area=None)  # the address is kk.layout_kk's
     cells = layout_final_kk(norm, office=office, issued=issued, signer=signer, ca_name=ca_name)
     title = f"Kartu Keluarga No. {norm['no_kk']}"
     buf = io.BytesIO()
     c = fonts.new_canvas(buf, kk.PAGE, title)
     c.setSubject(case_id)
     kk._draw(c, cells, None, None)
+    kk_garuda.draw(c, str(office.get("lambang_garuda") or ""), kk.HEIGHT)
     x0, y0, x1, _ = _seal_box(cells)
     qr.draw_qr(c, seal_text, x0, y0, x1 - x0)
     c.showPage()
@@ -206,7 +209,8 @@ def render_final_kk(
     os.close(fd)
     fieldless = Path(name)
     try:
-        save_pdfa(buf.getvalue(), fieldless, title, subject=case_id)  # validated here
+        # every final KK is drawn alike: validated in full once per process
+        save_pdfa(buf.getvalue(), fieldless, title, subject=case_id, proven=("kk-final",))
         atomic_write_bytes(out, _add_signature_field(fieldless, _signature_rect(cells)))
     finally:
         fieldless.unlink(missing_ok=True)

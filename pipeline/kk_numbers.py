@@ -50,7 +50,7 @@ def _real_yymmdd(day: int, month: int, yy: int) -> bool:
     return False
 
 
-def no_kk_problems(no_kk: str, area: refdata.OfficeArea = refdata.TAPIN) -> list[str]:
+def no_kk_problems(no_kk: str, area: refdata.OfficeArea) -> list[str]:
     """What is wrong with a No. KK (digits only) issued by the office of *area*; [] if nothing.
 
     ``PPKKCC DDMMYY SSSS``: a district of the office's own regency, the recording date

@@ -378,8 +378,8 @@ def display(value: Any) -> str:
     """How a data value is written in a document."""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool):
-        return "Ya" if value else "Tidak"
+    if isinstance(value, bool):  # in capitals, as the value lists' YA / TIDAK print
+        return "YA" if value else "TIDAK"
     if isinstance(value, dt.datetime):
         return format_datetime(value)
     if isinstance(value, dt.date):

@@ -109,7 +109,8 @@ def send(env: Env, reg: Register, q: Queued) -> str:
     cfg = env.cfg.email.resolved(env.home.root)
     if q.message_id not in _UNRECORDED:
         try:
-            send_kk(cfg, q.to, env.home.root / q.card, q.case_id, q.message_id)
+            send_kk(cfg, q.to, env.home.root / q.card, q.case_id, q.message_id,
+                    office=env.cfg.office.nama)
         except MailError as exc:
             line = not_sent_line(q, str(exc))
             faults.set_email(env.home, q.case_id, line, clock.now(env.cfg.tz))

@@ -6,6 +6,8 @@ and which many phone readers ignore) with the standard quiet zone of 4 modules.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import segno
 from reportlab.pdfgen.canvas import Canvas
 
@@ -19,8 +21,14 @@ MODULE_MM = 1.0
 MIN_MODULE_MM = 0.5  # never print smaller, where the room for a code is fixed
 
 
+@lru_cache(maxsize=512)
 def make(text: str) -> segno.QRCode:
-    """The standard QR code of *text* (error level M, or higher where it costs no room)."""
+    """The standard QR code of *text* (error level M, or higher where it costs no room).
+
+    Remembered: a form draws its case id's code on every page and asks its size several
+    times, and segno's mask search is most of a page's drawing time; the watcher is a
+    long process, so a case's code is encoded once for all its documents. Callers only
+    read the code (its matrix and size)."""
     return segno.make(text, error=ERROR_LEVEL, micro=False)
 
 

@@ -42,14 +42,16 @@ LIST_NAMES: tuple[str, ...] = (
     "jenis-kelamin",
 )
 
-#: Kabupaten Tapin, the office this program was written for
-DEFAULT_REGENCY = "6305"
-
 _NATIONAL_FILE = "wilayah-indonesia.csv"
 _RETIRED_FILE = "wilayah-lama.csv"
 _SHORT_FORMS_FILE = "singkatan.csv"
 # a district row of the national file: "63.05.04,Tapin Utara,kecamatan"
 _DISTRICT_LINE = re.compile(r"^(\d\d)\.(\d\d)\.(\d\d),[^\n]*,kecamatan\r?$", re.MULTILINE)
+
+
+#: the two kinds of area a Disdukcapil serves (``[office] jenis_wilayah``)
+KABUPATEN, KOTA = "kabupaten", "kota"
+AREA_KINDS: tuple[str, ...] = (KABUPATEN, KOTA)
 
 
 class UnknownRegion(KeyError):
@@ -68,12 +70,8 @@ class OfficeArea:
     region list has no postal codes, so the office states its own in ``kkwna.toml``).
     """
 
-    regency: str = DEFAULT_REGENCY
-    postcode_prefixes: tuple[str, ...] = ("711",)
-
-
-#: Disdukcapil Kabupaten Tapin: regency 63.05, postal codes 711xx
-TAPIN = OfficeArea()
+    regency: str
+    postcode_prefixes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -89,6 +87,12 @@ class Regency:
     @property
     def dotted(self) -> str:
         return f"{self.code[:2]}.{self.code[2:]}"
+
+    @property
+    def kind(self) -> str:
+        """"kota" for a city, "kabupaten" for a regency: the list names each one so
+        ("Kota Banjarmasin", "Kota Administrasi Jakarta Pusat", "Kabupaten Tapin")."""
+        return KOTA if self.name.startswith("Kota ") else KABUPATEN
 
 
 def _text(filename: str) -> str:
@@ -232,7 +236,7 @@ def _lines_of(prefix: str) -> list[str]:
     return lines
 
 
-def regency(code: str = DEFAULT_REGENCY) -> Regency:
+def regency(code: str) -> Regency:
     """Regency or city *code* (``6305`` or ``63.05``) with its districts and villages.
 
     Raises UnknownRegion when the code is not a regency/city in force.
@@ -268,6 +272,32 @@ def _regency(plain: str) -> Regency:
     )
 
 
+# a regency's or city's row of the national file: "63.05,Kabupaten Tapin,kabupaten/kota"
+_REGENCY_LINE = re.compile(r"^(\d\d)\.(\d\d),([^,\n]*),kabupaten/kota\r?$", re.MULTILINE)
+_PROVINCE_LINE = re.compile(r"^(\d\d),([^,\n]*),provinsi\r?$", re.MULTILINE)
+
+
+def regencies_named(name: str, province: str = "") -> list[str]:
+    """The 4-digit codes of the regencies and cities called *name* ("TAPIN", "Kota
+    Banjarmasin"), within the province called *province* when it is given.
+
+    For a kkwna.toml without ``kode_wilayah``: the office's name says which it is. A name
+    may fit two ("Bekasi" is a regency and a city): the caller then asks for the code.
+    """
+    wanted = fold(name)
+    provinces = {m[1] for m in _PROVINCE_LINE.finditer(_national_text())
+                 if fold(m[2]) == fold(province)} if province else set()
+    found = []
+    for m in _REGENCY_LINE.finditer(_national_text()):
+        if province and m[1] not in provinces:
+            continue
+        full = fold(m[3])
+        short = full.split(" ", 1)[1] if full.startswith(("kabupaten ", "kota ")) else full
+        if wanted in (full, short):
+            found.append(m[1] + m[2])
+    return found
+
+
 def regency_code(code: str) -> str | None:
     """The 4-digit code of regency/city *code* (dotted or not) if it is in force, else None."""
     try:
@@ -276,7 +306,7 @@ def regency_code(code: str) -> str | None:
         return None
 
 
-def districts(within: str = DEFAULT_REGENCY) -> dict[str, str]:
+def districts(within: str) -> dict[str, str]:
     """District (kecamatan) code, 6 digits -> name ("Tapin Utara"), of regency *within*."""
     return dict(regency(within).districts)
 
@@ -290,20 +320,20 @@ def villages(district_code: str) -> dict[str, str]:
     return dict(found)
 
 
-def province_name(within: str = DEFAULT_REGENCY) -> str:
+def province_name(within: str) -> str:
     return regency(within).province
 
 
-def regency_name(within: str = DEFAULT_REGENCY) -> str:
+def regency_name(within: str) -> str:
     return regency(within).name
 
 
-def is_district_code(code: str, within: str = DEFAULT_REGENCY) -> bool:
+def is_district_code(code: str, within: str) -> bool:
     """Is *code* (6 digits) a district of regency *within*?"""
     return code in regency(within).districts
 
 
-def district_code(name_or_code: str, within: str = DEFAULT_REGENCY) -> str | None:
+def district_code(name_or_code: str, within: str) -> str | None:
     """The 6-digit code of a district of *within* given its name (any case) or code."""
     listed = regency(within).districts
     text = str(name_or_code).strip()
@@ -316,7 +346,7 @@ def district_code(name_or_code: str, within: str = DEFAULT_REGENCY) -> str | Non
     return None
 
 
-def village_code(district: str, name_or_code: str, within: str = DEFAULT_REGENCY) -> str | None:
+def village_code(district: str, name_or_code: str, within: str) -> str | None:
     """The 10-digit code of a village of *district* (name or code), given its name or code."""
     dcode = district_code(district, within)
     if dcode is None:
@@ -332,7 +362,7 @@ def village_code(district: str, name_or_code: str, within: str = DEFAULT_REGENCY
     return None
 
 
-def district_caps(name_or_code: str, within: str = DEFAULT_REGENCY) -> str:
+def district_caps(name_or_code: str, within: str) -> str:
     """The district's name in capitals for the card ("TAPIN UTARA"); unknown text upper-cased."""
     code = district_code(name_or_code, within)
     if code is None:
@@ -340,7 +370,7 @@ def district_caps(name_or_code: str, within: str = DEFAULT_REGENCY) -> str:
     return regency(within).districts[code].upper()
 
 
-def village_caps(district: str, name_or_code: str, within: str = DEFAULT_REGENCY) -> str:
+def village_caps(district: str, name_or_code: str, within: str) -> str:
     """The village's name in capitals for the card ("RANTAU KIWA"); unknown text upper-cased."""
     code = village_code(district, name_or_code, within)
     if code is None:

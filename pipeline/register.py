@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import chainlog, chainstate
+from pipeline import chainlog, chainstate, services
 from pipeline.errors import KkwnaError
 from pipeline.event_chain import event_fields as _event_fields
 from pipeline.event_chain import event_hash as _event_hash
@@ -41,9 +41,11 @@ from pipeline.register_disk import PREFIX, numbers_on_disk
 log = logging.getLogger(__name__)
 
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS cases (
+# The cases table, by name: an older register's is rebuilt under a new name (`_migrate`).
+CASES = """
+CREATE TABLE IF NOT EXISTS <name> (
     id TEXT PRIMARY KEY,
+    service TEXT NOT NULL DEFAULT 'kk-wna',   -- pipeline.services code; numbers are its own
     year INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     title TEXT NOT NULL,
@@ -60,12 +62,16 @@ CREATE TABLE IF NOT EXISTS cases (
     source_removed INTEGER NOT NULL DEFAULT 0,
     collection_code TEXT,
     data TEXT NOT NULL DEFAULT '{}',     -- JSON: checklist, verification, family data ...
-    UNIQUE (year, seq)
+    UNIQUE (service, year, seq)
 );
+"""
+CASE_INDEXES = """
 CREATE INDEX IF NOT EXISTS cases_source ON cases (source_key);
 CREATE INDEX IF NOT EXISTS cases_status ON cases (status, step);    -- kkwna status
 CREATE INDEX IF NOT EXISTS cases_received ON cases (received_at);   -- the monthly report
 CREATE INDEX IF NOT EXISTS cases_code ON cases (collection_code);   -- kkwna collect
+"""
+SCHEMA = CASES.replace("<name>", "cases") + CASE_INDEXES + """
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL REFERENCES cases (id),
@@ -87,7 +93,7 @@ CREATE INDEX IF NOT EXISTS events_case ON events (case_id);
 CREATE INDEX IF NOT EXISTS events_at ON events (at);                -- the monthly report
 CREATE TABLE IF NOT EXISTS documents (
     case_id TEXT NOT NULL REFERENCES cases (id),
-    name TEXT NOT NULL,            -- relative to the case folder, e.g. "02 lembar checklist.pdf"
+    name TEXT NOT NULL,            -- relative to the case folder: "NN <document>.pdf" (sop)
     step INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
@@ -104,6 +110,7 @@ CREATE INDEX IF NOT EXISTS identities_value ON identities (kind, value);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Columns added after registers were first kept; an older database gains them on opening.
+# (`cases.service` too, but by a rebuild: its numbers' uniqueness changes with it.)
 EVENT_COLUMNS = {
     "case_status": "TEXT NOT NULL DEFAULT ''",
     "case_step": "INTEGER NOT NULL DEFAULT 0",
@@ -144,13 +151,14 @@ class Case:
     source_removed: bool
     collection_code: str | None
     data: dict[str, Any]
+    service: str = services.DEFAULT  # its `pipeline.services` code
 
     def round(self, step: int | None = None) -> int:
         return self.rounds.get(self.step if step is None else step, 1)
 
 
-def case_id(year: int, seq: int) -> str:
-    return f"{PREFIX}-{year}-{seq:04d}"
+def case_id(year: int, seq: int, prefix: str = PREFIX) -> str:
+    return f"{prefix}-{year}-{seq:04d}"
 
 
 def _case(row: sqlite3.Row) -> Case:
@@ -164,7 +172,7 @@ def _case(row: sqlite3.Row) -> Case:
         step_since=datetime.fromisoformat(row["step_since"]),
         folder=row["folder"], source_name=row["source_name"], source_key=row["source_key"],
         source_removed=bool(row["source_removed"]), collection_code=row["collection_code"],
-        data=json.loads(row["data"]),
+        data=json.loads(row["data"]), service=row["service"],
     )
 
 
@@ -195,13 +203,43 @@ class Register:
 
     def _migrate(self) -> None:
         have = {row["name"] for row in self.db.execute("PRAGMA table_info(events)")}
-        if set(EVENT_COLUMNS) <= have:
-            return
-        with self.transaction() as db:
-            have = {row["name"] for row in db.execute("PRAGMA table_info(events)")}
-            for name, kind in EVENT_COLUMNS.items():
-                if name not in have:
-                    db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
+        if not set(EVENT_COLUMNS) <= have:
+            with self.transaction() as db:
+                have = {row["name"] for row in db.execute("PRAGMA table_info(events)")}
+                for name, kind in EVENT_COLUMNS.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
+        if "service" not in self._case_columns(self.db):
+            self._add_service_column()
+
+    @staticmethod
+    def _case_columns(db: sqlite3.Connection) -> list[str]:
+        return [row["name"] for row in db.execute("PRAGMA table_info(cases)")]
+
+    def _add_service_column(self) -> None:
+        """A register kept before services: every case is KK WNA's, and numbers become
+        unique per service and year. SQLite cannot change a table's UNIQUE constraint, so
+        the table is rebuilt (in one transaction; the foreign keys pointing at it are
+        switched off meanwhile, as SQLite's own procedure has it). No event changes: a KK
+        WNA case's committed state has no service in it (`chainstate.state`)."""
+        self.db.execute("PRAGMA foreign_keys=OFF")  # not inside a transaction: a no-op there
+        try:
+            with self.transaction() as db:
+                old = self._case_columns(db)
+                if "service" in old:
+                    return  # another process upgraded it just now
+                columns = ", ".join(old)
+                db.execute(CASES.replace("<name>", "cases_upgraded"))
+                db.execute(f"INSERT INTO cases_upgraded ({columns}, service)"
+                           f" SELECT {columns}, ? FROM cases", (services.DEFAULT,))
+                db.execute("DROP TABLE cases")
+                db.execute("ALTER TABLE cases_upgraded RENAME TO cases")
+                for index in CASE_INDEXES.strip().splitlines():
+                    db.execute(index.split("--")[0])
+                if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise RegisterError("register rusak: peristiwa tanpa kasus")
+        finally:
+            self.db.execute("PRAGMA foreign_keys=ON")
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -230,16 +268,19 @@ class Register:
 
     def open_case(self, db: sqlite3.Connection, *, year: int, title: str, received_at: datetime,
                   clock_start: datetime, outside_hours: bool, folder_for: Any,
-                  source_name: str, source_key: str) -> Case:
-        """Allocate the next number of *year* and record the case (inside a transaction)."""
-        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE year = ?",
-                         (year,)).fetchone()[0]
-        cid = case_id(year, seq)
+                  source_name: str, source_key: str,
+                  service: str = services.DEFAULT) -> Case:
+        """Allocate the next number of *service* in *year* and record the case (inside a
+        transaction): ids are ``<the service's prefix>-YYYY-NNNN``."""
+        prefix = services.get(service).prefix  # an unknown service gets no number
+        seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases"
+                         " WHERE service = ? AND year = ?", (service, year)).fetchone()[0]
+        cid = case_id(year, seq, prefix)
         db.execute(
-            "INSERT INTO cases (id, year, seq, title, status, step, rounds, received_at,"
-            " clock_start, outside_hours, step_since, folder, source_name, source_key)"
-            " VALUES (?, ?, ?, ?, 'intake', 1, '{}', ?, ?, ?, ?, ?, ?, ?)",
-            (cid, year, seq, title, received_at.isoformat(), clock_start.isoformat(),
+            "INSERT INTO cases (id, service, year, seq, title, status, step, rounds,"
+            " received_at, clock_start, outside_hours, step_since, folder, source_name,"
+            " source_key) VALUES (?, ?, ?, ?, ?, 'intake', 1, '{}', ?, ?, ?, ?, ?, ?, ?)",
+            (cid, service, year, seq, title, received_at.isoformat(), clock_start.isoformat(),
              int(outside_hours), received_at.isoformat(), folder_for(cid), source_name,
              source_key),
         )
@@ -258,10 +299,10 @@ class Register:
 
     def cases(self, status: str | None = None) -> list[Case]:
         if status:
-            rows = self.db.execute("SELECT * FROM cases WHERE status = ? ORDER BY year, seq",
-                                   (status,))
+            rows = self.db.execute("SELECT * FROM cases WHERE status = ?"
+                                   " ORDER BY year, seq, service", (status,))
         else:
-            rows = self.db.execute("SELECT * FROM cases ORDER BY year, seq")
+            rows = self.db.execute("SELECT * FROM cases ORDER BY year, seq, service")
         return [_case(r) for r in rows]
 
     def by_source(self, source_key: str) -> Case | None:
@@ -491,23 +532,26 @@ class Register:
 
     # --- numbers against the disk, and backups -------------------------------------------------
 
-    def highest_numbers(self) -> dict[int, int]:
-        """{year: highest number given} over every case, cancelled ones too."""
-        return {row[0]: row[1] for row in
-                self.db.execute("SELECT year, MAX(seq) FROM cases GROUP BY year")}
+    def highest_numbers(self, service: str = services.DEFAULT) -> dict[int, int]:
+        """{year: highest number given} over every case of *service*, cancelled ones too."""
+        return {row[0]: row[1] for row in self.db.execute(
+            "SELECT year, MAX(seq) FROM cases WHERE service = ? GROUP BY year", (service,))}
 
     def check_against_disk(self, roots: list[Path]) -> None:
         """Raise RegisterBehind if a case folder under *roots* (cases/, archive/) carries a
-        number higher than the register has given in its year."""
-        known = self.highest_numbers()
-        behind = [(year, seq) for year, seq in sorted(numbers_on_disk(roots).items())
-                  if seq > known.get(year, 0)]
+        number higher than the register has given its service in its year."""
+        behind: list[str] = []
+        for svc in services.all():
+            known = self.highest_numbers(svc.code)
+            for year, seq in sorted(numbers_on_disk(roots, svc.prefix).items()):
+                if seq > known.get(year, 0):
+                    given = (svc.case_id(year, known[year]) if year in known
+                             else f"(belum ada nomor {year})")
+                    behind.append(f"folder {svc.case_id(year, seq)} ada, register hanya "
+                                  f"sampai {given}")
         if not behind:
             return
-        what = "; ".join(
-            f"folder {case_id(year, seq)} ada, register hanya sampai "
-            f"{case_id(year, known[year]) if year in known else f'(belum ada nomor {year})'}"
-            for year, seq in behind)
+        what = "; ".join(behind)
         raise RegisterBehind(
             f"Register tertinggal dari folder kasus ({what}): register dipulihkan dari salinan "
             f"lama atau dibuat ulang. Hentikan penerimaan, pulihkan cadangan register terbaru "

@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-PREFIX = "KKWNA"
+PREFIX = "KKWNA"  # the KK WNA service's (pipeline.services.kk_wna)
 
-_NUMBERED = re.compile(rf"{PREFIX}-(\d{{4}})-(\d{{4,}})(?!\d)")
+
+def _numbered(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(prefix)}-(\d{{4}})-(\d{{4,}})(?!\d)")
 
 
 def _case_folders(root: Path) -> Iterable[Path]:
@@ -26,12 +28,14 @@ def _case_folders(root: Path) -> Iterable[Path]:
                     yield from (f for f in odner.iterdir() if f.is_dir() and not f.is_symlink())
 
 
-def numbers_on_disk(roots: list[Path]) -> dict[int, int]:
-    """{year: highest number} of the folders named ``KKWNA-YYYY-NNNN ...`` under *roots*."""
+def numbers_on_disk(roots: list[Path], prefix: str = PREFIX) -> dict[int, int]:
+    """{year: highest number} of the folders named ``<prefix>-YYYY-NNNN ...`` under *roots*
+    (one service's: each service numbers its own cases)."""
+    numbered = _numbered(prefix)
     found: dict[int, int] = {}
     for root in roots:
         for folder in _case_folders(root):
-            m = _NUMBERED.match(folder.name)
+            m = numbered.match(folder.name)
             if m:
                 year, seq = int(m[1]), int(m[2])
                 found[year] = max(found.get(year, 0), seq)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,8 @@ from pipeline import clock
 from pipeline.acroform import finish_form
 from pipeline.attachment import append_pages, stamp_footers
 from pipeline.fonts import new_canvas
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.forms import MAX_FORM_BYTES
+from pipeline.fsutil import UntrustedFile, atomic_write_bytes, read_untrusted
 from pipeline.layout import (
     BUILTIN_LAYOUTS,
     Layout,
@@ -33,7 +35,7 @@ from pipeline.layout import (
 )
 from pipeline.letterhead import load_emblem
 from pipeline.page import OFFICE_ZONE, Ctx, Mode, RenderError, clean, fit_box, is_checked, wrap
-from pipeline.pdfa import save_pdfa
+from pipeline.pdfa import PRODUCER, save_pdfa
 from pipeline.render_blocks import draw_block
 
 __all__ = ["LayoutError", "RenderError", "clean", "fit_box", "is_checked", "render", "wrap"]
@@ -100,9 +102,8 @@ def render(layout: str, data: Mapping[str, Any], out: Path, *, mode: Literal["fo
         extra = stack.enter_context(_open_attachment(Path(attach))) if attach else None
         attached = len(extra.pages) if extra is not None else 0
         emblem = _emblem(lay, full)
-        _, pages, _, _ = _draw(lay, full, mode, case_id, step, 0, emblem)
-        pdf_bytes, _, fix, title = _draw(lay, full, mode, case_id, step, pages + attached,
-                                         emblem)
+        pdf_bytes, pages, fix, title = _draw_numbered(lay, full, mode, case_id, step,
+                                                      attached, emblem)
         pdf = stack.enter_context(pikepdf.open(io.BytesIO(pdf_bytes)))
         for page in pdf.pages:
             if "/Trans" in page.obj:
@@ -115,11 +116,87 @@ def render(layout: str, data: Mapping[str, Any], out: Path, *, mode: Literal["fo
             buf = io.BytesIO()
             pdf.save(buf)
             atomic_write_bytes(out, buf.getvalue())
+            _remember_form(out, buf.getvalue(), full, case_id, step)
         else:
             if "/AcroForm" in pdf.Root:
                 del pdf.Root["/AcroForm"]
-            save_pdfa(pdf, out, title, subject=f"{case_id}, langkah {step}")
+            save_pdfa(pdf, out, title, subject=f"{case_id}, langkah {step}",
+                      proven=_kind(lay, full, extra))
     return out
+
+
+# layout file -> how many pages its last drawing took, in this process: the page count
+# a drawing pass is started with ("Halaman 1 dari N" needs N before the first footer)
+_PAGES: dict[tuple[str, str], int] = {}
+
+
+def _draw_numbered(layout: Layout, data: Mapping[str, Any], mode: Mode, case_id: str,
+                   step: int, attached: int, emblem: ImageReader | None
+                   ) -> tuple[bytes, int, dict[str, str], str]:
+    """One drawing pass numbered "Halaman n dari N" with N = its own pages + *attached*.
+
+    N is not known before the drawing: the pass starts with the count the layout's last
+    drawing took (1 the first time) and is kept when the guess was right, which is the
+    usual case (a desk form's length depends on its layout, seldom on its data); else the
+    layout is drawn again with the count the first pass found. The result is the pass
+    with the right count either way: the same drawing as two passes always made."""
+    key = (str(layout.path), mode)
+    guess = _PAGES.get(key, 1)
+    pdf_bytes, pages, fix, title = _draw(layout, data, mode, case_id, step, guess + attached,
+                                         emblem)
+    if pages != guess:
+        pdf_bytes, _, fix, title = _draw(layout, data, mode, case_id, step, pages + attached,
+                                         emblem)
+    if len(_PAGES) > 256:  # bounded: an office has a few dozen layouts
+        _PAGES.clear()
+    _PAGES[key] = pages
+    return pdf_bytes, pages, fix, title
+
+
+def _kind(layout: Layout, data: Mapping[str, Any], attached: pikepdf.Pdf | None
+          ) -> tuple[object, ...] | None:
+    """What makes every filed copy of this layout alike for the PDF/A validator
+    (`pdfa.save_pdfa`'s *proven*): the layout file as it stands, the emblem, and whether
+    a document of ours (an archival one kkwna wrote) is attached. None, validated in full
+    every time, when the attachment came from elsewhere."""
+    if attached is not None and str(attached.docinfo.get("/Producer", "")) != PRODUCER:
+        return None
+    try:
+        stamp = layout.path.stat().st_mtime_ns
+    except OSError:
+        return None
+    logo = layout.kop.get("logo") if layout.kop is not None else None
+    emblem = logo or (lookup(data, "office.lambang", "") if layout.kop is not None else "")
+    return ("layout", str(layout.path), stamp, str(emblem), attached is not None)
+
+
+# desk form path -> the SHA-256 of the bytes `render` wrote there and the hidden fields it
+# drew: what `desks.place` needs of the form it just placed, without parsing it back
+_FORMS: dict[str, tuple[str, dict[str, str]]] = {}
+
+
+def _remember_form(out: Path, data: bytes, values: Mapping[str, Any], case_id: str,
+                   step: int) -> None:
+    hidden = {"kasus": case_id, "langkah": str(step)}
+    if values.get("token"):  # drawn as a hidden field too (page.Ctx.hidden_fields)
+        hidden["token"] = str(values["token"])
+    if len(_FORMS) > 4096:  # bounded: a long-running watcher places many forms
+        _FORMS.clear()
+    _FORMS[str(out)] = (hashlib.sha256(data).hexdigest(), hidden)
+
+
+def drawn_form(path: Path) -> tuple[dict[str, str], str] | None:
+    """The hidden fields (kasus, langkah, token) and the SHA-256 of the desk form `render`
+    wrote at *path* in this process, if the file still holds exactly those bytes (read
+    as any desk file is: a link or FIFO put there is not followed); else None."""
+    known = _FORMS.get(str(path))
+    if known is None:
+        return None
+    try:
+        digest = hashlib.sha256(read_untrusted(Path(path), MAX_FORM_BYTES)).hexdigest()
+    except (OSError, UntrustedFile):
+        return None
+    return (dict(known[1]), digest) if digest == known[0] else None
 
 
 def _emblem(layout: Layout, data: Mapping[str, Any]) -> ImageReader | None:

@@ -16,7 +16,7 @@ from reportlab.lib.colors import Color
 from pipeline.acroform import BORDER, FORM_FILL
 from pipeline.fonts import BOLD, ITALIC, REGULAR, fit_size, text_width
 from pipeline.layout import DECISION_VALUES, MissingValueError, choice_options, display, lookup
-from pipeline.page import FIELD_FONT, GREY, Ctx, balanced, clean, wrap
+from pipeline.page import FIELD_FONT, GREY, Ctx, balanced, clean, is_checked, wrap
 from pipeline.qr import draw_qr
 from pipeline.qr import side as qr_side
 
@@ -220,15 +220,22 @@ def checklist(ctx: Ctx, b: Mapping[str, Any]) -> None:
     lead = size * 1.35
     box = 11.0
     tx = ctx.x0 + box + 9
+    # the filed copy also says the answer in words, as its other yes/no values print: a tick
+    # alone is no text to search, and a faint one is lost on a photocopy
+    answer = 0.0 if ctx.form else text_width("TIDAK", BOLD, size) + 12
     for item in b["items"]:
         label = ctx.tpl(item["label"])
-        lines = _lines(label, REGULAR, size, ctx.x1 - tx)
+        lines = _lines(label, REGULAR, size, ctx.x1 - tx - answer)
         hint = _lines(ctx.tpl(item["hint"]), ITALIC, 8, ctx.x1 - tx) if "hint" in item else []
         ctx.ensure(len(lines) * lead + len(hint) * 10.5 + 4)
         ctx.checkbox(item["field"], ctx.x0 + 2, ctx.y - size - 1.5, box,
                      tooltip=clean(label, "Helvetica"))
+        top = ctx.y
         for line in lines:
             _line(ctx, line, REGULAR, size, tx, lead)
+        if answer:  # drawn after the label, so the text reads "label YA"
+            ctx.draw_text(ctx.x1, top - size, display(is_checked(ctx.fields.get(
+                item["field"]))), BOLD, size, "right")
         for line in hint:
             _line(ctx, line, ITALIC, 8, tx, 10.5, grey=GREY)
         ctx.y -= 5
@@ -282,6 +289,24 @@ def _cell_box(ctx: Ctx, cell: Cell, width: float) -> float:
     return ctx.box_height(cell.field, width, h, cell.kind == "multiline")
 
 
+HINT_SIZE, HINT_LEAD = 7.5, 10.0
+
+
+def _left_hint(cell: Cell, label_w: float, field_w: float) -> tuple[bool, list[str]]:
+    """Where a left-labelled cell's hint goes: under the label when one line there holds
+    it (True), else wrapped under the field, in the field's column, never beneath it."""
+    if not cell.hint:
+        return True, []
+    one = f"({cell.hint})"
+    if text_width(clean(one, ITALIC), ITALIC, HINT_SIZE) <= label_w - 6:
+        return True, [one]
+    return False, _lines(cell.hint, ITALIC, HINT_SIZE, field_w)
+
+
+def _hint_h(lines: list[str]) -> float:
+    return 3 + HINT_LEAD * len(lines) if lines else 0.0
+
+
 def _grid_height(ctx: Ctx, rows_: list[list[tuple[Cell, int]]], columns: int, above: bool,
                  label_w: float) -> list[float]:
     colw = ctx.width / columns
@@ -294,8 +319,10 @@ def _grid_height(ctx: Ctx, rows_: list[list[tuple[Cell, int]]], columns: int, ab
                 h = max(h, 11 + _cell_box(ctx, cell, w))
             else:
                 labels = _lines(cell.label, REGULAR, 9, label_w - 6)
-                extra = 10 if cell.hint else 0
-                h = max(h, len(labels) * 11.5 + extra, _cell_box(ctx, cell, w - label_w))
+                box = _cell_box(ctx, cell, w - label_w)
+                beside, hint = _left_hint(cell, label_w, w - label_w)
+                left = len(labels) * 11.5 + (HINT_LEAD * len(hint) if beside else 0)
+                h = max(h, left, box + 1 + (0 if beside else _hint_h(hint)))
         heights.append(h + 5)
     return heights
 
@@ -334,10 +361,14 @@ def _grid(ctx: Ctx, cells: list[Cell], columns: int, above: bool, label_frac: fl
                 ctx.y = top
                 for line in _lines(cell.label, REGULAR, 9, label_w - 6):
                     _line(ctx, line, REGULAR, 9, x, 11.5)
-                if cell.hint:
-                    _line(ctx, f"({cell.hint})", ITALIC, 7.5, x, 10, grey=GREY)
                 bw = w - label_w
                 bh = _cell_box(ctx, cell, bw)
+                beside, hint = _left_hint(cell, label_w, bw)
+                if not beside:
+                    ctx.y = top - bh - 4
+                for line in hint:
+                    _line(ctx, line, ITALIC, HINT_SIZE, x if beside else x + label_w, HINT_LEAD,
+                          grey=GREY)
                 if cell.kind == "choice":
                     choice_field(ctx, cell, x + label_w, top - bh - 1, bw, bh, tip)
                     continue

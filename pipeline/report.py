@@ -63,6 +63,6 @@ def write_report(home: Home, cfg: Config, reg: Register, year: int, month: int) 
     out = report_path(home, year, month)
     title = f"Laporan Kinerja Pelayanan KK WNA {fig.label}"
     pdf = report_pdf.build(fig, before, cfg, made, title)
-    save_pdfa(pdf, out, title, subject=f"{cfg.office.dinas} Kabupaten {cfg.office.kabupaten}")
+    save_pdfa(pdf, out, title, subject=f"{cfg.office.dinas} {cfg.office.wilayah}")
     atomic_write_bytes(out.with_suffix(".csv"), csv_text(fig, before).encode("utf-8-sig"))
     return out

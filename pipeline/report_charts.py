@@ -17,7 +17,7 @@ from reportlab.lib import colors
 
 from pipeline import sop
 from pipeline.fonts import BOLD, REGULAR
-from pipeline.report_figures import Figures, number
+from pipeline.report_figures import Figures, average, number
 
 STANDARD = colors.HexColor("#9aa3ad")
 MEDIAN = colors.HexColor("#1f5fa8")
@@ -74,11 +74,13 @@ def step_times(fig: Figures, width: float) -> Drawing:
     """Median and 90th percentile per step against the standard; bars longer than the axis
     are cut at its end and carry their real value."""
     steps = list(fig.steps.items())
-    standards = [t.standard for _, t in steps]
-    medians = [t.median or 0.0 for _, t in steps]
-    p90s = [t.p90 or 0.0 for _, t in steps]
-    cap = max(3 * max(standards), 1.0)
-    top = _axis_max([min(cap, v) for v in standards + medians + p90s])
+    standards: list[float | None] = [t.standard for _, t in steps]
+    medians = [t.median for _, t in steps]  # None: no case decided the step this month
+    p90s = [t.p90 for _, t in steps]
+    known = [v for v in standards + medians + p90s if v is not None]
+    cap = max(3 * max(t.standard for _, t in steps), 1.0)
+    top = _axis_max([min(cap, v) for v in known])
+    stub = top / 250  # a zero is a value: a sliver of its colour beside its "0" label
     groups = len(steps)
     height = 52 + groups * 27
     d = _drawing(width, height)
@@ -90,10 +92,10 @@ def step_times(fig: Figures, width: float) -> Drawing:
     order = list(reversed(range(groups)))
     # and the series in reverse too, so each group reads standard, median, P90 downwards
     series = (p90s, medians, standards)
-    chart.data = [[min(top, row[i]) for i in order] for row in series]
+    chart.data = [[0.0 if row[i] is None else min(top, max(stub, row[i] or 0.0))
+                   for i in order] for row in series]
     chart.barLabelFormat = "values"
-    chart.barLabelArray = [[number(row[i]) if row[i] or row is standards else "-"
-                            for i in order] for row in series]
+    chart.barLabelArray = [[number(row[i]) for i in order] for row in series]  # None: "-"
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 2
     chart.categoryAxis.categoryNames = [
@@ -165,8 +167,8 @@ def per_working_day(days: Sequence[tuple[date, int]], width: float) -> Drawing:
         d.add(Line(chart.x, y, chart.x + chart.width, y, strokeColor=OVER, strokeWidth=0.8,
                    strokeDashArray=[3, 2]))
         d.add(String(chart.x + chart.width, chart.y + chart.height + 6,
-                     f"- - rata-rata {number(mean)} per hari", fontName=REGULAR, fontSize=7,
-                     fillColor=OVER, textAnchor="end"))
+                     f"- - rata-rata {average(mean)} per hari kerja", fontName=REGULAR,
+                     fontSize=7, fillColor=OVER, textAnchor="end"))
     d.add(String(40 + (width - 60) / 2, 8, "tanggal (hari kerja)", fontName=REGULAR,
                  fontSize=7, textAnchor="middle"))
     return d

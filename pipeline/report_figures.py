@@ -197,13 +197,20 @@ def percentile(values: Iterable[float], q: float) -> float | None:
 
 
 def number(value: float | None, digits: int = 1) -> str:
-    """``8,5`` (Indonesian decimal comma); whole numbers without decimals; ``-`` for none."""
+    """``8,5`` (Indonesian decimal comma) to *digits* decimals, without trailing zeros
+    (``2,5`` not ``2,50``); whole numbers without decimals; ``-`` for none."""
     if value is None:
         return "-"
     rounded = round(value, digits)
     if rounded == int(rounded):
         return str(int(rounded))
-    return f"{rounded:.{digits}f}".replace(".", ",")
+    return f"{rounded:.{digits}f}".rstrip("0").replace(".", ",")
+
+
+def average(value: float | None) -> str:
+    """A mean per working day: two decimals, so a quiet month's 1 in 22 reads ``0,05``, not
+    ``0`` (a whole number of minutes keeps one, `number`)."""
+    return number(value, 2)
 
 
 def percent(share: float | None) -> str:
@@ -439,7 +446,7 @@ def summary(fig: Figures) -> list[tuple[str, str]]:
         ("Masih dalam proses pada akhir bulan", str(fig.still_open)),
         ("di antaranya KK menunggu diambil", str(fig.awaiting_pickup)),
         ("Rata-rata permohonan per hari kerja",
-         number(fig.received / len(fig.working_days) if fig.working_days else None)),
+         average(fig.received / len(fig.working_days) if fig.working_days else None)),
     ]
 
 

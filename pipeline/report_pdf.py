@@ -9,13 +9,13 @@ in the same style (letterhead with a double rule, "Halaman N dari M").
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -33,7 +33,7 @@ from reportlab.platypus import (
 )
 
 from pipeline import clock, fonts, report_charts, sop
-from pipeline.config import Config
+from pipeline.config import Config, title_case
 from pipeline.fonts import BOLD, ITALIC, REGULAR
 from pipeline.report_figures import EMAIL_OUTCOMES, Figures, comparison, number, percent, summary
 
@@ -47,6 +47,8 @@ LINE = colors.HexColor("#b8c0c9")
 OVER_FILL = colors.HexColor("#fbe9e7")
 
 
+# words Indonesian titles keep in small letters inside a name (PUEBI: "Dinas Kependudukan
+# dan Pencatatan Sipil"); str.title() would write "Dan"
 def _styles() -> dict[str, ParagraphStyle]:
     fonts.register()
     registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
@@ -123,11 +125,26 @@ def _letterhead(cfg: Config) -> Any:
     return draw
 
 
+def _header(text: Any, align: str) -> Any:
+    """A header cell that wraps inside its column: reportlab never wraps a plain string, so
+    a wide one ran into its neighbour ("Kembali Median (mnt)")."""
+    if not isinstance(text, str):
+        return text
+    style = ParagraphStyle("header", fontName=BOLD, fontSize=8, leading=9.5,
+                           alignment={"LEFT": TA_LEFT, "CENTER": TA_CENTER,
+                                      "RIGHT": TA_RIGHT}[align])
+    return Paragraph(escape(text), style)
+
+
 def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, numeric_from: int = 1,
-           highlight: Sequence[int] = (), bold_rows: Sequence[int] = ()) -> Table:
+           highlight: Sequence[int] = (), bold_rows: Sequence[int] = (),
+           align: Mapping[int, str] | None = None) -> Table:
     """A table with a shaded header row that repeats across pages; columns from
-    *numeric_from* on are right-aligned."""
-    table = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=1)
+    *numeric_from* on are right-aligned, unless *align* says otherwise for a column."""
+    aligns = {i: "RIGHT" if i >= numeric_from else "LEFT" for i in range(len(widths))}
+    aligns.update(align or {})
+    head = [_header(cell, aligns[i]) for i, cell in enumerate(rows[0])]
+    table = Table([head, *(list(r) for r in rows[1:])], colWidths=list(widths), repeatRows=1)
     style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("FONTNAME", (0, 0), (-1, 0), BOLD),
@@ -140,7 +157,10 @@ def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, numeric_fr
         ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
+    style += [("ALIGN", (i, 0), (i, -1), a) for i, a in (align or {}).items()]
     for i in range(2, len(rows), 2):
         style.append(("BACKGROUND", (0, i), (-1, i), ZEBRA))
     for i in highlight:
@@ -190,9 +210,9 @@ def _times(fig: Figures, hours: str, s: dict[str, ParagraphStyle]) -> list[Flowa
     t = fig.total
     rows.append(["1-11", "Total per kasus (diserahkan)", number(t.standard), str(t.count),
                  number(t.median), number(t.p90), percent(t.within)])
-    table = _table(rows, [WIDTH * x for x in (0.08, 0.31, 0.1, 0.09, 0.1, 0.14, 0.18)],
-                   numeric_from=2, highlight=late_rows, bold_rows=[len(rows) - 1])
-    table.setStyle(TableStyle([("ALIGN", (0, 0), (0, -1), "CENTER")]))
+    table = _table(rows, [WIDTH * x for x in (0.1, 0.3, 0.1, 0.09, 0.1, 0.13, 0.18)],
+                   numeric_from=2, highlight=late_rows, bold_rows=[len(rows) - 1],
+                   align={0: "CENTER"})
     return [
         _p("2. Waktu pelayanan terhadap mutu baku", s["h"]),
         _p("Menit dihitung dengan jam SOP: hanya jam layanan "
@@ -252,7 +272,7 @@ def _workload(fig: Figures, s: dict[str, ParagraphStyle]) -> list[Flowable]:
             bold.append(len(rows))
             rows.append([f"Jumlah {role}", "", "", str(sum(w.decisions for w in people)),
                          str(sum(w.returns for w in people)), ""])
-    return [*out, _table(rows, [WIDTH * x for x in (0.22, 0.25, 0.19, 0.11, 0.1, 0.13)],
+    return [*out, _table(rows, [WIDTH * x for x in (0.21, 0.24, 0.19, 0.12, 0.11, 0.13)],
                          numeric_from=3, bold_rows=bold)]
 
 
@@ -273,8 +293,7 @@ def _late(fig: Figures, s: dict[str, ParagraphStyle]) -> list[Flowable]:
                      f"{x.step} {sop.step(x.step).role.name}",
                      f"{number(x.step_minutes)} / {number(x.step_standard)}"])
     table = _table(rows, [WIDTH * x for x in (0.06, 0.19, 0.25, 0.11, 0.25, 0.14)],
-                   numeric_from=3)
-    table.setStyle(TableStyle([("ALIGN", (4, 0), (4, -1), "LEFT")]))
+                   numeric_from=3, align={4: "LEFT"})
     held: dict[int, int] = {}
     for x in fig.late:
         held[x.step] = held.get(x.step, 0) + 1
@@ -298,8 +317,8 @@ def _signature(cfg: Config, made: datetime, s: dict[str, ParagraphStyle]) -> Flo
     return KeepTogether([Spacer(1, 18), table])
 
 
-def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str) -> bytes:
-    """The report's PDF bytes (not yet PDF/A: `pdfa.save_pdfa` does that)."""
+def story(fig: Figures, before: Figures, cfg: Config, made: datetime) -> list[Flowable]:
+    """What the report's pages hold, in order (the page furniture is `build`'s)."""
     s = _styles()
     hours = f"{cfg.open_at:%H.%M}-{cfg.close_at:%H.%M} {clock.zone_name(made)}"
     story: list[Flowable] = [
@@ -308,7 +327,8 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
         _p("PENERBITAN KARTU KELUARGA WARGA NEGARA ASING", s["title"]),
         _p(f"Bulan {fig.label}", s["subtitle"]),
         Spacer(1, 4),
-        _p(f"{cfg.office.bidang.title()} · SOP 800/003-SOP/DUKCAPIL/2022 · "
+        _p(f"{title_case(cfg.office.bidang)} · SOP {sop.SOP_NUMBER} "
+           f"({clock.long_date(sop.SOP_DATE)}) · "
            f"{len(fig.working_days)} hari kerja · jam layanan {hours} · "
            f"disusun {clock.long_datetime(made, cfg.tz)}", s["small"]),
     ]
@@ -324,7 +344,11 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
         story += _workload(fig, s)
         story += _late(fig, s)
     story.append(_signature(cfg, made, s))
+    return story
 
+
+def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str) -> bytes:
+    """The report's PDF bytes (not yet PDF/A: `pdfa.save_pdfa` does that)."""
     buf = io.BytesIO()
     # the initial font is the embedded one: reportlab's default Helvetica would not be
     doc = SimpleDocTemplate(buf, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN,
@@ -333,7 +357,7 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
                             initialFontName=REGULAR, initialFontSize=9)
 
     class Pages(_NumberedCanvas):
-        footer = f"{title} · {cfg.office.dinas.title()} Kabupaten {cfg.office.kabupaten.title()}"
+        footer = f"{title} · {cfg.office.nama}"
 
-    doc.build(story, onFirstPage=_letterhead(cfg), canvasmaker=Pages)
+    doc.build(story(fig, before, cfg, made), onFirstPage=_letterhead(cfg), canvasmaker=Pages)
     return buf.getvalue()

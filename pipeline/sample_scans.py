@@ -307,7 +307,7 @@ def application_form(path: Path, family: Mapping[str, Any], office: Mapping[str,
     c.drawCentredString(width / 2, height - 86, "Permohonan Kartu Keluarga Warga Negara Asing")
 
     y = height - 120
-    region = [("Provinsi", office["provinsi"]), ("Kabupaten", office["kabupaten"]),
+    region = [("Provinsi", office["provinsi"]), ("Kabupaten/Kota", office["kabupaten"]),
               ("Kecamatan", family["kecamatan"]), ("Desa/Kelurahan", family["desa_kelurahan"])]
     header = [("Kepala keluarga", head["nama_lengkap"]), ("Alamat", family["alamat"]),
               ("RT / RW", f"{family['rt']} / {family['rw']}"), ("Kode pos", family["kode_pos"])]

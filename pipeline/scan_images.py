@@ -29,6 +29,8 @@ from typing import BinaryIO, cast
 
 from PIL import Image, ImageCms
 
+from pipeline import scan_a4
+
 CHUNK = 1 << 20
 STRIP_BYTES = 4 << 20  # decoded bytes converted and compressed at a time
 DEFAULT_DPI = 200.0
@@ -161,7 +163,8 @@ def _orientation(im: Image.Image, kind: str) -> int:
 
 
 def placement(size: tuple[int, int], dpi: tuple[float, float], orientation: int) -> Geometry:
-    """Page width, height and the drawing matrix that shows the stored image upright.
+    """Page width, height and the drawing matrix that shows the stored image upright on
+    an A4 page, centred, scaled down to fit (`pipeline.scan_a4.fit`).
 
     The matrix maps the image's unit square so that the page shows what
     `ImageOps.exif_transpose` would (all eight EXIF orientations).
@@ -187,7 +190,9 @@ def placement(size: tuple[int, int], dpi: tuple[float, float], orientation: int)
         7: (0, sw, sh, 0, 0, 0),
         8: (0, sw, -sh, 0, sh, 0),
     }[orientation]
-    return w, h, tuple(float(v) for v in matrix)
+    pw, ph, scale, x, y = scan_a4.fit(w, h)
+    a, b, c, d, e, f = (v * scale for v in matrix)
+    return pw, ph, (a, b, c, d, e + x, f + y)
 
 
 # ---------------------------------------------------------------- colour

@@ -35,7 +35,7 @@ import pikepdf
 import pikepdf.pdfa
 import pypdfium2 as pdfium
 
-from pipeline import pdf_clean, scan_images, scan_raster
+from pipeline import pdf_clean, scan_a4, scan_images, scan_raster
 from pipeline.fsutil import UntrustedFile, open_untrusted
 from pipeline.pdfa import FLAVOUR, ArchiveFormatError, save_pdfa
 from pipeline.scan_raster import BundleReport  # re-exported: what bundle() returns
@@ -504,6 +504,7 @@ def bundle(
             _merge(segments, merged)
             with pikepdf.open(merged) as doc:
                 pdf_clean.sanitise(doc)
+                scan_a4.to_a4(doc)  # the images' pages are A4 already
                 pages = len(doc.pages)
                 save_pdfa(doc, out, title)
         except ArchiveFormatError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pipeline import archive_audits as audits
@@ -158,3 +159,16 @@ _FAULT_KEYS = {"held": "ditahan", "waiting": "menunggu", "email": "surel"}
 
 def _indonesian_keys(found: dict[str, Any]) -> dict[str, Any]:
     return {_FAULT_KEYS.get(k, k): v for k, v in found.items()}
+
+
+def emblem_line(cfg: Config) -> str:
+    """What `kkwna status` says about the final KK's Garuda Pancasila ("" when its file is
+    there): without it the card prints a marked empty place (`pipeline.kk_garuda`)."""
+    path = cfg.garuda_path()
+    if not path:
+        return ("lambang Garuda Pancasila pada KK belum diatur: taruh berkas PNG di folder "
+                "kantor dan isi office.lambang_garuda di kkwna.toml")
+    if not Path(path).is_file():
+        return (f"lambang Garuda Pancasila pada KK tidak ditemukan: {path} (periksa "
+                f"office.lambang_garuda di kkwna.toml)")
+    return ""

@@ -36,7 +36,19 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import clock, desks, faults, flow, intake, machine, outbox, restored, sop
+from pipeline import (
+    backlog,
+    clock,
+    desks,
+    faults,
+    flow,
+    intake,
+    intake_pool,
+    machine,
+    outbox,
+    restored,
+    sop,
+)
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
 from pipeline.model import Env
@@ -47,6 +59,7 @@ log = logging.getLogger(__name__)
 TICK = 0.05  # how often pending entries are looked at (seconds)
 RETRY_FIRST = 5.0  # seconds before an entry waiting on a machine fault is tried again
 RETRY_MAX = 300.0  # the longest pause between two tries
+BACKLOG = 8  # inbox entries due at once that start the worker pool (its start costs ~1 s)
 
 
 class _Enqueue(FileSystemEventHandler):
@@ -61,7 +74,10 @@ class _Enqueue(FileSystemEventHandler):
 
 class Watcher:
     def __init__(self, home: Home, cfg: Config, poll: float | None = None,
-                 once: bool = False, on_item: Callable[[Path, str], None] | None = None) -> None:
+                 once: bool = False, on_item: Callable[[Path, str], None] | None = None,
+                 workers: int | None = None) -> None:
+        """*workers*: processes that draw a backlog (None: one per core; 0: none, every
+        entry taken on its own)."""
         self.home, self.cfg, self.poll, self.once = home, cfg, poll, once
         self.inbox = home.inbox.resolve()
         self.desks = home.desks.resolve()
@@ -73,6 +89,8 @@ class Watcher:
         self.retry_first, self.retry_max = RETRY_FIRST, RETRY_MAX
         self.retries: dict[Path, tuple[int, float]] = {}  # entry -> (tries, next try at)
         self.recover_due = False  # a machine fault may have left a step half carried out
+        self.workers = intake_pool.cores() if workers is None else workers
+        self.pool = intake_pool.Pool(max(self.workers, 1))
 
     # --- which paths matter --------------------------------------------------------------
 
@@ -155,17 +173,25 @@ class Watcher:
                 ready.append((since, intake.natural_key(entry.name), entry))
         return [e for _, _, e in sorted(ready, key=lambda r: (r[0], r[1]))]
 
-    def handle(self, reg: Register, entry: Path) -> str:
-        """One item; every failure is contained here so the loop goes on."""
+    def _still(self, entry: Path) -> tuple[bool, object]:
+        """Whether *entry* is as it was when judged still (taken off the pending list), and
+        its signature then. One written to since (the items before it took a while) waits
+        until it is still again: never read half-saved."""
         judged = self.pending.pop(entry, None)
         sig = judged[0] if judged else None
+        current = self._signature(entry) if judged else None
+        if judged and current != sig:
+            if current is not None:
+                self.pending[entry] = (current, time.monotonic())
+            return False, sig
+        return True, sig
+
+    def handle(self, reg: Register, entry: Path) -> str:
+        """One item; every failure is contained here so the loop goes on."""
         try:
-            current = self._signature(entry) if judged else None
-            if judged and current != sig:  # written to since it was judged still (the items
-                # before it took a while): wait until it is still again, never read it half-saved
-                if current is not None:
-                    self.pending[entry] = (current, time.monotonic())
-                return "changed"
+            still, sig = self._still(entry)
+            if not still:
+                return "changed"  # not an outcome: it is taken once still again
             if entry.parent != self.inbox and self.done.get(entry) == sig:
                 return "unchanged"
             if entry.parent == self.inbox:
@@ -183,19 +209,51 @@ class Watcher:
                     if entry in self.retries:
                         self._forget_fault(entry)
                 self.done[entry] = sig
-        except (intake.MachineFault, RegisterBehind) as fault:
-            outcome = self._wait(entry, fault)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any bad item
-            if machine.is_machine_fault(exc):  # a full disk at a desk: as intake does
-                outcome = self._wait(entry, machine.fault(
-                    exc, f"'{entry.name}' belum diproses", self.home.root,
-                    "formulir tetap di meja dan dicoba lagi otomatis"))
-            else:
-                log.exception("%s tidak dapat diproses", entry)
-                outcome = self._contain(entry, exc)
+            outcome = self._failed(entry, exc)
+        return self._report(entry, outcome)
+
+    def _report(self, entry: Path, outcome: str) -> str:
         if self.on_item:
             self.on_item(entry, outcome)
         return outcome
+
+    def _failed(self, entry: Path, exc: Exception) -> str:
+        if isinstance(exc, (intake.MachineFault, RegisterBehind)):
+            return self._wait(entry, exc)
+        if machine.is_machine_fault(exc):  # a full disk at a desk: as intake does
+            return self._wait(entry, machine.fault(
+                exc, f"'{entry.name}' belum diproses", self.home.root,
+                "formulir tetap di meja dan dicoba lagi otomatis"))
+        log.error("%s tidak dapat diproses", entry, exc_info=exc)
+        return self._contain(entry, exc)
+
+    # --- a backlog: every core draws, one writer --------------------------------------------
+
+    def _work(self, reg: Register, due: list[Path]) -> None:
+        """Handle the due items: a backlog of inbox entries (BACKLOG or more, or any number
+        once the pool is warm) with the pool, every other item on its own, in order."""
+        inbox = [e for e in due if e.parent == self.inbox]
+        pooled = self.workers > 0 and len(inbox) > 1 and (len(inbox) >= BACKLOG
+                                                           or self.pool.warm)
+        for entry in [e for e in due if e.parent != self.inbox] if pooled else due:
+            if self.stop.is_set():
+                return
+            self.handle(reg, entry)
+        if pooled and not self.stop.is_set():
+            backlog.Backlog(self.home, self.cfg, reg, self.pool, ready=self._ready,
+                            done=self._taken, failed=self._not_taken,
+                            stop=self.stop).run(inbox)
+
+    def _ready(self, entry: Path) -> bool:
+        return self._still(entry)[0]
+
+    def _taken(self, entry: Path, outcome: str) -> None:
+        self._forget_fault(entry)
+        self._report(entry, outcome)
+
+    def _not_taken(self, entry: Path, exc: Exception) -> None:
+        self._report(entry, self._failed(entry, exc))
 
     def _wait(self, entry: Path, fault: Exception) -> str:
         """Leave *entry* where it is, say why in one line, try again after a pause."""
@@ -283,10 +341,8 @@ class Watcher:
                 sender.start()
             while not self.stop.is_set():
                 self._collect()
-                for entry in self._due():
-                    if self.stop.is_set():
-                        break
-                    self.handle(reg, entry)
+                self._work(reg, self._due())
+                self.pool.idle_check()
                 if self.recover_due and not self.retries:  # the faults are over
                     self._recover(reg)
                 if self.once and not self.pending:
@@ -307,6 +363,7 @@ class Watcher:
             if threading.current_thread() is threading.main_thread():
                 signal.signal(signal.SIGINT, previous[0])  # type: ignore[arg-type]
                 signal.signal(signal.SIGTERM, previous[1])  # type: ignore[arg-type]
+            self.pool.close()
             reg.close()
             lock.release()
 

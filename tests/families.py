@@ -1,8 +1,12 @@
 """The family of INTERFACE.md's example, shared by the tests: the same copy `kkwna demo`
-uses (one copy to keep right)."""
+uses (one copy to keep right); and the area of the office it lives in."""
 
 from __future__ import annotations
 
+from pipeline import refdata
 from pipeline.demo import ADDRESS, HEAD
 
-__all__ = ["ADDRESS", "HEAD"]
+#: Disdukcapil Kabupaten Tapin's area (kkwna.toml's template): regency 63.05, postcodes 711xx
+TAPIN = refdata.OfficeArea("6305", ("711",))
+
+__all__ = ["ADDRESS", "HEAD", "TAPIN"]

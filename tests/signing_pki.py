@@ -38,7 +38,8 @@ FAMILY: dict[str, Any] = {
          "status_hubungan": "ISTRI", "kewarganegaraan": "AUSTRALIA"},
     ],
 }
-BLOCK = pades.SignatureBlock("Hj. RINA INDRIANI, ST", "19820311 200501 2 017")
+BLOCK = pades.SignatureBlock("Hj. RINA INDRIANI, ST", "19820311 200501 2 017",
+                             lokasi="Rantau, Kabupaten Tapin")
 
 
 @dataclass(frozen=True)

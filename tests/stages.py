@@ -36,7 +36,7 @@ def approvals(keluarga: dict[str, Any]) -> dict[int, tuple[str, dict[str, str]]]
         3: (VERIFIKATOR, {"no_paspor": head["no_paspor"], "paspor_berlaku_sampai": "01-01-2030",
                           "no_kitap": head["no_kitap"], "kitap_berlaku_sampai": "01-06-2028",
                           "data_valid": "ya", "bukan_data_ganda": "ya"}),
-        4: (ADM_SIAK, family.to_form_fields(keluarga)),
+        4: (ADM_SIAK, family.to_form_fields(keluarga, area=None)),
         5: (ANALIS, {}),
         6: (KEPALA_BIDANG, {}),
     }

@@ -38,12 +38,13 @@ def test_issued_case_is_filed_whole_checked_and_read_only(office: Home, reg: Reg
     assert not working.exists()
     names = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert names == ["01 berkas permohonan.pdf", "02 lembar checklist.pdf", SLIP,
-                     "03 lembar verifikasi.pdf", "04 konsep KK.pdf", KK, "SHA256SUMS",
-                     "riwayat.pdf", "scans/paspor.jpg"]
+                     "03 lembar verifikasi.pdf", "04 konsep KK.pdf",
+                     "08 kartu keluarga WNA - laporan validasi.json", KK, "SHA256SUMS",
+                     "provenance.json", "riwayat.pdf", "scans/paspor.jpg"]
     done = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=target,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(": OK") == 8
+    assert done.stdout.count(": OK") == 10  # provenance.json and the validation report too
     for path in [target, *target.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) & 0o222 == 0, f"{path} is writable"
     assert reg.get(case.id).folder == target.relative_to(office.root).as_posix()

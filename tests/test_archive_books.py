@@ -171,7 +171,8 @@ def test_the_archive_benchmark_measures_both_targets(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(bench, "SCAN_BYTES", 5000)
     small = bench.fixity(2, 4, 1, tmp_path)
     result = bench.fixity(3, 6, 2, tmp_path, file_one=True)
-    assert result["files"] == 3 * 8 - 1  # two issued cases of 8 files, one returned of 7
+    # two issued cases of 10 files (provenance.json, the validation report), one returned of 8
+    assert result["files"] == 2 * 10 + 8
     # the whole command, the function and the anchor, each run (the command exits 0 only
     # when it found nothing, signed checkpoint included)
     assert result["verify_s"] > 0 and result["sha256sum_s"] > 0 and result["command_s"] > 0
@@ -180,3 +181,108 @@ def test_the_archive_benchmark_measures_both_targets(monkeypatch: pytest.MonkeyP
     growth = bench._growth(small, result)
     assert "2 -> 3 cases (1.5x the cases" in growth
     assert growth.count(" s -> ") == 3
+
+
+# --- what a clerk reads on a book's page ---------------------------------------------------------
+
+PAD = 2.0  # points of paper between a cell's rule and any of its letters
+
+
+def cell_overlaps(path: Path, columns: tuple[books.Column, ...]) -> list[str]:
+    """Every letter of the table whose ink comes within PAD of its cell's rules, on every
+    page of *path*: the cells are the columns' fractions of the table's width, the rows the
+    header and the fixed-height rows under it (the geometry the book promises)."""
+    import pypdfium2
+
+    sheets = books.sheets
+    doc = pypdfium2.PdfDocument(str(path))
+    bad = []
+    try:
+        for number, page in enumerate(doc, start=1):
+            width, height = page.get_size()
+            table = width - 2 * sheets.MARGIN
+            edges = [sheets.MARGIN]
+            for col in columns:
+                edges.append(edges[-1] + col.width * table)
+            top = height - sheets.MARGIN - sheets._top_height()
+            rows = [(top, top - sheets.HEADER_HEIGHT)]
+            for _ in range(sheets.rows_per_page(sheets.LANDSCAPE)):
+                rows.append((rows[-1][1], rows[-1][1] - sheets.ROW_HEIGHT))
+            text = page.get_textpage()
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if not char.strip():
+                    continue
+                left, bottom, right, up = text.get_charbox(i)
+                x, y = (left + right) / 2, (bottom + up) / 2
+                if not rows[-1][1] < y < top:
+                    continue  # the letterhead and the footer
+                k = max(j for j in range(len(columns)) if edges[j] <= x)
+                row = next(r for r in rows if r[1] < y <= r[0])
+                room = min(left - edges[k], edges[k + 1] - right, row[0] - up,
+                           bottom - row[1])
+                if room < PAD:
+                    bad.append(f"page {number}, column {columns[k].title!r}: "
+                               f"{char!r} {room:.2f} pt from the rule")
+    finally:
+        doc.close()
+    return bad
+
+
+def awkward_rows(count: int) -> list[dict[str, str]]:
+    """Rows whose texts fill their cells: long unbroken words, capitals that overhang (J, W,
+    V), the longest remark a case can have."""
+    rows = []
+    for n in range(1, count + 1):
+        rows.append({
+            "no": str(n), "no_ambil": str(n), "tanggal_diterima": "05-01-2026 09:30 WITA",
+            "nomor_register": f"KKWNA-2026-{n:04d}",
+            "pemohon": "JOHANNES WOLFESCHLEGELSTEINHAUSENBERGERDORFF VAN DER WAALS",
+            "kewarganegaraan": "JEPANG" if n % 2 else "AMERIKA SERIKAT",
+            "layanan": books.SERVICE, "hasil_checklist":
+                "Tidak lengkap (2/4): kurang KITAP dari kantor imigrasi, Pemohon datang "
+                "sendiri (tidak dikuasakan)",
+            "verifikator": "VIVIAN WIJAYAKUSUMAWARDHANI", "tanggal_selesai":
+                "05-01-2026 09:45 WITA", "no_kk": "6305041200000001",
+            "tanggal_diambil": "05-01-2026 09:50 WITA", "diterima_oleh": "JOHN WAYNE",
+            "petugas": "DEMO PETUGAS PENYERAHAN", "kode_pengambilan": "WWWW-WWWW",
+            "keterangan": "Dikembalikan pada langkah 3: " + "VWJ " * 40,
+        })
+    return rows
+
+
+@pytest.mark.parametrize("columns", [books.REGISTER_COLUMNS, books.COLLECTION_COLUMNS],
+                         ids=["register", "pengambilan"])
+def test_no_letter_touches_a_cell_rule(tmp_path: Path, columns: tuple[books.Column, ...]
+                                       ) -> None:
+    import io as _io
+    sheets = books.sheets
+    sheet = books.Sheet(("PEMERINTAH KABUPATEN TAPIN", "Jl. Datu Nuraya"), "BUKU", "uji",
+                        sheets.LANDSCAPE)
+    buf = _io.BytesIO()
+    c = sheets.new_sheet_canvas(buf, sheet)
+    sheets.draw_table_pages(c, sheet, columns, awkward_rows(sheets.rows_per_page(
+        sheets.LANDSCAPE) + 2), first_page=1, footer="uji")
+    c.save()
+    out = tmp_path / "buku.pdf"
+    out.write_bytes(buf.getvalue())
+    assert cell_overlaps(out, columns) == []
+
+
+def test_the_books_pages_keep_their_letters_off_the_rules(office: Home, reg: Register,
+                                                          cfg: config.Config) -> None:
+    for case in register_year(office, reg, 8):
+        archive.file_case(office, cfg, reg, case)
+    register_book, collection_book = archive.write_books(office, cfg, reg, 2026)
+    assert cell_overlaps(register_book, books.REGISTER_COLUMNS) == []
+    assert cell_overlaps(collection_book, books.COLLECTION_COLUMNS) == []
+
+
+def test_the_footer_names_the_chain_head_as_a_clerk_knows_it(office: Home, reg: Register,
+                                                             cfg: config.Config) -> None:
+    for case in register_year(office, reg, 3):
+        archive.file_case(office, cfg, reg, case)
+    for path in archive.write_books(office, cfg, reg, 2026):
+        last = pages_of(path)[-1]
+        assert f"Kode pengaman register: {books.chain_head(reg)}" in last
+        assert "rantai" not in last.lower() and "hash" not in last.lower()

@@ -22,7 +22,7 @@ from pipeline.register import Case
 from pipeline.render import render
 from tests import office
 from tests.conftest import ADM_SIAK
-from tests.families import ADDRESS, HEAD
+from tests.families import ADDRESS, HEAD, TAPIN
 
 CASE = "KKWNA-2026-0001"
 CODED = dict(family.LISTED)  # member key -> value list
@@ -31,7 +31,8 @@ OFFICE = config.parse(tomllib.loads(config.DEFAULT)).office_data()
 
 def input_form(path: Path, fields: dict[str, str] | None = None) -> Path:
     data: dict[str, Any] = {"kasus": CASE, "judul": "JOHN MICHAEL SMITH", "office": OFFICE,
-                            "fields": family.to_form_fields({**ADDRESS, "anggota": [HEAD]})
+                            "fields": family.to_form_fields({**ADDRESS, "anggota": [HEAD]},
+                                                            area=TAPIN)
                             if fields is None else fields}
     return render("input_data", data, path, mode="form", case_id=CASE, step=4,
                   layout_dirs=[BUILTIN_LAYOUTS])
@@ -128,11 +129,13 @@ def test_a_choice_stored_only_as_an_index(form: Path, tmp_path: Path) -> None:
 
 
 def test_a_value_outside_the_list_is_kept_and_then_refused(tmp_path: Path) -> None:
-    fields = family.to_form_fields({**ADDRESS, "anggota": [{**HEAD, "agama": "JEDI"}]})
+    fields = family.to_form_fields({**ADDRESS, "anggota": [{**HEAD, "agama": "JEDI"}]},
+                                   area=TAPIN)
     form = input_form(tmp_path / "odd.pdf", fields)
     w = widgets(form)["a1_agama"]
     assert w["V"] == "JEDI" and w["Opt"][-1] == "JEDI"  # shown as recorded, not lost
-    errors = family.validate_form_fields(read_fields(form), today=date(2026, 12, 1))
+    errors = family.validate_form_fields(read_fields(form), today=date(2026, 12, 1),
+                                         area=TAPIN)
     assert [e.field for e in errors] == ["a1_agama"]
 
 
@@ -201,7 +204,7 @@ def test_data_entry_decision_accepts_short_forms(cfg: Any) -> None:
              step_since=at, folder="cases/x",
              source_name="x", source_key="k", source_removed=True, collection_code=None,
              data={})
-    fields = family.to_form_fields({**ADDRESS, "anggota": [HEAD]})
+    fields = family.to_form_fields({**ADDRESS, "anggota": [HEAD]}, area=TAPIN)
     fields.update(a1_pendidikan="S1", a1_agama="Katolik", a1_jenis_kelamin="L",
                   a1_golongan_darah="o rh+", a1_status_perkawinan="Kawin")
     d = Decision(CASE, 4, True, "", "", ADM_SIAK, fields)

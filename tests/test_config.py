@@ -3,6 +3,7 @@ import tomllib
 import pytest
 
 from pipeline import config, refdata
+from tests.families import TAPIN
 
 
 def raw():
@@ -59,10 +60,19 @@ def test_officer_lookup_by_nip_and_role():
 
 
 def test_office_area_defaults_to_tapin():
-    assert config.parse(raw()).area == refdata.TAPIN == refdata.OfficeArea("6305", ("711",))
+    assert config.parse(raw()).area == TAPIN == refdata.OfficeArea("6305", ("711",))
     data = raw()
     del data["office"]["kode_wilayah"], data["office"]["kode_pos_awalan"]
-    assert config.parse(data).area == refdata.TAPIN  # an older kkwna.toml keeps working
+    assert config.parse(data).area == TAPIN  # an older kkwna.toml keeps working
+    # ... whatever its office: the regency is the one its name and province say
+    data["office"].update(kabupaten="Banjarmasin")
+    assert config.parse(data).area == refdata.OfficeArea("6371", ())
+    assert config.parse(data).office.wilayah == "Kota Banjarmasin"
+    data["office"].update(kabupaten="BEKASI", provinsi="JAWA BARAT")  # a regency and a city
+    with pytest.raises(config.ConfigError, match="office.kode_wilayah: missing, and 2"):
+        config.parse(data)
+    data["office"]["jenis_wilayah"] = "kota"  # which of the two the office says it is
+    assert config.parse(data).area == refdata.OfficeArea("3275", ())
 
 
 def test_another_regency_is_a_profile_change():

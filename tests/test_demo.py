@@ -20,6 +20,7 @@ from pipeline.cli import cli
 from pipeline.demo import APPLICANT, FAMILY, HEAD, fill_form
 from pipeline.register import Register
 from pipeline.sample_scans import Validity, check_digit, mrz_lines
+from tests.families import TAPIN
 
 # documents that carry a signature field, which the PDF/A validator cannot judge
 SIGNATURE_FIELD = re.compile(r"(07 draf TTE KK|08 kartu keluarga WNA)\.pdf$")
@@ -121,6 +122,18 @@ def test_the_archive_verifies_and_the_card_is_genuine(demo: tuple[Result, list[P
     assert genuine.exit_code == 0 and "ASLI" in genuine.output, genuine.output
 
 
+def test_the_filed_data_entry_form_is_archived_with_its_checksum(
+        demo: tuple[Result, list[Path]]) -> None:
+    from pipeline.archive.filing import read_sums
+    from pipeline.fsutil import sha256_file
+    _, paths = demo
+    form = next((p for p in paths if p.name == "04 formulir input data KK.pdf"), None)
+    assert form is not None and form.parent.parent.name.startswith("odner-")
+    assert read_sums(form.parent)[form.name] == sha256_file(form)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(form).pages)
+    assert HEAD["nama_lengkap"] in text and "EMILY ROSE SMITH" in text
+
+
 def test_a_folder_with_files_is_refused(tmp_path: Path) -> None:
     (tmp_path / "catatan.txt").write_text("milik orang lain")
     result = kkwna("demo", "--dir", str(tmp_path))
@@ -143,7 +156,7 @@ def test_mrz_check_digits_follow_icao_9303() -> None:
 
 
 def test_the_sample_family_is_valid() -> None:
-    assert family.validate(FAMILY, today=date(2026, 11, 23)) == []
+    assert family.validate(FAMILY, today=date(2026, 11, 23), area=TAPIN) == []
 
 
 def test_fill_form_sets_text_checkbox_radio_and_choice(tmp_path: Path) -> None:

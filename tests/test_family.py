@@ -11,7 +11,7 @@ import pytest
 
 from pipeline import family, refdata
 from pipeline.family import FieldError, parse_date
-from tests.families import ADDRESS, HEAD
+from tests.families import ADDRESS, HEAD, TAPIN
 
 TODAY = date(2026, 12, 1)
 
@@ -134,7 +134,7 @@ VALID: list[tuple[str, Any]] = [
 
 @pytest.mark.parametrize("changes", [c for _, c in VALID], ids=[i for i, _ in VALID])
 def test_valid(changes: Any) -> None:
-    assert family.validate(family_with(changes), today=TODAY) == []
+    assert family.validate(family_with(changes), today=TODAY, area=TAPIN) == []
 
 
 # --------------------------------------------------------------------------- invalid
@@ -329,14 +329,14 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ids=[c[0] for c in INVALID],
 )
 def test_invalid(changes: Any, field: str, fragment: str) -> None:
-    errors = family.validate(family_with(changes), today=TODAY)
+    errors = family.validate(family_with(changes), today=TODAY, area=TAPIN)
     assert {e.field for e in errors} == {field}, errors
     assert any(fragment in e.message for e in errors), errors
 
 
 def test_nik_in_another_kk_names_its_register_number() -> None:
     errors = family.validate(
-        FAMILY, today=TODAY, other_kk_niks={"6305046207850002": "KKWNA-2025-0007"}
+        FAMILY, today=TODAY, other_kk_niks={"6305046207850002": "KKWNA-2025-0007"}, area=TAPIN
     )
     assert [(e.field, e.label) for e in errors] == [("a2_nik", "Anggota 2, NIK")]
     assert "KKWNA-2025-0007" in errors[0].message
@@ -347,13 +347,13 @@ def test_every_extra_head_is_named() -> None:
     data = family_with(
         {"a2_status_hubungan": "KEPALA KELUARGA", "a3_status_hubungan": "KEPALA KELUARGA"}
     )
-    errors = family.validate(data, today=TODAY)
+    errors = family.validate(data, today=TODAY, area=TAPIN)
     assert [e.field for e in errors] == ["a2_status_hubungan", "a3_status_hubungan"]
 
 
 def test_errors_in_form_order_with_labels() -> None:
     data = family_with({"a2_nik": "1", "no_kk": "", "a1_agama": "JEDI"})
-    errors = family.validate(data, today=TODAY)
+    errors = family.validate(data, today=TODAY, area=TAPIN)
     assert [e.field for e in errors] == ["no_kk", "a1_agama", "a2_nik"]
     assert errors[2] == FieldError("a2_nik", "Anggota 2, NIK", errors[2].message)
     assert errors[2].json_path == "anggota[1].nik"
@@ -364,7 +364,7 @@ def test_errors_in_form_order_with_labels() -> None:
 def test_validate_does_not_change_its_input() -> None:
     data = family_with({"a1_nama_lengkap": " john "})
     before = copy.deepcopy(data)
-    family.validate(data, today=TODAY)
+    family.validate(data, today=TODAY, area=TAPIN)
     assert data == before
 
 
@@ -421,7 +421,7 @@ MESSY: dict[str, Any] = {
 
 
 def test_normalise() -> None:
-    norm = family.normalise(MESSY)
+    norm = family.normalise(MESSY, area=TAPIN)
     assert set(norm) == {*family.HEADER_KEYS, "anggota"}
     assert norm["no_kk"] == "6305041211260001"
     assert norm["alamat"] == "JL. BRIGJEN H. HASAN BASRI NO. 12"
@@ -432,12 +432,12 @@ def test_normalise() -> None:
     head, wife = norm["anggota"]
     assert head == HEAD
     assert wife == WIFE
-    assert family.validate(MESSY, today=TODAY) == []
+    assert family.validate(MESSY, today=TODAY, area=TAPIN) == []
 
 
 def test_normalise_is_idempotent() -> None:
-    once = family.normalise(MESSY)
-    assert family.normalise(once) == once
+    once = family.normalise(MESSY, area=TAPIN)
+    assert family.normalise(once, area=TAPIN) == once
 
 
 @pytest.mark.parametrize(
@@ -446,12 +446,12 @@ def test_normalise_is_idempotent() -> None:
     ids=["family", "interface example", "messy", "no members", "empty"],
 )
 def test_form_fields_round_trip(data: dict[str, Any]) -> None:
-    fields = family.to_form_fields(data)
-    assert family.from_form_fields(fields) == family.normalise(data)
+    fields = family.to_form_fields(data, area=TAPIN)
+    assert family.from_form_fields(fields, area=TAPIN) == family.normalise(data, area=TAPIN)
 
 
 def test_form_fields_names_and_slots() -> None:
-    fields = family.to_form_fields(FAMILY)
+    fields = family.to_form_fields(FAMILY, area=TAPIN)
     assert len(fields) == len(family.HEADER_KEYS) + 10 * len(family.MEMBER_KEYS)
     assert fields["a1_nik"] == "6305041503800001"
     assert fields["a3_nama_ibu"] == "SITI AMINAH"
@@ -462,12 +462,12 @@ def test_form_fields_names_and_slots() -> None:
 def test_from_form_fields_skips_empty_slots_and_other_fields() -> None:
     fields = {
         key: value
-        for key, value in family.to_form_fields(FAMILY).items()
+        for key, value in family.to_form_fields(FAMILY, area=TAPIN).items()
         if not key.startswith("a2_")
     }
     fields.update({f"a5_{k}": v for k, v in WIFE.items()})
     fields.update({"kasus": "KKWNA-2026-0001", "keputusan": "setuju", "a11_nik": "1"})
-    data = family.from_form_fields(fields)
+    data = family.from_form_fields(fields, area=TAPIN)
     assert [m["nama_lengkap"] for m in data["anggota"]] == [
         "JOHN MICHAEL SMITH",
         "EMMA SMITH",
@@ -479,17 +479,16 @@ def test_from_form_fields_skips_empty_slots_and_other_fields() -> None:
 def test_validate_form_fields_names_the_slot_the_operator_used() -> None:
     fields = {
         key: value
-        for key, value in family.to_form_fields(FAMILY).items()
+        for key, value in family.to_form_fields(FAMILY, area=TAPIN).items()
         if not key.startswith("a2_")
     }
     fields.update({f"a5_{k}": v for k, v in WIFE.items()})
     fields["a5_agama"] = "JEDI"
-    errors = family.validate_form_fields(fields, today=TODAY)
+    errors = family.validate_form_fields(fields, today=TODAY, area=TAPIN)
     assert [(e.field, e.label) for e in errors] == [("a5_agama", "Anggota 5, Agama")]
     # the JSON form numbers members as they come
-    assert [e.field for e in family.validate(family.from_form_fields(fields), today=TODAY)] == [
-        "a3_agama"
-    ]
+    as_json = family.from_form_fields(fields, area=TAPIN)
+    assert [e.field for e in family.validate(as_json, today=TODAY, area=TAPIN)] == ["a3_agama"]
 
 
 def test_helpers() -> None:
@@ -505,19 +504,19 @@ def test_helpers() -> None:
 
 
 def test_refdata_regions() -> None:
-    districts = refdata.districts()
+    districts = refdata.districts("6305")
     assert len(districts) == 12
     assert districts["630504"] == "Tapin Utara"
-    assert refdata.district_code("TAPIN UTARA") == "630504"
-    assert refdata.district_code("63.05.04") == "630504"
-    assert refdata.district_code("Banjarmasin") is None
+    assert refdata.district_code("TAPIN UTARA", "6305") == "630504"
+    assert refdata.district_code("63.05.04", "6305") == "630504"
+    assert refdata.district_code("Banjarmasin", "6305") is None
     assert refdata.villages("630504")["6305041004"] == "Rantau Kiwa"
     assert refdata.villages("999999") == {}
-    assert refdata.village_code("tapin utara", "RANTAU  KIWA") == "6305041004"
-    assert refdata.village_caps("630501", "a. yani pura") == "A. YANI PURA"
-    assert refdata.district_caps("630506") == "CANDI LARAS UTARA"
-    assert refdata.province_name() == "Kalimantan Selatan"
-    assert refdata.regency_name() == "Kabupaten Tapin"
+    assert refdata.village_code("tapin utara", "RANTAU  KIWA", "6305") == "6305041004"
+    assert refdata.village_caps("630501", "a. yani pura", "6305") == "A. YANI PURA"
+    assert refdata.district_caps("630506", "6305") == "CANDI LARAS UTARA"
+    assert refdata.province_name("6305") == "Kalimantan Selatan"
+    assert refdata.regency_name("6305") == "Kabupaten Tapin"
     assert sum(len(refdata.villages(code)) for code in districts) == 135
 
 
@@ -599,18 +598,18 @@ def test_refdata_unknown_list() -> None:
 def test_short_forms_normalised_to_the_official_value(key: str, typed: str, official: str
                                                       ) -> None:
     data = family_with({f"a1_{key}": typed})
-    assert family.normalise(data)["anggota"][0][key] == official
+    assert family.normalise(data, area=TAPIN)["anggota"][0][key] == official
     assert official in refdata.value_list(family.LISTED[key])
     # the form fields hold the official value, the one the choice list offers
-    assert family.to_form_fields(data)[f"a1_{key}"] == official
-    errors = family.validate(data, today=TODAY)
+    assert family.to_form_fields(data, area=TAPIN)[f"a1_{key}"] == official
+    errors = family.validate(data, today=TODAY, area=TAPIN)
     assert not [e for e in errors if e.field == f"a1_{key}"], errors
 
 
 def test_an_unknown_value_is_kept_as_typed_and_refused() -> None:
     data = family_with({"a1_pendidikan": "s 4"})
-    assert family.normalise(data)["anggota"][0]["pendidikan"] == "S 4"
-    [error] = family.validate(data, today=TODAY)
+    assert family.normalise(data, area=TAPIN)["anggota"][0]["pendidikan"] == "S 4"
+    [error] = family.validate(data, today=TODAY, area=TAPIN)
     assert error.field == "a1_pendidikan"
     assert "'S 4' tidak ada dalam daftar" in error.message
 
@@ -643,7 +642,7 @@ def test_another_regency_runs_kkwna_from_its_profile() -> None:
     fields = family.to_form_fields(data, area=BANJAR)
     assert family.validate_form_fields(fields, today=TODAY, area=BANJAR) == []
     # the same address is foreign to Tapin: district, No. KK and postcode refused
-    errors = {e.field: e.message for e in family.validate(data, today=TODAY)}
+    errors = {e.field: e.message for e in family.validate(data, today=TODAY, area=TAPIN)}
     assert set(errors) == {"no_kk", "kecamatan", "kode_pos"}
     assert "'ALUH ALUH' bukan kecamatan di Kabupaten Tapin" in errors["kecamatan"]
 
@@ -701,6 +700,6 @@ def test_kk_numbers_on_their_own() -> None:
     assert kk_numbers.nik_problems("6371016207850002", "PEREMPUAN", date(1985, 7, 22)) == []
     [problem] = kk_numbers.nik_problems("0000006207850002", "PEREMPUAN")
     assert problem.startswith("Kode wilayah 00.00.00 pada 6 angka pertama NIK bukan kode")
-    assert kk_numbers.no_kk_problems("6305041211260001") == []
+    assert kk_numbers.no_kk_problems("6305041211260001", TAPIN) == []
     assert kk_numbers.no_kk_problems("6303011211260001", BANJAR) == []
     assert "Kabupaten Banjar" in kk_numbers.no_kk_problems("6305041211260001", BANJAR)[0]

@@ -66,6 +66,39 @@ def test_no_step_number_outside_the_sop_table_and_the_handlers():
     assert not found, "\n".join(found)
 
 
+# a step's document by its number: "08 kartu keluarga WNA.pdf", "02 tanda bukti
+# pengambilan.pdf" (any numbered PDF name), or the table's own stems ("08 kartu keluarga WNA")
+NUMBERED_PDF = re.compile(r"(?<![\w.:/-])\d\d [A-Za-z][^\"'\n]*?\.pdf")
+TABLE_STEMS = re.compile("|".join(re.escape(sop.document_name(s.number, s.document)[:-4])
+                                  for s in sop.STEPS if s.document))
+
+
+def _code_strings(tree: ast.AST) -> list[ast.Constant]:
+    """The string constants of *tree* that are code, not docstrings (f-strings' text
+    parts included)."""
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                          | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Constant)
+            and isinstance(node.value, str) and id(node) not in docs]
+
+
+def test_no_document_named_by_its_step_number_outside_the_table_and_the_handlers():
+    """A step's document is named from the table (`sop.document_name`), so renumbering or
+    another service's table renames it everywhere at once."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel == "sop.py" or rel.startswith("steps/"):
+            continue
+        for node in _code_strings(ast.parse(path.read_text())):
+            for m in [*NUMBERED_PDF.finditer(node.value), *TABLE_STEMS.finditer(node.value)]:
+                found.append(f"{rel}:{node.lineno}: {m.group(0)!r}")
+    assert not found, "\n".join(found)
+
+
 def _imports(path: Path) -> set[str]:
     module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
     names = set()

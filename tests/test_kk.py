@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from pipeline import family, fonts, kk
 from pipeline.pdfa import validate
-from tests.families import ADDRESS, HEAD
+from tests.families import ADDRESS, HEAD, TAPIN
 from tests.qrread import read_standard_qr, render_page
 
 OFFICE = {
@@ -158,8 +158,8 @@ def _layout(name: str) -> list[kk.Cell]:
 
 
 def test_the_test_families_are_valid() -> None:
-    assert family.validate(ONE, today=date(2026, 12, 1)) == []
-    assert family.validate(TEN, today=date(2026, 12, 1)) == []
+    assert family.validate(ONE, today=date(2026, 12, 1), area=TAPIN) == []
+    assert family.validate(TEN, today=date(2026, 12, 1), area=TAPIN) == []
 
 
 # --------------------------------------------------------------------------- geometry
@@ -188,7 +188,7 @@ def test_every_drawn_string_lies_in_its_cell(cards: dict[str, Path], name: str) 
 @pytest.mark.parametrize("name", ["one", "ten"])
 def test_every_value_appears_in_its_cell(cards: dict[str, Path], name: str) -> None:
     data, _ = CASES[name]
-    norm = family.normalise(data)
+    norm = family.normalise(data, area=TAPIN)
     cells = {c.key: c for c in _layout(name)}
     strings = [d for d in drawn_strings(cards[name]) if not d.rotated]
 

@@ -11,7 +11,7 @@ import pytest
 from pipeline import qr
 from tests.qrphone import PHOTOS, documents, photos, readable
 
-KINDS = ["KK seal", "slip code", "slip header", "desk form 02 header"]
+KINDS = ["KK seal", "KK draft", "slip code", "slip header", "desk form 02 header"]
 
 
 @pytest.fixture(scope="module")

@@ -62,6 +62,7 @@ def sample(name: str, filed: bool = False) -> dict[str, Any]:
         "office": OFFICE, "kasus": CASE, "judul": "JOHN MICHAEL SMITH",
         "diterima": dt.datetime(2026, 11, 23, 9, 12, tzinfo=WITA),
         "tanggal": dt.date(2026, 11, 23), "di_luar_jam": False,
+        "sop": {"nomor": "800/003-SOP/DUKCAPIL/2022", "tanggal": "1 Agustus 2022"},
     }
     f: dict[str, Any] = {}
     if name == "checklist":
@@ -96,7 +97,8 @@ def sample(name: str, filed: bool = False) -> dict[str, Any]:
         f.update(a2_nama_lengkap="SARAH SMITH", a2_status_hubungan="ISTRI",
                  a2_jenis_kelamin="PEREMPUAN")
     elif name == "review":
-        d.update(judul_review="LEMBAR KOREKSI KONSEP KARTU KELUARGA", no_kk="6305041211260001",
+        d.update(judul_review="LEMBAR KOREKSI KONSEP KARTU KELUARGA",
+                 nama_dokumen="Lembar Koreksi Konsep Kartu Keluarga", no_kk="6305041211260001",
                  kepala_keluarga="JOHN MICHAEL SMITH", jumlah_anggota="3", putaran="1",
                  catatan_sebelumnya="")
     elif name == "riwayat_kasus":
@@ -399,6 +401,9 @@ def test_filed_wording(tmp_path: Path) -> None:
                   "Tunjukkan tanda bukti ini saat pengambilan Kartu Keluarga"):
         assert words in slip, words
     assert "di luar jam" not in text("checklist")
+    # the SOP the checklist cites is the service's (documents.base_data: pipeline.sop)
+    assert "(SOP 470/011-SOP/DUKCAPIL/2024)" in text(
+        "checklist", sop={"nomor": "470/011-SOP/DUKCAPIL/2024", "tanggal": "4 Maret 2024"})
     assert "Diterima di luar jam layanan (08.00-15.00 WITA)" in text("checklist",
                                                                       di_luar_jam=True)
     letter = text("surat_pengembalian")

@@ -183,7 +183,7 @@ def test_a_month_of_sixty_cases_in_the_pdf_and_the_csv(office, reg, november):
     # the charts are drawn, with their titles and values
     assert "Waktu per langkah terhadap mutu baku (menit, jam layanan)" in lines
     assert any(x.startswith("Sebaran waktu total per kasus") for x in lines)
-    assert "Permohonan per hari kerja" in lines and "- - rata-rata 3 per hari" in lines
+    assert "Permohonan per hari kerja" in lines and "- - rata-rata 3 per hari kerja" in lines
     assert_charts_are_vectors(out)
 
     got = csv_figures(out.with_suffix(".csv"))
@@ -315,3 +315,133 @@ def test_register_written_in_utc_is_read_in_office_time(tmp_path, cfg):
     assert report.month_figures(cases, events, cfg, 2026, 10).received == 0
     assert received.astimezone(WITA).month == 11
     reg.close()
+
+
+def test_the_sop_cited_is_the_services_own(office, reg, november, monkeypatch):
+    """The SOP number and date come from the service's table (pipeline.sop), so another
+    service's report cites its own SOP, not this one's."""
+    from datetime import date
+
+    from pipeline import sop
+    cfg, _ = november
+    monkeypatch.setattr(sop, "SOP_NUMBER", "470/011-SOP/DUKCAPIL/2024")
+    monkeypatch.setattr(sop, "SOP_DATE", date(2024, 3, 4))
+    text = " ".join(lines_of(report.write_report(office, cfg, reg, 2026, 9)))
+    assert "SOP 470/011-SOP/DUKCAPIL/2024 (4 Maret 2024)" in text
+    assert "800/003" not in text
+# --- what a reader sees on a quiet month -------------------------------------------------------
+
+def quiet_december(cfg, minutes: float = 0.0):
+    """December 2026 (22 working days) with one case, every step decided *minutes* after
+    the one before (the demo's case takes no time at all)."""
+    from datetime import timedelta
+
+    from pipeline import sop
+    start = at("2026-12-01T09:00+08:00")
+    c = case("K1", "2026-12-01T09:00+08:00")
+    events = [Event("K1", start, 1, "diterima")]
+    for n, s in enumerate(sop.STEPS[1:], start=1):
+        action = {8: "ditandatangani", 11: "diserahkan"}.get(s.number, "disetujui")
+        events.append(Event("K1", start + timedelta(minutes=minutes * n), s.number, action,
+                            "DEMO PETUGAS", "199001012015032001"))
+    fig = report.month_figures([c], events, cfg, 2026, 12)
+    before = report.month_figures([c], events, cfg, 2026, 11)
+    return fig, before
+
+
+def report_text(cfg, fig, before) -> list[str]:
+    from pipeline import report_pdf
+    pdf = report_pdf.build(fig, before, cfg, at("2026-12-31T16:00+08:00"), "Laporan uji")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_an_average_below_one_keeps_its_decimals(cfg):
+    fig, before = quiet_december(cfg)
+    assert len(fig.working_days) == 22 and fig.received == 1
+    from pipeline.report_figures import summary
+    assert dict(summary(fig))[
+        "Rata-rata permohonan per hari kerja"] == "0,05"  # 1 / 22, not "0"
+    lines = report_text(cfg, fig, before)
+    assert has_row(lines, "Rata-rata permohonan per hari kerja", "0,05")
+    assert "- - rata-rata 0,05 per hari kerja" in lines
+    assert report.number(2.5, 2) == "2,5" and report.number(3.0, 2) == "3"
+
+
+def test_the_footer_names_the_office_as_it_is_written(cfg):
+    fig, before = quiet_december(cfg)
+    lines = report_text(cfg, fig, before)
+    footers = [x for x in lines if x.startswith("Laporan uji ·")]
+    assert footers and all(
+        x == "Laporan uji · Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin"
+        for x in footers), footers
+
+
+def tables_of(flowables) -> list:
+    """Every reportlab Table in a story, nested ones too."""
+    from reportlab.platypus import KeepTogether, Table
+    found = []
+    for f in flowables:
+        if isinstance(f, Table):
+            found.append(f)
+            found += tables_of([cell for row in f._cellvalues for cell in row
+                                if not isinstance(cell, str)])
+        elif isinstance(f, KeepTogether):
+            found += tables_of(f._content)
+    return found
+
+
+def test_no_table_header_runs_into_the_next(office, reg, november):
+    """Every header cell's text fits its column inside the cell's padding: plain strings are
+    never wrapped by reportlab, so a wide one runs into its neighbour ("Kembali Median")."""
+    from reportlab.platypus import Paragraph
+
+    from pipeline import fonts, report_pdf
+    cfg, _ = november
+    cases, events = report.load_month(reg, cfg, 2026, 11)
+    fig = report.month_figures(cases, events, cfg, 2026, 11)
+    before = report.month_figures(cases, events, cfg, 2026, 10)
+    story = report_pdf.story(fig, before, cfg, at(AFTER_NOVEMBER))
+    tables = [t for t in tables_of(story) if t._cellvalues and len(t._colWidths) > 1
+              and not isinstance(t._cellvalues[0][0], report_pdf.Table)]
+    assert len(tables) >= 7
+    too_wide = []
+    for t in tables:
+        for col, (cell, width) in enumerate(zip(t._cellvalues[0], t._colWidths, strict=True)):
+            room = width - t._cellStyles[0][col].leftPadding - t._cellStyles[0][col].rightPadding
+            if isinstance(cell, Paragraph):
+                cell.wrap(room, 1000)
+                used = max(cell.getActualLineWidths0())
+            else:
+                used = fonts.text_width(str(cell), fonts.BOLD, t._cellStyles[0][col].fontsize)
+            if used > room + 0.01:
+                too_wide.append(f"{cell if isinstance(cell, str) else cell.text!r}: "
+                                f"{used:.1f} pt in {room:.1f}")
+    assert too_wide == [], "; ".join(too_wide)
+
+
+def test_a_median_of_zero_still_shows(tmp_path, cfg):
+    """The demo's steps take no time: their median and P90 bars are zero long, and a reader
+    must still see them, told apart from a step with no cases ('-')."""
+    from reportlab.graphics import renderPDF
+
+    from pipeline import fonts, report_charts
+    fonts.register()
+    fig, _ = quiet_december(cfg)
+    assert all(t.median == 0 and t.p90 == 0 for t in fig.steps.values())
+    drawing = report_charts.step_times(fig, 480)
+    out = tmp_path / "chart.pdf"
+    renderPDF.drawToFile(drawing, str(out))
+    labels = [line.strip() for line in pypdf.PdfReader(out).pages[0].extract_text().splitlines()]
+    assert labels.count("-") == 0, labels  # zero is a value, not "no cases"
+    assert labels.count("0") >= 2 * len(fig.steps), labels
+    import pypdfium2
+    doc = pypdfium2.PdfDocument(str(out))
+    image = doc[0].render(scale=2).to_pil().convert("RGB")
+    doc.close()
+    seen = {rgb for _, rgb in image.getcolors(1 << 20) or []}
+    for colour in (report_charts.MEDIAN, report_charts.P90):
+        rgb = tuple(round(255 * c) for c in colour.rgb())
+        assert any(max(abs(a - b) for a, b in zip(rgb, got, strict=True)) <= 2
+                   for got in seen), colour

@@ -14,7 +14,7 @@ import pytest
 from pipeline import pdfa
 from pipeline.register import Register
 from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
-from tests.families import ADDRESS, HEAD
+from tests.families import ADDRESS, HEAD, TAPIN
 from tests.office import assert_archival, jpeg, one, run_once, visible
 
 FAMILY = {
@@ -83,7 +83,7 @@ def test_forms_through_every_loop(office):
     fields = {k: v.get("/V") for k, v in pypdf.PdfReader(form).get_fields().items()}
     assert fields["a1_no_paspor"] == "PA1234567" and fields["a1_no_kitap"] == "2C21JD0001-A"
     from pipeline import family
-    values = family.to_form_fields(FAMILY)
+    values = family.to_form_fields(FAMILY, area=TAPIN)
     wrong = {**values, "a2_nik": "6305041507120001"}  # a girl's NIK without the +40
     fill(form, {**wrong, "keputusan": "setuju", "petugas_nama": "DEMO SITI NURHALIZA",
                 "petugas_nip": ADM_SIAK})
@@ -142,7 +142,8 @@ def test_forms_through_every_loop(office):
     # step 7 is automatic: the TTE request is filed and the case waits for the signature
     assert (case.step, case.status) == (8, "open")
     assert case.rounds[4] == 2 and case.rounds[5] == 3 and case.rounds[6] == 2
-    for name in ("05 konsep KK dikoreksi.pdf", "05 konsep KK dikoreksi (2).pdf",
+    for name in ("04 formulir input data KK.pdf", "04 formulir input data KK (2).pdf",
+                 "05 konsep KK dikoreksi.pdf", "05 konsep KK dikoreksi (2).pdf",
                  "05 konsep KK dikoreksi (3).pdf", "06 lembar koreksi.pdf"):
         assert (folder() / name).exists(), name
     actions = [(e["step"], e["action"], e["round"]) for e in reg.events(cid)]
@@ -159,7 +160,8 @@ def test_forms_through_every_loop(office):
     assert "putaran 2" in status and "langkah 8" in status and "08-kepala-dinas" in status
     for desk in ("03-verifikator", "04-adm-siak", "05-analis", "06-kepala-bidang"):
         assert not visible(office.desks / desk), desk
-    assert len(assert_archival(folder())) == 12
+    assert "SYDNEY" in text_of(folder() / "04 formulir input data KK (2).pdf")  # as typed
+    assert len(assert_archival(folder())) == 14  # 12, and step 4's two filed forms
 
 
 def test_cli_through_steps_3_to_6_with_returns(office, tmp_path):
@@ -183,6 +185,11 @@ def test_cli_through_steps_3_to_6_with_returns(office, tmp_path):
     ok(kkwna(office, "decide", cid, "--step", "6", "--approve", "--officer", KEPALA_BIDANG))
     reg = Register(office.register_path)
     assert reg.get(cid).step == 8
+    # `kkwna enter` files the form it decided on too, flat, one per round
+    folder = office.root / reg.get(cid).folder
+    for name in ("04 formulir input data KK.pdf", "04 formulir input data KK (2).pdf"):
+        assert pdfa.validate(folder / name).passed, name
+        assert FAMILY["anggota"][0]["nama_lengkap"] in text_of(folder / name)
     returns = [e for e in reg.events(cid) if e["action"] == "dikembalikan"]
     assert [(e["step"], e["round"]) for e in returns] == [(5, 1), (6, 1)]
 

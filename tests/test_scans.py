@@ -27,6 +27,16 @@ def page_size(pdf: pikepdf.Pdf, index: int) -> tuple[float, float]:
     return round(box[2] - box[0], 2), round(box[3] - box[1], 2)
 
 
+def drawn_size(path: Path, index: int) -> tuple[float, float]:
+    """The size the scan is drawn at on its (A4) page: its image's or form's box."""
+    from tests.test_scan_a4 import pages
+
+    w, h, boxes = pages(path)[index]
+    (box,) = boxes
+    assert abs(min(w, h) - 595.28) <= 1 and abs(max(w, h) - 841.89) <= 1, "an A4 page"
+    return round(box[2] - box[0], 2), round(box[3] - box[1], 2)
+
+
 def pixels_of(image: pikepdf.Object) -> Image.Image:
     return pikepdf.PdfImage(image).as_pil_image()
 
@@ -280,13 +290,15 @@ def test_bundle_of_mixed_scans(tmp_path: Path) -> None:
     with pikepdf.open(out) as pdf:
         assert len(pdf.pages) == 9
         assert pdf.docinfo["/Title"] == "Berkas permohonan"
-        # 1700x2200 px at 200 dpi is 612x792 pt; EXIF 6 turns it on its side
-        assert page_size(pdf, 0) == (792, 612)
+        # 1700x2200 px at 200 dpi is 612x792 pt; EXIF 6 turns it on its side, and it is
+        # scaled down onto A4 landscape's printable area (567 pt tall)
+        assert drawn_size(out, 0) == pytest.approx((792 * 566.93 / 612, 566.93), abs=0.05)
         (jpeg_xobj,) = page_images(pdf, 0)
         assert jpeg_xobj.Filter == pikepdf.Name.DCTDecode
         assert (jpeg_xobj.Width, jpeg_xobj.Height) == (1700, 2200)
         # the TIFF: three pages at 100 dpi, 1-bit and gray stay gray
-        assert [page_size(pdf, i) for i in (1, 2, 3)] == [(612, 792)] * 3
+        assert [drawn_size(out, i) for i in (1, 2, 3)] == [
+            pytest.approx((566.93, 792 * 566.93 / 612), abs=0.05)] * 3
         kinds = [
             (str(x.ColorSpace), int(x.BitsPerComponent))
             for i in (1, 2, 3)
@@ -297,14 +309,15 @@ def test_bundle_of_mixed_scans(tmp_path: Path) -> None:
         (rgba_x,) = page_images(pdf, 4)
         assert str(rgba_x.ColorSpace) == "/DeviceRGB" and "/SMask" not in rgba_x
         assert 45 <= pixels_of(rgba_x).getpixel((2, 2))[0] <= 65  # black at alpha 200 on white
-        assert page_size(pdf, 4) == (144, 108)
+        assert drawn_size(out, 4) == (144, 108)  # small: its real size, centred on A4
         (cmyk_x,) = page_images(pdf, 5)
         assert str(cmyk_x.ColorSpace) == "/DeviceRGB"
         (gray_x,) = page_images(pdf, 6)
         assert (str(gray_x.ColorSpace), int(gray_x.BitsPerComponent)) == ("/DeviceGray", 8)
         assert pixels_of(gray_x).getpixel((5, 5)) == 40000 * 255 // 65535
         # the PDF's pages follow, its JPEG untouched
-        assert [page_size(pdf, i) for i in (7, 8)] == [(612, 792)] * 2
+        assert [drawn_size(out, i) for i in (7, 8)] == [
+            pytest.approx((566.93, 792 * 566.93 / 612), abs=0.05)] * 2
         assert all(x.Filter == pikepdf.Name.DCTDecode for i in (7, 8) for x in page_images(pdf, i))
     assert "/DeviceCMYK" not in all_dictionary_text(out)
 
@@ -405,7 +418,7 @@ def test_word_processor_pdf_is_taken_with_its_text_pages_as_pictures(tmp_path: P
     assert validate(out).passed
     assert not list(out.parent.glob(".*")), "no temporary files left behind"
     with pikepdf.open(out) as pdf:
-        assert [page_size(pdf, i) for i in (1, 2, 3)] == [(595, 842)] * 3, "page size kept"
+        assert [page_size(pdf, i) for i in (1, 2, 3)] == [(595, 842)] * 3, "A4 kept"
         for index in (1, 3):  # the text pages: one 300 dpi picture each, no font at all
             (picture,) = page_images(pdf, index)
             assert abs(int(picture.Width) - 2480) <= 1 and abs(int(picture.Height) - 3508) <= 1
@@ -440,7 +453,11 @@ def test_page_runs_in_the_history_note() -> None:
     assert "gambar 150 dpi" in report.history_note()
 
 
-def test_a_page_not_archival_even_as_a_picture_is_rejected_by_name(tmp_path: Path) -> None:
+def test_a_page_not_archival_even_as_a_picture_is_rejected_by_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the A4 view would take in the banner (scaled down to a strip): without it, its
+    # 15000-point page can be no PDF/A page even as a picture
+    monkeypatch.setattr(scans.scan_a4, "to_a4", lambda pdf: 0)
     good = make.jpeg(tmp_path / "paspor.jpg")
     wide = make.oversized_page_pdf(tmp_path / "spanduk.pdf")
     out = tmp_path / "out" / "bundle.pdf"
@@ -506,7 +523,11 @@ def test_pages_are_upright(tmp_path: Path, kind: str, orientation: int) -> None:
         if kind == "tiff":  # Pillow's exif_transpose reads the EXIF view of the tag
             im.getexif()[0x0112] = orientation
         upright = ImageOps.exif_transpose(im)
-    rendered = _render(out)
+    from tests.test_scan_a4 import _render as render_box
+    from tests.test_scan_a4 import pages
+
+    (box,) = pages(out)[0][2]
+    rendered = render_box(out, 0, box)  # the scan on its A4 page
     assert (rendered.width > rendered.height) == (upright.width > upright.height)
     assert _looks_like(rendered, upright)
 
@@ -525,8 +546,8 @@ def test_page_size_follows_resolution(tmp_path: Path, dpi: tuple | None, expecte
     src = make.png(tmp_path / "a.png", (600, 300), dpi=dpi)
     out = tmp_path / "out.pdf"
     scans.bundle([src], out, title="x")
-    with pikepdf.open(out) as pdf:  # PNG keeps its resolution in dots per metre
-        assert page_size(pdf, 0) == pytest.approx(expected, abs=0.05)
+    # PNG keeps its resolution in dots per metre; the scan is drawn at its real size
+    assert drawn_size(out, 0) == pytest.approx(expected, abs=0.05)
 
 
 @pytest.mark.parametrize(
@@ -634,5 +655,7 @@ def test_a_large_page_is_pictured_at_a_lower_resolution_within_the_pixel_bound(
     with pikepdf.open(out) as pdf:
         (picture,) = page_images(pdf, 0)
         assert int(picture.Width) * int(picture.Height) <= 25_000_000
-        assert page_size(pdf, 0) == (1684, 2384)
+    w, h = drawn_size(out, 0)  # the A1 plan scaled down onto A4
+    assert w == pytest.approx(595.28 - 2 * 14.17, abs=0.05) and w / h == pytest.approx(
+        1684 / 2384, abs=0.001)
     assert validate(out).passed

@@ -51,7 +51,8 @@ def test_demo_home_signs_b_lta_and_seals_from_its_own_kkwna_toml(tmp_path: Path)
     pki = make_demo_pki(home / "tte", head_of_office=Person("Hj. RINA INDRIANI, ST",
                                                             "198203112005012017"),
                         head_of_division=Person("DEMO HJ. NOOR HIDAYAH, SE",
-                                                "198005052005012005"))
+                                                "198005052005012005"),
+                        office="Disdukcapil Kabupaten Tapin")
     text = config.DEFAULT.replace(config.tte_section(), config.tte_section(tte_values(pki)))
     assert text != config.DEFAULT
     (home / config.FILENAME).write_text(text, encoding="utf-8")

@@ -58,12 +58,19 @@ def smtp_server() -> Iterator[tuple[_Inbox, int]]:
         controller.stop()
 
 
+OFFICE = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin"
+
+
 def _cfg(port: int, password_file: Path | None = None) -> config.EmailConfig:
     data = tomllib.loads(config.DEFAULT)
     data["email"].update(host="127.0.0.1", port=port, security="none",
                          sender="dukcapil@tapin.test",
                          password_file=str(password_file) if password_file else "")
     return config.parse(data).email
+
+
+def _send(cfg: config.EmailConfig, to: str, pdf: Path) -> str:
+    return send_kk(cfg, to, pdf, "KKWNA-2026-0001", office=OFFICE)
 
 
 def _pdf(tmp_path: Path) -> Path:
@@ -76,7 +83,7 @@ def test_the_kk_arrives_with_an_indonesian_note_and_the_pdf(
         smtp_server: tuple[_Inbox, int], tmp_path: Path) -> None:
     inbox, port = smtp_server
     pdf = _pdf(tmp_path)
-    send_kk(_cfg(port), "john.smith@contoh.test", pdf, "KKWNA-2026-0001")
+    _send(_cfg(port), "john.smith@contoh.test", pdf)
     assert len(inbox.messages) == 1
     rcpt, raw = inbox.messages[0]
     assert rcpt == ["john.smith@contoh.test"]
@@ -86,6 +93,7 @@ def test_the_kk_arrives_with_an_indonesian_note_and_the_pdf(
     assert msg["From"] == "dukcapil@tapin.test"
     body = msg.get_body(("plain",))
     assert body is not None and "ditandatangani secara elektronik" in body.get_content()
+    assert body.get_content().split()[-8:] == ["kami,", *OFFICE.split()]  # who sends it
     attachments = list(msg.iter_attachments())
     assert [a.get_filename() for a in attachments] == [pdf.name]
     assert attachments[0].get_content_type() == "application/pdf"
@@ -97,24 +105,24 @@ def test_login_with_a_password_file(smtp_server: tuple[_Inbox, int], tmp_path: P
     secret = tmp_path / "smtp.txt"
     secret.write_text(PASSWORD + "\n")
     os.chmod(secret, 0o600)
-    send_kk(_cfg(port, secret), "john.smith@contoh.test", _pdf(tmp_path), "KKWNA-2026-0001")
+    _send(_cfg(port, secret), "john.smith@contoh.test", _pdf(tmp_path))
     assert len(inbox.messages) == 1
     secret.write_text("salah-salah\n")
     with pytest.raises(MailError, match="menolak login") as err:
-        send_kk(_cfg(port, secret), "john.smith@contoh.test", _pdf(tmp_path), "KKWNA-2026-0001")
+        _send(_cfg(port, secret), "john.smith@contoh.test", _pdf(tmp_path))
     assert "salah-salah" not in str(err.value)
     os.chmod(secret, 0o644)
     with pytest.raises(MailError, match="dapat dibaca pengguna lain"):
-        send_kk(_cfg(port, secret), "john.smith@contoh.test", _pdf(tmp_path), "KKWNA-2026-0001")
+        _send(_cfg(port, secret), "john.smith@contoh.test", _pdf(tmp_path))
 
 
 def test_failures_are_one_line(tmp_path: Path) -> None:
     with pytest.raises(MailError, match="belum diatur"):
-        send_kk(config.EmailConfig(), "a@b.test", _pdf(tmp_path), "KKWNA-2026-0001")
+        _send(config.EmailConfig(), "a@b.test", _pdf(tmp_path))
     with pytest.raises(MailError, match="alamat e-mail tidak sah"):
-        send_kk(_cfg(25), "bukan alamat", _pdf(tmp_path), "KKWNA-2026-0001")
+        _send(_cfg(25), "bukan alamat", _pdf(tmp_path))
     with pytest.raises(MailError, match="tidak terkirim") as err:
-        send_kk(_cfg(_free_port()), "a@b.test", _pdf(tmp_path), "KKWNA-2026-0001")
+        _send(_cfg(_free_port()), "a@b.test", _pdf(tmp_path))
     assert "\n" not in str(err.value)
 
 

@@ -18,7 +18,8 @@ def test_demo_pki_files_subjects_and_usages(tmp_path: Path) -> None:
     pki = make_demo_pki(tmp_path / "tte", head_of_office=Person("Hj. RINA INDRIANI, ST",
                                                                 "198203112005012017"),
                         head_of_division=Person("DEMO HJ. NOOR HIDAYAH, SE",
-                                                "198005052005012005"))
+                                                "198005052005012005"),
+                        office="Disdukcapil Kabupaten Tapin")
     for path in (pki.root_ca, pki.crl, pki.head_of_office_p12, pki.head_of_office_cert,
                  pki.head_of_division_p12, pki.seal_p12, pki.seal_cert, pki.tsa_p12,
                  pki.passphrase_file):

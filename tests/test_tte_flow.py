@@ -505,9 +505,9 @@ def test_a_failing_mail_server_does_not_hold_the_case(demo_at, monkeypatch) -> N
     tries: list[str] = []
     real_send = mail.send_kk
 
-    def counted(*args: Any) -> str:
+    def counted(*args: Any, **kwargs: Any) -> str:
         tries.append("x")
-        return real_send(*args)
+        return real_send(*args, **kwargs)
     monkeypatch.setattr(mail, "send_kk", counted)
     _mail_settings(home, _free_port(), "john.smith@example.com", cid)  # nobody listens
     result = _kkwna(home, "sign", cid, "--p12", str(pki["head"]),

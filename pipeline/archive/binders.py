@@ -16,9 +16,10 @@ from pathlib import Path
 from reportlab.lib.units import mm
 
 from pipeline import clock
-from pipeline.archive import sheets
+from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
+from pipeline.config_archive import RecordsClass
 from pipeline.fonts import BOLD, REGULAR, fit_size
 from pipeline.home import Home
 from pipeline.register import Case, Register
@@ -80,13 +81,15 @@ def write_binder_sheets(home: Home, cfg: Config, reg: Register, year: int,
             c["diarsipkan"] = clock.stamp(datetime.fromisoformat(c["diarsipkan"]), cfg.tz)
     first = cases[0]["nomor_register"] if cases else "-"
     last = cases[-1]["nomor_register"] if cases else "-"
-    label = _write_label(cfg, year, number, first, last, len(cases), folder / LABEL)
+    # the classifications recorded at filing; an empty binder shows what its cases will get
+    kept = records.classes(reg, [c["nomor_register"] for c in cases]) or [cfg.records_class()]
+    label = _write_label(cfg, year, number, first, last, len(cases), folder / LABEL, kept)
     contents = _write_contents(cfg, year, number, cases, folder / CONTENTS)
     return label, contents
 
 
 def _write_label(cfg: Config, year: int, number: int, first: str, last: str, count: int,
-                 out: Path) -> Path:
+                 out: Path, kept: list[RecordsClass]) -> Path:
     """A spine label, 60 mm wide, drawn on A4 with cutting marks round it."""
     office = cfg.office_data()
     buf = io.BytesIO()
@@ -106,7 +109,7 @@ def _write_label(cfg: Config, year: int, number: int, first: str, last: str, cou
         c.drawCentredString(page_w / 2, y, text)
 
     y = y0 + h - 14 * mm
-    for line in (office["pemerintah"], office["dinas"], f"KABUPATEN {office['kabupaten']}"):
+    for line in (office["pemerintah"], office["dinas"], office["wilayah"].upper()):
         centred(line, y, BOLD, 8)
         y -= 11
     c.setLineWidth(0.6)
@@ -123,6 +126,14 @@ def _write_label(cfg: Config, year: int, number: int, first: str, last: str, cou
     centred("s.d.", y - 340, REGULAR, 9)
     centred(last, y - 358, BOLD, 12)
     centred(f"{count} berkas (kapasitas {cfg.cases_per_odner})", y - 385, REGULAR, 8)
+    c.line(x0 + 4 * mm, y - 400, x0 + w - 4 * mm, y - 400)
+    centred("KLASIFIKASI ARSIP", y - 420, REGULAR, 9)
+    y -= 442
+    for rec in kept[:3]:  # more than one: kkwna.toml changed while the binder filled
+        centred(rec.kode, y, BOLD, 12)
+        centred(f"retensi aktif {rec.aktif} th + inaktif {rec.inaktif} th", y - 15, REGULAR, 8)
+        centred(f"nasib akhir: {rec.nasib_akhir}", y - 27, REGULAR, 8)
+        y -= 48
     c.setFont(REGULAR, 6)
     c.drawCentredString(page_w / 2, y0 - 12, clean("Gunting menurut garis; tempel pada "
                                                    "punggung odner.", REGULAR))

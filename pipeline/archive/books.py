@@ -8,9 +8,10 @@ Cheap regeneration: a page always holds the same number of rows, and the book is
 chunks of `CHUNK_PAGES` pages cached under .kkwna/buku/. Filing a case redraws only the
 chunks whose rows changed (usually the last one) and joins the cached chunks, so a year of
 2,000 cases costs a filing a fraction of a second. Each page's footer carries the
-register's chain head at the time that page was printed: a page left unchanged keeps the
-head of its earlier printing, which is still a link of the append-only chain; the last
-chunk is redrawn whenever the head moved, so the last page carries the current head.
+register's chain head at the time that page was printed, labelled "Kode pengaman register"
+for the clerk: a page left unchanged keeps the head of its earlier printing, which is
+still a link of the append-only chain; the last chunk is redrawn whenever the head moved,
+so the last page carries the current head.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any, TextIO
 import pikepdf
 
 from pipeline import clock
-from pipeline.archive import sheets
+from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
@@ -38,7 +39,7 @@ from pipeline.register import Register
 from pipeline.steps.front_office import CHECKLIST
 
 CHUNK_PAGES = 4
-LAYOUT_VERSION = "1"  # bump when the drawing changes, so cached chunks are redrawn
+LAYOUT_VERSION = "3"  # bump when the drawing changes, so cached chunks are redrawn
 SERVICE = "Penerbitan KK WNA"
 READ_ONLY = 0o444
 
@@ -47,17 +48,20 @@ REGISTER_COLUMNS = (
     Column("No.", "no", 0.028, "center"),
     Column("Tanggal diterima", "tanggal_diterima", 0.062, "center"),
     Column("Nomor register", "nomor_register", 0.09),
-    Column("Nama pemohon", "pemohon", 0.1),
+    Column("Nama pemohon", "pemohon", 0.11),  # "JOHN MICHAEL SMITH" on one line
     Column("Warga negara", "kewarganegaraan", 0.062),
     Column("Jenis layanan", "layanan", 0.058),
     Column("Hasil checklist", "hasil_checklist", 0.075),
-    Column("Verifikator", "verifikator", 0.08),
+    Column("Verifikator", "verifikator", 0.07),
     Column("Tanggal selesai", "tanggal_selesai", 0.062, "center"),
-    Column("No. KK", "no_kk", 0.088),
+    Column("No. KK", "no_kk", 0.078),
     Column("Tanggal diambil", "tanggal_diambil", 0.062, "center"),
-    Column("Diterima oleh", "diterima_oleh", 0.075),
-    Column("Petugas penyerahan", "petugas", 0.08),
-    Column("Keterangan", "keterangan", 0.078),
+    Column("Diterima oleh", "diterima_oleh", 0.06),
+    Column("Petugas penyerahan", "petugas", 0.065),
+    Column("Keterangan", "keterangan", 0.068),
+    # recorded at filing (records.py): the code in force then; its retention and final
+    # disposition, too long for a cell, are spelled out under the book's title
+    Column("Kode klasifikasi", "kode_klasifikasi", 0.05),
 )
 COLLECTION_COLUMNS = (
     Column("No.", "no_ambil", 0.04, "center"),
@@ -70,7 +74,9 @@ COLLECTION_COLUMNS = (
     Column("Petugas penyerahan", "petugas", 0.17),
     Column("Keterangan", "keterangan", 0.11),
 )
-CSV_FIELDS = tuple(c.key for c in REGISTER_COLUMNS) + ("kode_pengambilan", "status")
+CSV_FIELDS = tuple(c.key for c in REGISTER_COLUMNS) + ("klasifikasi", "kode_pengambilan",
+                                                       "status")
+CSV_TITLES = {"klasifikasi": "Klasifikasi arsip (retensi, nasib akhir)"}
 
 
 def register_book_path(home: Home, year: int) -> Path:
@@ -156,8 +162,23 @@ def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str
         "kode_pengambilan": str(hand_detail.get("kode_pengambilan") or c["collection_code"]
                                 or ""),
         "status": STATUS.get(c["status"], c["status"]),  # a person reads it: Indonesian
+        **_classification(evs),
     }
     return row
+
+
+def _classification(evs: Sequence[sqlite3.Row]) -> dict[str, str]:
+    filed = records.filing_event(evs)
+    rec = records.from_event(filed) if filed is not None else None
+    if rec is None:
+        return {"klasifikasi": "", "kode_klasifikasi": ""}
+    return {"klasifikasi": records.short(rec), "kode_klasifikasi": rec.kode}
+
+
+def _classes_line(rows: Sequence[Mapping[str, str]]) -> str:
+    """Under the register book's title: what each classification code in it keeps."""
+    seen = list(dict.fromkeys(r["klasifikasi"] for r in rows if r.get("klasifikasi")))
+    return f" · Klasifikasi arsip: {'; '.join(seen)}" if seen else ""
 
 
 def _remarks(c: sqlite3.Row, evs: Sequence[sqlite3.Row]) -> str:
@@ -204,7 +225,8 @@ def write_books(home: Home, cfg: Config, reg: Register, year: int,
     office = cfg.office_data()
     lines = sheets.office_lines(office)
     register_sheet = Sheet(lines, f"BUKU REGISTER (AGENDA REGISTRASI) {year}",
-                           f"Permohonan Kartu Keluarga WNA - Kabupaten {office['kabupaten']}",
+                           f"Permohonan Kartu Keluarga WNA - {office['wilayah']}"
+                           + _classes_line(rows),
                            sheets.LANDSCAPE)
     collection_sheet = Sheet(lines, f"BUKU PENGAMBILAN DOKUMEN {year}",
                              "Penyerahan Kartu Keluarga WNA kepada pemohon", sheets.LANDSCAPE)
@@ -249,8 +271,9 @@ def _draw_chunk(sheet: Sheet, columns: Sequence[Column], rows: Sequence[Mapping[
                 first_page: int, chain: str, printed: str, out: Path) -> None:
     buf = io.BytesIO()
     c = sheets.new_sheet_canvas(buf, sheet)
-    footer = (f"Dicetak {printed}. Kepala rantai register saat dicetak: "
-              f"{chain or '(register kosong)'}")
+    # a clerk compares the code, not a "chain head": the label says what it is for
+    footer = (f"Dicetak {printed}. Kode pengaman register: {chain or '(register masih kosong)'}"
+              " (untuk mencocokkan halaman ini dengan register elektronik)")
     sheets.draw_table_pages(c, sheet, columns, rows, first_page=first_page, footer=footer)
     c.save()
     sheets.save(buf, out, sheet.title)
@@ -280,7 +303,7 @@ def export_csv(reg: Register, out: TextIO, year: int | None = None, tz: Any = No
     else:
         years = [year]
     writer = csv.DictWriter(out, fieldnames=list(CSV_FIELDS), extrasaction="ignore")
-    titles = {c.key: c.title for c in REGISTER_COLUMNS}
+    titles = {**{c.key: c.title for c in REGISTER_COLUMNS}, **CSV_TITLES}
     writer.writerow({k: titles.get(k, k.replace("_", " ").capitalize()) for k in CSV_FIELDS})
     count = 0
     for y in years:

@@ -22,6 +22,7 @@ from typing import Any
 import bagit
 
 from pipeline import __version__
+from pipeline.archive import records
 from pipeline.archive.books import export_csv
 from pipeline.archive.filing import FILED_STATUSES
 from pipeline.archive.fixity import verify_archive
@@ -35,6 +36,7 @@ class ExportError(KkwnaError):
 
 
 PROBLEM_KEY = "Kkwna-Fixity-Problem"  # bag-info.txt: one per problem of a forced export
+CLASS_KEY = "Kkwna-Klasifikasi-Arsip"  # bag-info.txt: one per classification of the cases
 
 
 def export_bagit(home: Home, reg: Register, dest: Path, year: int | None = None, *,
@@ -75,6 +77,12 @@ def export_bagit(home: Home, reg: Register, dest: Path, year: int | None = None,
             "Bag-Software-Agent": f"kkwna {__version__}",
         }
         info_values: dict[str, Any] = dict(info)
+        kept = records.classes(reg, [c.id for c in reg.cases() if c.year in years
+                                     and c.status in FILED_STATUSES])
+        if kept:  # as recorded at filing; each case's own is in its provenance.json
+            info_values[CLASS_KEY] = [
+                f"{r.kode} ({r.nama}): retensi aktif {r.aktif} tahun, inaktif {r.inaktif} "
+                f"tahun, nasib akhir {r.nasib_akhir}" for r in kept]
         if problems:
             info_values[PROBLEM_KEY] = problems
         bagit.make_bag(str(dest), info_values, processes=1, checksums=["sha256"])
@@ -117,7 +125,7 @@ def _office(home: Home) -> str:
         cfg = config.load(home.root)
     except config.ConfigError:
         return "Disdukcapil"
-    return f"{cfg.office.dinas} Kabupaten {cfg.office.kabupaten}"
+    return f"{cfg.office.dinas} {cfg.office.wilayah}"
 
 
 def _copy_tree(source: Path, target: Path) -> None:

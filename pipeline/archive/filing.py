@@ -1,19 +1,23 @@
 """Filing a finished (issued and collected) or returned case into its binder.
 
 archive/<YYYY>/odner-<NN>/<register no> <TITLE>/ holds the case documents numbered by SOP
-step, scans/ (the originals), riwayat.pdf (the history) and SHA256SUMS, which
-`sha256sum -c SHA256SUMS` checks inside the folder. Filed files and folders are read-only.
+step, scans/ (the originals), riwayat.pdf (the history), provenance.json (the case's
+PREMIS-like record with the classification and retention in force at filing), the signed
+KK's future-validation report (`validation`) and SHA256SUMS, which `sha256sum -c
+SHA256SUMS` checks inside the folder. Filed files and folders are read-only.
 
 Crash safety, in this order; each step can be repeated, so `recover` (and a second
 `file_case`) finishes whatever a crash interrupted:
 
 1. build the complete folder beside its final place (`.tmp-<id>` in the binder: the case's
    files hard-linked, or copied where linking is impossible; the history, the voided slip,
-   SHA256SUMS), make it read-only and rename it into place: the folder appears whole or not
-   at all;
+   the validation report, provenance.json, SHA256SUMS), make it read-only and rename it
+   into place: the folder appears whole or not at all;
 2. commit the register: the case's folder becomes the archive folder, the new documents'
-   checksums are recorded with an event "diarsipkan" (so the chain commits to them), the
-   working folder's name is kept in case.data["folder_kerja"];
+   checksums are recorded with an event "diarsipkan" (so the chain commits to them; its
+   time and classification are read back from provenance.json, so a commit finished by
+   `recover` records what the folder says), the working folder's name is kept in
+   case.data["folder_kerja"];
 3. rewrite the binder's label and contents and the year's books, withdraw a returned case's
    slip from print/, and only then remove the working folder in cases/ (while it is there,
    `recover` knows the filing is unfinished).
@@ -26,14 +30,16 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
-from pipeline import clock
-from pipeline.archive import binders, books, history
+from pipeline import clock, sop
+from pipeline.archive import binders, books, history, provenance
 from pipeline.archive.sums import FILED_STATUSES as FILED_STATUSES  # re-exported
 from pipeline.archive.sums import SUMS as SUMS
 from pipeline.archive.sums import read_sums as read_sums
 from pipeline.archive.sums import sums_line as sums_line
+from pipeline.archive.versions import current_kk
 from pipeline.archive.void import stamp_void
 from pipeline.config import Config
 from pipeline.errors import KkwnaError
@@ -42,10 +48,11 @@ from pipeline.home import Home
 from pipeline.register import Case, Register
 
 log = logging.getLogger(__name__)
-SLIP = "02 tanda bukti pengambilan.pdf"
+SLIP = sop.slip_name()
 FILED_ACTION = "diarsipkan"  # the event of the filing
 WORKING_FOLDER = "folder_kerja"  # case.data key: the cases/ folder the case was filed from
 FILE_MODE, FOLDER_MODE = 0o444, 0o555
+REPORT_SUFFIX = " - laporan validasi.json"  # = validation.SUFFIX (that module loads pyHanko)
 
 
 class ArchiveError(KkwnaError):
@@ -121,12 +128,41 @@ def _build(home: Home, cfg: Config, reg: Register, case: Case, working: Path,
         stamp_void(working / SLIP, slip)
         changed[SLIP] = (sha256_file(slip), slip.stat().st_size)
     history.write_history(home, cfg, reg, case, staging / history.HISTORY, changed)
+    filed_at = clock.now(cfg.tz)
+    made = {history.HISTORY: "riwayat kasus"}
+    if SLIP in changed:
+        made[SLIP] = "tanda bukti pengambilan, dicap BATAL"
+    kk = current_kk(p.name for p in staging.iterdir())
+    if kk is not None:
+        made[write_validation_report(home, cfg, staging / kk, filed_at)] = \
+            "laporan validasi masa depan KK"
+    record = provenance.build(cfg, reg, case, staging, filed_at=filed_at,
+                              records=cfg.records_class(), made=made)
+    provenance.write(staging / provenance.PROVENANCE, record)
     atomic_write_text(staging / SUMS, sums_text(staging))
     for folder in sorted({p.parent for p in staging.rglob("*")} | {staging}, reverse=True):
         fsync_dir(folder)
     _read_only(staging)
     os.rename(staging, target)
     fsync_dir(target.parent)
+
+
+def write_validation_report(home: Home, cfg: Config, kk: Path, now: datetime) -> str:
+    """Write the future-validation report beside the signed *kk*; returns its name.
+    pyHanko is loaded here only: `fixity` imports this module and must stay light."""
+    from pipeline.archive import validation
+    from pipeline.signing.keys import SigningError, load_certificates
+
+    roots = []
+    for path in cfg.tte.resolved(home.root).trust_roots:
+        try:
+            roots.extend(load_certificates(path))
+        except (OSError, SigningError, ValueError) as exc:
+            log.warning("%s: trust root not readable for the validation report: %s",
+                        path, exc)
+    name = validation.report_name(kk.name)
+    validation.write(kk.parent / name, validation.build(kk, roots, now, cfg.tz))
+    return name
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -158,13 +194,21 @@ def _commit(home: Home, cfg: Config, reg: Register, case: Case, working: Path,
     sums = read_sums(target)
     known = {r["name"]: r["sha256"] for r in reg.documents(case.id)}
     now = clock.now(cfg.tz)
+    # what the folder says the filing was (its time, the classification then in force):
+    # a commit finished by `recover` after a change of kkwna.toml still records that
+    record = provenance.read(target)
+    filing = provenance.filing_of(record) if record is not None else None
+    now, records = filing if filing is not None else (now, cfg.records_class())
     data = {**case.data, WORKING_FOLDER: working.relative_to(home.root).as_posix()}
     with reg.transaction() as db:
         reg.update(db, case, folder=target.relative_to(home.root).as_posix(), data=data)
         # its own event: the chain commits to the history's and voided slip's checksums
         reg.add_event(db, case.id, at=now, step=case.step, action=FILED_ACTION,
-                      detail={"map": target.relative_to(home.root).as_posix()})
-        for name in (history.HISTORY, SLIP):
+                      detail={"map": target.relative_to(home.root).as_posix(),
+                              "klasifikasi": records.as_detail()})
+        made = [history.HISTORY, SLIP, provenance.PROVENANCE,
+                *(n for n in sums if n.endswith(REPORT_SUFFIX))]
+        for name in made:
             if name in sums and known.get(name) != sums[name]:
                 reg.add_document(db, case.id, name=name, step=case.step, sha256=sums[name],
                                  size=(target / name).stat().st_size, at=now)

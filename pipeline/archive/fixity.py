@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import checkpoint
+from pipeline import checkpoint, sop
 from pipeline.archive.sums import FILED_STATUSES, SUMS, read_sums
 from pipeline.archive.versions import current_kk
 from pipeline.home import Home
 from pipeline.register import Case, Register
 
-SIGNED_KK = "08 kartu keluarga WNA.pdf"
+SIGNED_KK = sop.filed_name(sop.Kind.SIGNATURE)
 BLOCK = 1 << 20
 THREADS = 2
 

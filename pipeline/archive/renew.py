@@ -9,9 +9,12 @@ byte (its checksum is in the register, the books, maybe on paper); the new versi
 checksum goes into SHA256SUMS and into the register with an event "diperbarui", so the
 chain commits to it and `archive verify` stays clean.
 
-Order (each step can be repeated): write the new version, then SHA256SUMS, then the
-register. A crash before the register commit leaves a file `archive verify` names as not
-in the register; running renew again writes it again and records it.
+The new version gets its own future-validation report (`validation`) beside it.
+
+Order (each step can be repeated): write the new version and its report, then
+SHA256SUMS, then the register. A crash before the register commit leaves files
+`archive verify` names as not in the register; running renew again writes them again
+and records them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from pipeline import clock
+from pipeline.archive import validation
 from pipeline.archive.filing import (
     FILE_MODE,
     FILED_STATUSES,
@@ -70,8 +74,10 @@ def last_timestamp_expiry(path: Path) -> datetime | None:
             sigs = reader.embedded_regular_signatures
             if not sigs:
                 return None
-            token = sigs[-1].attached_timestamp_data
-            cert = token.signer_cert if token is not None else sigs[-1].signer_cert
+            # (pyHanko's EmbeddedPdfSignature has no attached_timestamp_data: reading it
+            # made every card without a document timestamp look unsigned, never renewed)
+            tsa = validation.signature_tsa_cert(sigs[-1])
+            cert = tsa if tsa is not None else sigs[-1].signer_cert
     except Exception:  # noqa: BLE001 - anything pyHanko cannot read is not renewable here
         return None
     expiry: datetime = cert["tbs_certificate"]["validity"]["not_after"].native
@@ -134,8 +140,13 @@ def renew_case(home: Home, cfg: Config, reg: Register, item: Due, *, trust: Trus
         renew_pdf(folder / item.name, target, trust=trust, timestamper=timestamper)
         target.chmod(FILE_MODE)
         digest, size = sha256_file(target), target.stat().st_size
+        # the new version's own future-validation report; the old one stays beside the old
+        report = folder / validation.report_name(name)
+        validation.write(report, validation.build(target, list(trust.roots), now, cfg.tz))
+        report.chmod(FILE_MODE)
         sums = read_sums(folder)
         sums[name] = digest
+        sums[report.name] = sha256_file(report)
         atomic_write_text(folder / SUMS, "".join(sums_line(sums[n], n) for n in sorted(sums)),
                           mode=FILE_MODE)
     finally:
@@ -149,4 +160,6 @@ def renew_case(home: Home, cfg: Config, reg: Register, item: Due, *, trust: Trus
                           if row["name"] == item.name), case.step)
         reg.add_document(db, case.id, name=name, step=signed_at, sha256=digest, size=size,
                          at=now)
+        reg.add_document(db, case.id, name=report.name, step=signed_at,
+                         sha256=sums[report.name], size=report.stat().st_size, at=now)
     return name

@@ -32,6 +32,7 @@ MAX_LINES = 3
 ROW_HEIGHT = MAX_LINES * (MIN_SIZE + 1.6) + 5
 HEADER_HEIGHT = 22.0
 GRID = 0.55
+PAD = 3.5  # paper between a cell's rule and its text: letters never touch the rules
 
 
 @dataclass(frozen=True)
@@ -62,21 +63,23 @@ def _top_height() -> float:
     return 62.0
 
 
-def _fit(text: str, width: float) -> tuple[float, list[str]]:
-    """The font size and lines that fit *text* in a cell *width* wide, within MAX_LINES."""
-    text = clean(text, REGULAR)
+def _fit(text: str, width: float, font: str = REGULAR) -> tuple[float, list[str]]:
+    """The font size and lines that fit *text*, drawn in *font*, in a cell *width* wide,
+    within MAX_LINES. Measured in the font it is drawn in: a bold header measured as
+    regular ran into its rules."""
+    text = clean(text, font)
     size = SIZE
-    longest = max(text.split(), key=lambda w: text_width(w, REGULAR, size), default="")
-    while size > MIN_SIZE - 1 and text_width(longest, REGULAR, size) > width:
+    longest = max(text.split(), key=lambda w: text_width(w, font, size), default="")
+    while size > MIN_SIZE - 1 and text_width(longest, font, size) > width:
         size -= 0.25  # a register number or No. KK is never broken across lines
     while True:
-        lines = wrap(text, REGULAR, size, width) if text else [""]
+        lines = wrap(text, font, size, width) if text else [""]
         if len(lines) <= MAX_LINES or size <= MIN_SIZE - 1:
             break
         size -= 0.5
     if len(lines) > MAX_LINES:
         last = lines[MAX_LINES - 1]
-        while last and text_width(last + "...", REGULAR, size) > width:
+        while last and text_width(last + "...", font, size) > width:
             last = last[:-1]
         lines = [*lines[:MAX_LINES - 1], last + "..."]
     return size, lines
@@ -84,7 +87,7 @@ def _fit(text: str, width: float) -> tuple[float, list[str]]:
 
 def _cell(c: Canvas, text: str, x: float, top: float, width: float, align: str,
           font: str = REGULAR, height: float = ROW_HEIGHT) -> None:
-    size, lines = _fit(text, width - 4)
+    size, lines = _fit(text, width - 2 * PAD, font)
     lead = size + 1.6
     y = top - (height - lead * len(lines)) / 2 - size
     c.setFont(font, size)
@@ -92,9 +95,9 @@ def _cell(c: Canvas, text: str, x: float, top: float, width: float, align: str,
         if align == "center":
             c.drawCentredString(x + width / 2, y, line)
         elif align == "right":
-            c.drawRightString(x + width - 2, y, line)
+            c.drawRightString(x + width - PAD, y, line)
         else:
-            c.drawString(x + 2, y, line)
+            c.drawString(x + PAD, y, line)
         y -= lead
 
 

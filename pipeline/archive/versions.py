@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-KK_STEM = "08 kartu keluarga WNA"
+from pipeline import sop
+
+KK_STEM = sop.filed_name(sop.Kind.SIGNATURE).removesuffix(".pdf")
 _VERSION = re.compile(re.escape(KK_STEM) + r"(?: \(diperbarui (\d{4}-\d{2}-\d{2})\))?\.pdf")
 
 

@@ -7,7 +7,8 @@
                                              whole (nothing copied) or a file is reported
     kkwna archive restore SRC                the archive back from such a copy
     kkwna archive renew [--year Y] [--before DATE]   fresh timestamps for filed KKs
-    kkwna archive due                        renewals within 2 years, audits overdue
+    kkwna archive due                        renewals within 2 years, audits overdue,
+                                             retentions ended (for the archivist)
 
 The signed KKs' signatures are checked offline against the office's [tte] trust, the
 register's signed checkpoints against the seal certificate (tte.seal_cert). The export
@@ -120,7 +121,7 @@ def archive() -> None:
 
 
 @archive.command()
-@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya arsip tahun ini.")
 @click.option("--sample", type=click.IntRange(min=1), metavar="N",
               help="Hanya N kasus acak (audit harian yang cepat).")
 @click.pass_context
@@ -152,7 +153,7 @@ def verify(ctx: click.Context, year: int | None, sample: int | None) -> None:
 @archive.command(name="export")
 @click.option("--bagit", "dest", required=True, type=click.Path(file_okay=False),
               help="Folder tujuan (kosong atau belum ada).")
-@click.option("--year", type=int, help="Hanya arsip tahun ini.")
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya arsip tahun ini.")
 @click.option("--force", is_flag=True,
               help="Tulis juga bila arsip tidak utuh (masalahnya dicatat di bag-info.txt).")
 @click.pass_context
@@ -168,7 +169,7 @@ def export_command(ctx: click.Context, dest: str, year: int | None, force: bool)
 
 
 @archive.command()
-@click.argument("dest", type=click.Path(file_okay=False))
+@click.argument("dest", metavar="TUJUAN", type=click.Path(file_okay=False))
 @click.pass_context
 @friendly
 def replicate(ctx: click.Context, dest: str) -> None:
@@ -194,7 +195,7 @@ def replicate(ctx: click.Context, dest: str) -> None:
 
 
 @archive.command()
-@click.argument("src", type=click.Path(file_okay=False, exists=True))
+@click.argument("src", metavar="SUMBER", type=click.Path(file_okay=False, exists=True))
 @click.pass_context
 @friendly
 def restore(ctx: click.Context, src: str) -> None:
@@ -220,8 +221,8 @@ def restore(ctx: click.Context, src: str) -> None:
 
 
 @archive.command()
-@click.option("--year", type=int, help="Hanya arsip tahun ini.")
-@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya arsip tahun ini.")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Perbarui yang cap waktunya berakhir sebelum tanggal ini "
                    "(bawaan: dalam 2 tahun).")
 @click.pass_context
@@ -261,20 +262,28 @@ def renew(ctx: click.Context, year: int | None, before: datetime | None) -> None
 @click.pass_context
 @friendly
 def due(ctx: click.Context) -> None:
-    """Yang sudah waktunya: pembaruan tanda tangan (2 tahun ke depan) dan audit arsip."""
+    """Yang sudah waktunya: pembaruan tanda tangan, audit arsip, retensi yang berakhir."""
+    from pipeline.archive import records
     from pipeline.archive import renew as renewal
     env = loaded(ctx)
     now = clock.now(env.cfg.tz)
     with _register(ctx) as (home, reg):
         items = renewal.due(home, reg, _limit(env, None))
         lines = audits.status_lines(reg, now)
+        ended = records.retention_ended(env.cfg, reg, now.date())
     for item in items:
         click.echo(f"{item.case_id}: perbarui tanda tangan {item.name} (cap waktu berakhir "
                    f"{item.expires.astimezone(env.cfg.tz):%d-%m-%Y}; `kkwna archive renew`)")
+    for e in ended:
+        assumed = "" if e.recorded else " menurut kkwna.toml sekarang"
+        click.echo(f"{e.case_id}: retensi berakhir {e.ends:%d-%m-%Y} ({e.records.kode}, aktif "
+                   f"{e.records.aktif} + inaktif {e.records.inaktif} tahun sejak diarsipkan "
+                   f"{e.filed:%d-%m-%Y}{assumed}); nasib akhir: {e.records.nasib_akhir}. "
+                   "Menunggu keputusan arsiparis (kkwna tidak menghapus berkas)")
     for line in lines:
         if line.startswith("PERHATIAN"):
             click.echo(line.removeprefix("PERHATIAN: "))
-    if not items and not any(line.startswith("PERHATIAN") for line in lines):
+    if not items and not ended and not any(line.startswith("PERHATIAN") for line in lines):
         click.echo("tidak ada yang jatuh tempo")
 
 

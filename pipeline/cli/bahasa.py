@@ -28,6 +28,7 @@ MESSAGES = {
     "Positional arguments": "Argumen",
     "Show this message and exit.": "Tampilkan bantuan ini lalu keluar.",
     "Show the version and exit.": "Tampilkan versi lalu keluar.",
+    "%(prog)s, version %(version)s": "%(prog)s, versi %(version)s",
     "Missing command.": "Perintah belum diberikan.",
     "No such command {name!r}.": "Tidak ada perintah {name!r}.",
     "No such option: {name}": "Tidak ada opsi {name}.",

@@ -77,30 +77,58 @@ class Listed(NamedTuple):
 # stacks, and `kkwna --help` imports no command module at all.
 COMMANDS = {
     "archive": Listed("archive", "Arsip: pemeriksaan keutuhan dan paket serah-terima (BagIt)."),
-    "collect": Listed("handover", "Hand the signed KK over against the collection code "
-                                  "(steps 10-11)."),
-    "decide": Listed("cases", "The decision a desk form carries, from a terminal."),
-    "demo": Listed("demo", "Try kkwna: a demo office, a sample family driven through all "
-                           "11 steps, the report."),
-    "enter": Listed("cases", "Step 4 (data entry) from a JSON file instead of the form."),
-    "init": Listed("office", "Create the office folder: inbox/, desks/, cases/, archive/ ... "
-                             "and kkwna.toml."),
-    "pengguna": Listed("web", "Officers' accounts for `kkwna serve`."),
+    "collect": Listed("handover", "Serahkan KK yang sudah ditandatangani sesuai kode "
+                                  "pengambilan (langkah 10-11)."),
+    "decide": Listed("cases", "Keputusan formulir meja, diberikan dari terminal."),
+    "demo": Listed("demo", "Coba kkwna: kantor demo, satu keluarga contoh melewati 11 "
+                           "langkah, lalu laporannya."),
+    "enter": Listed("cases", "Langkah 4 (perekaman data) dari berkas JSON, bukan dari "
+                             "formulir."),
+    "init": Listed("office", "Buat folder kantor: inbox/, desks/, cases/, archive/ ... "
+                             "dan kkwna.toml."),
+    "pengguna": Listed("web", "Akun petugas untuk `kkwna serve`."),
     "register": Listed("register", "Buku register elektronik."),
-    "report": Listed("reports", "Write the month's performance evaluation (PDF/A and CSV) "
-                                "and print its path."),
-    "serve": Listed("web", "The web door: /verifikasi for anyone, /persetujuan (step 8) and "
-                           "/papan for staff."),
-    "sign": Listed("signing", "Step 8: the head of office signs pending KKs (PAdES), here or "
-                              "by the TTE service."),
-    "status": Listed("office", "Open cases: step, desk, minutes waiting against the SOP "
-                               "standard; then what the watcher could not do (faults, "
-                               "register problems, held inbox folders)."),
-    "verify": Listed("signing", "Is this KK genuine? A PDF: its signature; a photo or scan: "
-                                "its QR seal."),
-    "watch": Listed("office", "Run the pipeline on inbox/ and desks/ (Ctrl-C stops between "
-                              "items)."),
+    "report": Listed("reports", "Tulis evaluasi kinerja bulanan (PDF/A dan CSV) lalu "
+                                "tampilkan lokasi berkasnya."),
+    "serve": Listed("web", "Pintu web: /verifikasi untuk siapa saja, /persetujuan "
+                           "(langkah 8) dan /papan untuk petugas."),
+    "sign": Listed("signing", "Langkah 8: Kepala Dinas menandatangani KK yang menunggu "
+                              "(PAdES), di sini atau lewat layanan TTE."),
+    "status": Listed("office", "Kasus terbuka: langkah, meja, menit menunggu dibanding "
+                               "standar SOP; lalu yang tidak dapat dikerjakan `kkwna watch` "
+                               "(gangguan, masalah register, folder inbox yang ditahan)."),
+    "verify": Listed("signing", "Apakah KK ini asli? PDF: tanda tangannya; foto atau "
+                                "pindaian: segel QR-nya."),
+    "watch": Listed("office", "Jalankan alur kerja pada inbox/ dan desks/ (Ctrl-C: berhenti "
+                              "setelah berkas yang sedang diproses)."),
 }
+
+# click's usage placeholders are not in its message catalogue: set here, for every command
+OPTIONS_METAVAR = "[OPSI]"
+SUBCOMMAND_METAVAR = "PERINTAH [ARGUMEN]..."
+
+
+class Command(click.Command):
+    """A command whose usage line reads `kkwna decide [OPSI] KASUS`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    """A group whose usage line reads `kkwna archive [OPSI] PERINTAH [ARGUMEN]...`, and
+    whose commands and sub-groups do the same."""
+
+    command_class = Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+
+
+Group.group_class = Group  # a sub-group (archive, register...) is not lazy: plain Group
 
 
 def _options_first(args: list[str]) -> list[str]:
@@ -127,7 +155,7 @@ def _options_first(args: list[str]) -> list[str]:
     return front + rest
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, _options_first(list(args)))
 
@@ -193,12 +221,13 @@ def _terminal_logs(verbose: bool) -> None:
 
 @click.group(cls=LazyGroup)
 @click.option("--home", "home_dir", envvar="KKWNA_HOME", type=click.Path(file_okay=False),
-              help="The office folder (default: the current folder, or $KKWNA_HOME).")
-@click.option("--verbose", "-v", is_flag=True, help="Log progress and show tracebacks.")
+              help="Folder kantor (bawaan: folder saat ini, atau $KKWNA_HOME).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Tampilkan jalannya proses dan rincian kesalahan (traceback).")
 @click.version_option(package_name="kkwna")
 @click.pass_context
 def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
-    """kkwna: Kartu Keluarga WNA, from the front-desk scan to the archive binder."""
+    """kkwna: Kartu Keluarga WNA, dari pindaian di loket depan hingga odner arsip."""
     from pipeline import home as homes
 
     _terminal_logs(verbose)

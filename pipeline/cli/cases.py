@@ -25,7 +25,8 @@ def fields_help() -> str:
     lines = []
     for s in sop.decided_at_desk():
         lines.append(f"langkah {s.number}: {handler(s.number).fields_help()}")
-    return "\b\nFields per step (--field KEY=VALUE; checkboxes ya/tidak):\n" + "\n".join(lines)
+    return ("\b\nIsian per langkah (--field KUNCI=NILAI; kotak centang: ya/tidak):\n"
+            + "\n".join(lines))
 
 
 def field_pairs(step: int, pairs: tuple[str, ...]) -> dict[str, str]:
@@ -45,18 +46,19 @@ def field_pairs(step: int, pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 @cli.command(epilog=fields_help())
-@click.argument("case_id")
-@click.option("--step", type=int, required=True, help="The SOP step being decided.")
-@click.option("--approve", is_flag=True, help="Forward the case (setuju).")
-@click.option("--return", "reason", metavar="REASON", help="Return the case (kembalikan), why.")
-@click.option("--officer", "nip", required=True, metavar="NIP", help="Your NIP (kkwna.toml).")
-@click.option("--field", "pairs", multiple=True, metavar="KEY=VALUE",
-              help="A form field, e.g. cek_kitap=ya (repeatable).")
+@click.argument("case_id", metavar="KASUS")
+@click.option("--step", type=int, required=True, metavar="LANGKAH",
+              help="Langkah SOP yang diputuskan.")
+@click.option("--approve", is_flag=True, help="Teruskan kasus (setuju).")
+@click.option("--return", "reason", metavar="ALASAN", help="Kembalikan kasus, dengan alasannya.")
+@click.option("--officer", "nip", required=True, metavar="NIP", help="NIP Anda (kkwna.toml).")
+@click.option("--field", "pairs", multiple=True, metavar="KUNCI=NILAI",
+              help="Satu isian formulir, mis. cek_kitap=ya (boleh diulang).")
 @click.pass_context
 @friendly
 def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: str | None,
            nip: str, pairs: tuple[str, ...]) -> None:
-    """The decision a desk form carries, from a terminal."""
+    """Keputusan formulir meja, diberikan dari terminal."""
     if approve == (reason is not None):
         raise click.UsageError("pilih satu: --approve atau --return ALASAN")
     if step not in {s.number for s in sop.decided_at_desk()}:
@@ -72,21 +74,22 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
 
 
 @cli.command()
-@click.argument("case_id")
-@click.argument("data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--officer", "nip", required=True, metavar="NIP", help="Your NIP (kkwna.toml).")
+@click.argument("case_id", metavar="KASUS")
+@click.argument("data_file", metavar="BERKAS_JSON",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--officer", "nip", required=True, metavar="NIP", help="NIP Anda (kkwna.toml).")
 @click.pass_context
 @friendly
 def enter(ctx: click.Context, case_id: str, data_file: Path, nip: str) -> None:
-    """Step 4 (data entry) from a JSON file instead of the form."""
+    """Langkah 4 (perekaman data) dari berkas JSON, bukan dari formulir."""
     data = read_family(data_file)
     env = loaded_to_write(ctx)
     step = data_entry_step()
     reg = Register(env.home.register_path)
+    fields = family.to_form_fields(data, area=env.cfg.area)
     try:
         click.echo(flow.decide_from_terminal(env, reg, case_id, step, approve=True, note="",
-                                             nip=nip, fields=family.to_form_fields(data),
-                                             start_from_form=False))
+                                             nip=nip, fields=fields, start_from_form=False))
     finally:
         reg.close()
 

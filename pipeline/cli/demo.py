@@ -11,14 +11,14 @@ from pipeline.cli.base import cli, friendly
 
 @cli.command()
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Build the demo office here (a new or empty folder) instead of a new "
-                   "folder under the system's temporary folder.")
+              help="Buat kantor demo di folder ini (baru atau kosong), bukan di folder "
+                   "baru dalam folder sementara sistem.")
 @friendly
 def demo(folder: Path | None) -> None:
-    """Try kkwna: a demo office, a sample family driven through all 11 steps, the report.
+    """Coba kkwna: kantor demo, satu keluarga contoh melewati 11 langkah, lalu laporannya.
 
-    Prints every document of the case in SOP order, the print/ copies, the monthly
-    report (PDF, CSV) and, last, the office folder, which is left in place."""
+    Menampilkan setiap dokumen kasus menurut urutan SOP, salinan di print/, laporan bulanan
+    (PDF, CSV) dan, terakhir, folder kantor, yang dibiarkan tetap ada."""
     from pipeline.demo import run_demo  # slow imports (signing) only for this command
 
     for path in run_demo(folder).paths():

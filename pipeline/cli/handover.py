@@ -12,15 +12,15 @@ from pipeline.steps.handover import case_of_code
 
 
 @cli.command()
-@click.argument("code")
-@click.option("--receiver", required=True, metavar="NAME",
-              help="Who collects the KK: the applicant in person.")
+@click.argument("code", metavar="KODE")
+@click.option("--receiver", required=True, metavar="NAMA",
+              help="Yang mengambil KK: pemohon sendiri.")
 @click.option("--officer", "nip", required=True, metavar="NIP",
-              help="Your NIP (the hand-over officer in kkwna.toml).")
+              help="NIP Anda (petugas penyerahan di kkwna.toml).")
 @click.pass_context
 @friendly
 def collect(ctx: click.Context, code: str, receiver: str, nip: str) -> None:
-    """Hand the signed KK over against the collection code (steps 10-11)."""
+    """Serahkan KK yang sudah ditandatangani sesuai kode pengambilan (langkah 10-11)."""
     env = loaded_to_write(ctx)
     reg = Register(env.home.register_path)
     try:

@@ -19,12 +19,12 @@ QUIET = {"unchanged", "untouched", "empty-folder", "stale", "changed"}
 
 @cli.command()
 @click.option("--demo", is_flag=True,
-              help="Also make a DEMO PKI (root CA, head of office and head of division "
-                   "certificates, seal, timestamps) and name it in kkwna.toml [tte].")
+              help="Buat juga PKI DEMO (CA induk, sertifikat Kepala Dinas dan Kepala "
+                   "Bidang, segel, cap waktu) dan catat di kkwna.toml [tte].")
 @click.pass_context
 @friendly
 def init(ctx: click.Context, demo: bool) -> None:
-    """Create the office folder: inbox/, desks/, cases/, archive/ ... and kkwna.toml."""
+    """Buat folder kantor: inbox/, desks/, cases/, archive/ ... dan kkwna.toml."""
     home: homes.Home = ctx.obj
     for line in homes.init(home):
         click.echo(line)
@@ -72,19 +72,24 @@ def not_set_up(home: homes.Home, cfg: config.Config) -> list[str]:
     if not cfg.contact.lambang:
         found.append("lambang daerah di kop surat: taruh berkas PNG di folder kantor dan isi "
                      "office.lambang di kkwna.toml")
+    if not cfg.contact.lambang_garuda:
+        found.append("lambang Garuda Pancasila di kiri atas KK: taruh berkas PNG di folder "
+                     "kantor dan isi office.lambang_garuda di kkwna.toml")
     return found
 
 
 @cli.command()
-@click.option("--poll", type=click.FloatRange(min=0.1), metavar="SECONDS",
-              help="Poll the folders every SECONDS (network shares: SMB/NFS) instead of inotify.")
-@click.option("--once", is_flag=True, help="Handle what is there now, then exit.")
+@click.option("--poll", type=click.FloatRange(min=0.1), metavar="DETIK",
+              help="Periksa folder setiap DETIK detik (folder jaringan: SMB/NFS), bukan "
+                   "lewat inotify.")
+@click.option("--once", is_flag=True, help="Kerjakan yang ada sekarang, lalu keluar.")
 @click.pass_context
 @friendly
 def watch(ctx: click.Context, poll: float | None, once: bool) -> None:
-    """Run the pipeline on inbox/ and desks/ (Ctrl-C stops between items).
+    """Jalankan alur kerja pada inbox/ dan desks/ (Ctrl-C: berhenti setelah berkas yang
+    sedang diproses).
 
-    Refuses to start (exit 1) while the register is behind the case folders on disk."""
+    Menolak mulai (kode keluar 1) selama register tertinggal dari folder kasus di disk."""
     from pipeline.watcher import Watcher
 
     env = loaded(ctx)
@@ -122,14 +127,19 @@ def _certificates(env: Env) -> list[str]:
     return expiry.warnings(env, clock.now(env.cfg.tz))
 
 
+def _emblem(env: Env) -> list[str]:
+    line = status.emblem_line(env.cfg)
+    return [line] if line else []
+
+
 @cli.command(name="status")
-@click.argument("case_id", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON).")
+@click.argument("case_id", required=False, metavar="[KASUS]")
+@click.option("--json", "as_json", is_flag=True, help="Keluaran untuk program lain (JSON).")
 @click.pass_context
 @friendly
 def status_cmd(ctx: click.Context, case_id: str | None, as_json: bool) -> None:
-    """Open cases: step, desk, minutes waiting against the SOP standard; then what the
-    watcher could not do (faults, register problems, held inbox folders)."""
+    """Kasus terbuka: langkah, meja, menit menunggu dibanding standar SOP; lalu yang tidak
+    dapat dikerjakan `kkwna watch` (gangguan, masalah register, folder inbox yang ditahan)."""
     env = loaded(ctx)
     reg = Register(env.home.register_path)
     try:
@@ -138,7 +148,8 @@ def status_cmd(ctx: click.Context, case_id: str | None, as_json: bool) -> None:
                                   indent=1))
             return
         click.echo(status.render(env.cfg, reg, case_id))
-        if not case_id and (problems := status.problems(env.home, _certificates(env))):
+        warnings = [*_certificates(env), *_emblem(env)]
+        if not case_id and (problems := status.problems(env.home, warnings)):
             click.echo("")
             click.echo(problems)
     finally:

@@ -35,7 +35,7 @@ def register() -> None:
 
 @register.command(name="export")
 @click.option("--csv", "as_csv", is_flag=True, required=True, help="Sebagai CSV.")
-@click.option("--year", type=int, help="Hanya tahun ini.")
+@click.option("--year", type=int, metavar="TAHUN", help="Hanya tahun ini.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Berkas tujuan (bawaan: layar).")
 @click.pass_context
@@ -58,11 +58,11 @@ def register_export(ctx: click.Context, as_csv: bool, year: int | None,
 
 
 @register.command()
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dest", metavar="TUJUAN", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
 @friendly
 def backup(ctx: click.Context, dest: Path) -> None:
-    """Salin register ke DEST (dan log rantainya di sebelahnya); aman selagi kkwna watch
+    """Salin register ke TUJUAN (dan log rantainya di sebelahnya); aman selagi `kkwna watch`
     berjalan."""
     env = loaded(ctx)
     if not env.home.register_path.exists():

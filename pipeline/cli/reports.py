@@ -14,7 +14,7 @@ from pipeline.register import Register
 @click.pass_context
 @friendly
 def report_cmd(ctx: click.Context, month: str) -> None:
-    """Write the month's performance evaluation (PDF/A and CSV) and print its path."""
+    """Tulis evaluasi kinerja bulanan (PDF/A dan CSV) lalu tampilkan lokasi berkasnya."""
     year, number = report.parse_month(month)
     env = loaded_to_write(ctx)
     reg = Register(env.home.register_path)

@@ -42,25 +42,27 @@ def _passphrase(passphrase_file: Path | None, prompt: str) -> bytes:
 
 
 @cli.command()
-@click.argument("case_id", required=False)
-@click.option("--all", "all_cases", is_flag=True, help="Sign every KK waiting at step 8.")
+@click.argument("case_id", required=False, metavar="[KASUS]")
+@click.option("--all", "all_cases", is_flag=True,
+              help="Tandatangani setiap KK yang menunggu di langkah 8.")
 @click.option("--p12", "p12", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The signer's PKCS#12 file (.p12/.pfx); needed with tte.backend = p12.")
+              help="Berkas PKCS#12 penanda tangan (.p12/.pfx); wajib bila tte.backend = p12.")
 @click.option("--passphrase-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A file holding the passphrase, readable by its owner only (chmod 600); "
-                   "without it the passphrase is asked for.")
+              help="Berkas berisi kata sandi, hanya dapat dibaca pemiliknya (chmod 600); "
+                   "tanpa opsi ini kata sandi ditanyakan.")
 @click.pass_context
 @friendly
 def sign(ctx: click.Context, case_id: str | None, all_cases: bool, p12: Path | None,
          passphrase_file: Path | None) -> None:
-    """Step 8: the head of office signs pending KKs (PAdES), here or by the TTE service."""
+    """Langkah 8: Kepala Dinas menandatangani KK yang menunggu (PAdES), di sini atau lewat
+    layanan TTE."""
     from pipeline.flow import awaiting_signature, sign_from_terminal
     from pipeline.signing.approvers import check_head_key
     from pipeline.signing.backends import backend_for
     from pipeline.signing.bsre import Unreachable
 
     if bool(case_id) == all_cases:
-        raise click.UsageError("beri satu CASE atau --all")
+        raise click.UsageError("beri satu KASUS atau --all")
     env = loaded_to_write(ctx)
     remote = env.tte.backend == "bsre"
     if not remote and p12 is None:
@@ -119,17 +121,19 @@ def _send_mail(env: Env, reg: Register, case_ids: set[str]) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", metavar="BERKAS",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--trust-root", "trust_roots", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A root CA certificate (PEM/DER) to trust; default: tte.trust_roots.")
+              help="Sertifikat CA induk (PEM/DER) yang dipercaya (boleh diulang); bawaan: "
+                   "tte.trust_roots.")
 @click.option("--seal-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The office seal certificate for a photo or scan; default: tte.seal_cert.")
+              help="Sertifikat segel kantor, untuk foto atau pindaian; bawaan: tte.seal_cert.")
 @click.pass_context
 @friendly
 def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
            seal_cert: Path | None) -> None:
-    """Is this KK genuine? A PDF: its signature; a photo or scan: its QR seal."""
+    """Apakah KK ini asli? PDF: tanda tangannya; foto atau pindaian: segel QR-nya."""
     from pipeline.signing.register_check import judge
 
     home: homes.Home = ctx.obj

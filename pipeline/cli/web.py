@@ -12,18 +12,21 @@ from pipeline.errors import UserError
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; the office LAN address (or 0.0.0.0) to serve it.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ALAMAT",
+              help="Alamat tempat server menerima koneksi; alamat LAN kantor (atau "
+                   "0.0.0.0) agar dapat dibuka dari komputer lain.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              metavar="PORT", help="Nomor port server.")
 @click.option("--cert", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="TLS certificate (PEM, with its chain); with --key, serve HTTPS.")
+              help="Sertifikat TLS (PEM, beserta rantainya); bersama --key: layanan HTTPS.")
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The certificate's private key (PEM).")
+              help="Kunci privat sertifikat tersebut (PEM).")
 @click.pass_context
 @friendly
 def serve(ctx: click.Context, host: str, port: int, cert: Path | None,
           key: Path | None) -> None:
-    """The web door: /verifikasi for anyone, /persetujuan (step 8) and /papan for staff."""
+    """Pintu web: /verifikasi untuk siapa saja, /persetujuan (langkah 8) dan /papan untuk
+    petugas."""
     import uvicorn
 
     from pipeline.web.app import create_app
@@ -43,17 +46,17 @@ def serve(ctx: click.Context, host: str, port: int, cert: Path | None,
 
 @cli.group()
 def pengguna() -> None:
-    """Officers' accounts for `kkwna serve`."""
+    """Akun petugas untuk `kkwna serve`."""
 
 
 @pengguna.command("sandi")
-@click.argument("nip")
+@click.argument("nip", metavar="NIP")
 @click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the password from this file (its first line) instead of asking.")
+              help="Baca kata sandi dari baris pertama berkas ini, tanpa ditanyakan.")
 @click.pass_context
 @friendly
 def sandi(ctx: click.Context, nip: str, password_file: Path | None) -> None:
-    """Set the web password of the officer NIP names (stored as an argon2 hash)."""
+    """Atur kata sandi web petugas dengan NIP tersebut (disimpan sebagai hash argon2)."""
     from pipeline.web.passwords import set_password
 
     env = loaded(ctx)

@@ -87,7 +87,8 @@ def set_up_demo(home: Home) -> DemoPKI:
     head = cfg.head_of_office()
     division = cfg.officers_for("kepala_bidang")[0]
     pki = make_demo_pki(demo_folder(home), head_of_office=Person(head.nama, head.nip),
-                        head_of_division=Person(division.nama, division.nip))
+                        head_of_division=Person(division.nama, division.nip),
+                        office=f"Disdukcapil {cfg.office.wilayah}")
     path = home.root / config.FILENAME
     text = replace_tte_section(path.read_text(encoding="utf-8"),
                                _relative(home, tte_values(pki)))

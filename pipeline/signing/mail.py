@@ -35,8 +35,9 @@ def new_message_id(cfg: EmailConfig) -> str:
 
 
 def kk_message(cfg: EmailConfig, to: str, pdf: Path, case_id: str,
-               message_id: str | None = None) -> EmailMessage:
-    """The e-mail: a short Indonesian note with the signed KK attached."""
+               message_id: str | None = None, *, office: str) -> EmailMessage:
+    """The e-mail: a short Indonesian note with the signed KK attached, closed with the
+    name of the *office* that sends it (``Office.nama``, from kkwna.toml)."""
     msg = EmailMessage()
     msg["Subject"] = f"Kartu Keluarga WNA - {case_id}"
     msg["From"] = cfg.sender
@@ -51,7 +52,7 @@ def kk_message(cfg: EmailConfig, to: str, pdf: Path, case_id: str,
         "pada tanda tangan elektronik di berkas PDF atau pada kode QR di kartu yang "
         "dicetak.\n\n"
         "Hormat kami,\n"
-        "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin\n"
+        f"{office}\n"
     )
     msg.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf",
                        filename=pdf.name)
@@ -112,15 +113,16 @@ def _client(cfg: EmailConfig, deadline: _Deadline) -> smtplib.SMTP:
 
 
 def send_kk(cfg: EmailConfig, to: str, pdf: Path, case_id: str,
-            message_id: str | None = None) -> str:
-    """Send *pdf* to *to* within `cfg.deadline_seconds`; returns the Message-ID. Raises
+            message_id: str | None = None, *, office: str) -> str:
+    """Send *pdf* to *to* within `cfg.deadline_seconds`, signed by *office* (its name);
+    returns the Message-ID. Raises
     MailError (one Indonesian line) when e-mail is off, the address is bad, or the server
     refuses, cannot be reached or does not finish in time."""
     if not cfg.enabled:
         raise MailError("pengiriman e-mail belum diatur (email.host di kkwna.toml)")
     if "@" not in to or any(c.isspace() for c in to.strip()):
         raise MailError(f"alamat e-mail tidak sah: {to!r}")
-    msg = kk_message(cfg, to.strip(), Path(pdf), case_id, message_id)
+    msg = kk_message(cfg, to.strip(), Path(pdf), case_id, message_id, office=office)
     try:
         password = read_passphrase(cfg.password_file).decode("utf-8") \
             if cfg.password_file is not None else None

@@ -75,7 +75,7 @@ class SignatureBlock:
     nip: str  # as printed, e.g. "19820311 200501 2 017"
     jabatan: str = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
     tz: ZoneInfo = WITA
-    lokasi: str = "Rantau, Kabupaten Tapin"  # the signature's /Location
+    lokasi: str = ""  # the signature's /Location: the office's town and area ("" none)
 
 
 @contextlib.contextmanager
@@ -223,7 +223,7 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
         field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         embed_validation_info=True, use_pades_lta=timestamper is not None,
         validation_context=trust.context(fetch=True), name=block.nama,
-        reason="Penerbitan Kartu Keluarga WNA", location=block.lokasi,
+        reason="Penerbitan Kartu Keluarga WNA", location=block.lokasi or None,
     )
     pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style)
     output = io.BytesIO()

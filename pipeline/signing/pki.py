@@ -203,9 +203,10 @@ def pem(cert: x509.Certificate) -> bytes:
 
 
 def make_demo_pki(folder: Path, *, head_of_office: Person, head_of_division: Person,
-                  office: str = "Disdukcapil Kabupaten Tapin") -> DemoPKI:
+                  office: str) -> DemoPKI:
     """Create the demonstration PKI in *folder* (made if missing) and return its paths.
 
+    *office* names the demo CA and seal ("Disdukcapil Kota Banjarmasin").
     Existing files of the same names are replaced. The passphrase is random, written
     only to the passphrase file (mode 0600) and never printed.
     """

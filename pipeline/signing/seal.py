@@ -121,7 +121,7 @@ def b45decode(text: str) -> bytes:
 def family_digest(keluarga: Mapping[str, Any]) -> str:
     """Digest of the family data as printed on the card (normalised first, so spelling
     variants that print the same give the same digest); 22 characters, base64url."""
-    norm = family.normalise(keluarga)
+    norm = family.normalise(keluarga, area=None)  # as step 4 stored it: as printed
     printed = {key: norm[key] for key in family.HEADER_KEYS if key != "email"}
     printed["anggota"] = [{key: m[key] for key in family.MEMBER_KEYS} for m in norm["anggota"]]
     canonical = json.dumps(printed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

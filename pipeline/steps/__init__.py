@@ -1,11 +1,13 @@
 """One handler per SOP step: what its form is pre-filled with, its rules, the documents a
 decision files, the identities it records and what it leaves for the next step.
 
-A new step is a row in `pipeline.sop.STEPS` and a handler here.
+A new step is a row in a service's table (`pipeline.sop.STEPS` for KK WNA) naming its
+handler by key, and the handler's class here under that key.
 """
 
 from __future__ import annotations
 
+from pipeline import sop
 from pipeline.steps.base import Automatic, Handler
 from pipeline.steps.data_entry import DataEntry
 from pipeline.steps.front_office import FrontOffice
@@ -15,11 +17,25 @@ from pipeline.steps.review import HeadReview, Review
 from pipeline.steps.tte import Signature, TteRequest
 from pipeline.steps.verification import Verification
 
-_CLASSES: dict[int, type[Handler]] = {
-    2: FrontOffice, 3: Verification, 4: DataEntry, 5: Review, 6: HeadReview,
-    7: TteRequest, 8: Signature, 9: Printing, 10: ToHandOverDesk, 11: Collection,
+# handler key (a step's `handler`) -> its class
+CLASSES: dict[str, type[Handler]] = {
+    "front_office": FrontOffice, "verification": Verification, "data_entry": DataEntry,
+    "review": Review, "head_review": HeadReview, "tte_request": TteRequest,
+    "signature": Signature, "printing": Printing, "to_handover_desk": ToHandOverDesk,
+    "collection": Collection,
 }
-HANDLERS: dict[int, Handler] = {n: cls(n) for n, cls in _CLASSES.items()}
+
+
+def handler_class(key: str) -> type[Handler]:
+    found = CLASSES.get(key)
+    if found is None:
+        raise KeyError(f"penangan langkah {key!r} tidak dikenal")
+    return found
+
+
+# the KK WNA table's handlers, by step number
+HANDLERS: dict[int, Handler] = {s.number: handler_class(s.handler)(s.number)
+                                for s in sop.STEPS if s.handler}
 
 
 def handler(number: int) -> Handler:
@@ -45,5 +61,5 @@ def automatic(number: int) -> Automatic | None:
     return found if isinstance(found, Automatic) else None
 
 
-__all__ = ["HANDLERS", "Automatic", "Handler", "automatic", "data_entry_step", "handler",
-           "signature"]
+__all__ = ["CLASSES", "HANDLERS", "Automatic", "Handler", "automatic", "data_entry_step",
+           "handler", "handler_class", "signature"]

@@ -27,7 +27,7 @@ class DataEntry(Handler):
     def prefill(self, case: Case) -> dict[str, Any]:
         d = case.data
         if d.get("keluarga"):
-            return dict(family.to_form_fields(d["keluarga"]))
+            return dict(family.to_form_fields(d["keluarga"], area=None))  # normalised at entry
         # what step 3 established: the applicant's documents
         return {"a1_nama_lengkap": d.get("nama_pemohon", ""),
                 "a1_no_paspor": d.get("no_paspor", ""), "a1_no_kitap": d.get("no_kitap", ""),
@@ -39,7 +39,7 @@ class DataEntry(Handler):
 
     def context(self, reg: Register, case: Case, d: Decision, ctx: Context) -> Context:
         niks: dict[str, str] = {}
-        for nik in family.niks(family.from_form_fields(d.fields)):
+        for nik in family.niks(family.from_form_fields(d.fields, area=ctx.cfg.area)):
             for other in reg.same_identity(case.id, "nik", nik):
                 if other.status in ACTIVE:
                     niks[nik] = other.id
@@ -65,7 +65,9 @@ class DataEntry(Handler):
         def write(path: Path) -> None:
             kk.render_kk(keluarga, path, office=office, case_id=case.id, issued=None,
                          watermark=KONSEP)
-        return [Doc(name, write)]
+        # like every decision, the form it was made on is filed flat (PDF/A) beside the draft
+        form = documents.numbered(self.step.number, self.step.form_copy or "", taken)
+        return [Doc(name, write), self.filed_form(env, case, d, t, form)]
 
     def identities(self, data: Mapping[str, Any]) -> list[tuple[str, str]]:
         pairs = []

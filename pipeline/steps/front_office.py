@@ -6,47 +6,47 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, model, sop
+from pipeline import documents, model, services, sop
 from pipeline.model import Context, Decision, Doc, Env, Transition
 from pipeline.register import Case, Register
+from pipeline.services import Service
 from pipeline.steps.base import Handler, Record, flag
 
-CHECKLIST = (  # field, what it proves, required for setuju
-    ("cek_formulir", "Formulir permohonan KK (F-1.01)", True),
-    ("cek_kitap", "KITAP dari kantor imigrasi", True),
-    ("cek_paspor", "Paspor", False),
-    ("cek_hadir_sendiri", "Pemohon datang sendiri (tidak dikuasakan)", True),
-)
-SLIP = "tanda bukti pengambilan"
+# field, what it proves, required for setuju: the KK WNA service's requirements (the data
+# lives in `pipeline.services.kk_wna`; this shape stays for the modules reading it)
+CHECKLIST = tuple((r.key, r.label, r.required) for r in services.default().requirements)
+SLIP = sop.SLIP
 
 
-def hints_from_names(names: Sequence[str]) -> dict[str, bool]:
-    """Pre-tick the checklist from the scans' file names (INTERFACE.md)."""
+def hints_from_names(names: Sequence[str], service: Service | None = None) -> dict[str, bool]:
+    """Pre-tick the checklist of *service* (KK WNA by default) from the scans' file names
+    (INTERFACE.md): a requirement is ticked when a name holds one of its hint words."""
     lowered = [n.lower() for n in names]
+    return {r.key: any(w in n for n in lowered for w in r.hints)
+            for r in (service or services.default()).requirements}
 
-    def any_of(*words: str) -> bool:
-        return any(w in n for n in lowered for w in words)
 
-    return {
-        "cek_formulir": any_of("formulir", "f-1.01", "f101", "f1.01", "f-101"),
-        "cek_kitap": any_of("kitap"),
-        "cek_paspor": any_of("paspor", "passport"),
-        "cek_hadir_sendiri": False,  # only the clerk can tell
-    }
+# a paper is there or not (ADA); the applicant's coming in person is a yes or no (YA)
+PRESENCE = "cek_hadir_sendiri"
 
 
 def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
     """The front office's ticks as the verifier's sheet lists them."""
     ticks = data.get("checklist", {})
-    return [{"persyaratan": label, "ada": "ADA" if ticks.get(key) else "TIDAK ADA"}
-            for key, label, _ in CHECKLIST]
+
+    def answer(key: str) -> str:
+        if key == PRESENCE:
+            return "YA" if ticks.get(key) else "TIDAK"
+        return "ADA" if ticks.get(key) else "TIDAK ADA"
+    return [{"persyaratan": label, "ada": answer(key)} for key, label, _ in CHECKLIST]
 
 
 class FrontOffice(Handler):
     fields = ("nama_pemohon", *(key for key, _, _ in CHECKLIST))
 
     def on_enter(self, reg: Register, case: Case) -> None:
-        case.data.setdefault("checklist_hint", hints_from_names(case.data.get("berkas", [])))
+        case.data.setdefault("checklist_hint", hints_from_names(
+            case.data.get("berkas", []), services.get(case.service)))
 
     def prefill(self, case: Case) -> dict[str, Any]:
         # the drop's name is only a first guess at the applicant's name: the clerk corrects it

@@ -23,6 +23,9 @@ class Review(Handler):
     """The analyst's check (step 5): the draft against the application."""
 
     title = "LEMBAR KOREKSI KONSEP KARTU KELUARGA"
+    # the footer and PDF title, written as every other document's ("Lembar Verifikasi
+    # Berkas ..."), not in the heading's capitals
+    document_title = "Lembar Koreksi Konsep Kartu Keluarga"
     initials = False  # the head of division initials the draft on `setuju`
 
     def attachment(self, env: Env, case: Case) -> Path | None:
@@ -31,7 +34,8 @@ class Review(Handler):
     def layout_data(self, case: Case) -> dict[str, Any]:
         keluarga = case.data.get("keluarga", {})
         head = family.head_of_family(keluarga) or {}
-        return {"judul_review": self.title, "no_kk": keluarga.get("no_kk", ""),
+        return {"judul_review": self.title, "nama_dokumen": self.document_title,
+                "no_kk": keluarga.get("no_kk", ""),
                 "kepala_keluarga": head.get("nama_lengkap", ""),
                 "jumlah_anggota": str(len(keluarga.get("anggota", []))),
                 "putaran": str(case.round(self.step.number)),
@@ -63,4 +67,5 @@ class HeadReview(Review):
     """The head of division's check (step 6), with the initial on `setuju`."""
 
     title = "LEMBAR KOREKSI DAN PARAF KONSEP KARTU KELUARGA"
+    document_title = "Lembar Koreksi dan Paraf Konsep Kartu Keluarga"
     initials = True

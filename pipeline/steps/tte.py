@@ -70,9 +70,31 @@ def ca_name(t: TteConfig) -> str:
 
 
 def card_signer(cfg: Config, who: Signatory) -> kk_final.Signer:
-    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KABUPATEN X"."""
-    jabatan = f"{who.capacity} Kabupaten {cfg.office.kabupaten.title()}".upper()
-    return kk_final.Signer(jabatan=jabatan, nama=who.nama, nip=who.nip_display)
+    """The signatory as the card names them: "(PLT.) KEPALA DINAS ... KOTA X", and
+    "DEMO <name>" for a demo head, as their certificate names them (`init --demo`)."""
+    jabatan = f"{who.capacity} {cfg.office.wilayah}".upper()
+    return kk_final.Signer(jabatan=jabatan, nama=card_name(cfg, who), nip=who.nip_display)
+
+
+def card_name(cfg: Config, who: Signatory) -> str:
+    """The signatory's name as the card and its visible signature print it."""
+    if _is_demo(cfg, who) and "DEMO" not in who.nama.upper():
+        return f"DEMO {who.nama}"
+    return who.nama
+
+
+def _is_demo(cfg: Config, who: Signatory) -> bool:
+    """A demo officer in kkwna.toml, or a certificate the demo PKI made ("DEMO ...")."""
+    officer = cfg.officer(who.nip)
+    if officer is not None and officer.demo:
+        return True
+    if who.cert is None or not who.cert.is_file():
+        return False
+    try:
+        subject = load_certificate(who.cert).subject.native
+    except SigningError:
+        return False
+    return str(subject.get("common_name", "")).upper().startswith("DEMO ")
 
 
 def request_name(case: Case, step: int) -> str:
@@ -91,7 +113,7 @@ def signatory_of(env: Env, case: Case) -> Signatory:
 def seal_text(t: TteConfig, case: Case, keluarga: Mapping[str, Any], issued: date) -> str:
     """The QR text: the seal when a seal key is configured, else the bare case id and
     No. KK (see the module docstring)."""
-    norm = family.normalise(keluarga)
+    norm = family.normalise(keluarga, area=None)  # as step 4 stored it
     if t.seal_p12 is None:
         return f"KKWNA {case.id} NO.KK {norm['no_kk']}"
     fields = SealFields(register_no=case.id, no_kk=str(norm["no_kk"]),
@@ -115,7 +137,8 @@ class TteRequest(Automatic):
         text = seal_text(t, case, keluarga, now.date())  # a broken seal stops here
         who = signatories.serving_on(env.cfg, t, now.date())
         signer, ca = card_signer(env.cfg, who), ca_name(t)
-        no_kk, name_of_holder = str(family.normalise(keluarga)["no_kk"]), holder(keluarga)
+        no_kk = str(family.normalise(keluarga, area=None)["no_kk"])
+        name_of_holder = holder(keluarga)
 
         def write(path: Path) -> None:
             kk_final.render_final_kk(keluarga, path, office=office, case_id=case.id,
@@ -174,8 +197,8 @@ class Signature(Handler):
         if not who.serves_on(today):
             raise SigningError(who.not_serving(today))
         block = pades.SignatureBlock(
-            nama=who.nama, nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
-            lokasi=f"{cfg.office.kota}, Kabupaten {cfg.office.kabupaten.title()}")
+            nama=card_name(cfg, who), nip=who.nip_display, jabatan=who.capacity, tz=cfg.tz,
+            lokasi=f"{cfg.office.kota}, {cfg.office.wilayah}")
 
         def write(out: Path) -> None:
             source = self.pristine_desk_item(env, case)

@@ -1,0 +1,114 @@
+"""The records section of kkwna.toml: `[arsip.<layanan>]`, per service, the archive
+classification code (ANRI's scheme), the retention schedule (JRA: active and inactive
+years) and the final disposition of the case files.
+
+Keyed by the service's code ("kk-wna" today; other services of the office get their own
+table) so that a second service never changes the first one's schedule. The default is a
+default only: the office's archivist confirms it against the regency's own JRA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+FILENAME = "kkwna.toml"
+SERVICE = "kk-wna"  # the one service kkwna runs today
+DISPOSITIONS = ("musnah", "permanen", "dinilai kembali")
+
+
+@dataclass(frozen=True)
+class RecordsClass:
+    """How the case files of one service are classified and kept."""
+
+    layanan: str  # the service's code, the key of its table: "kk-wna"
+    nama: str  # the service's name as printed: "Penerbitan KK WNA"
+    kode: str  # the classification code: "470/KK-WNA"
+    aktif: int  # years in the office's active archive
+    inaktif: int  # years in the inactive archive after that
+    nasib_akhir: str  # one of DISPOSITIONS
+
+    @property
+    def years(self) -> int:
+        """The whole retention: active plus inactive years."""
+        return self.aktif + self.inaktif
+
+    def as_detail(self) -> dict[str, Any]:
+        """As recorded at filing (the register event's detail, provenance.json)."""
+        return {"layanan": self.layanan, "nama_layanan": self.nama, "kode": self.kode,
+                "retensi_aktif_tahun": self.aktif, "retensi_inaktif_tahun": self.inaktif,
+                "nasib_akhir": self.nasib_akhir}
+
+    @classmethod
+    def from_detail(cls, d: dict[str, Any]) -> RecordsClass:
+        return cls(str(d["layanan"]), str(d["nama_layanan"]), str(d["kode"]),
+                   int(d["retensi_aktif_tahun"]), int(d["retensi_inaktif_tahun"]),
+                   str(d["nasib_akhir"]))
+
+    def summary(self) -> str:
+        """One line: "470/KK-WNA; retensi aktif 5 th, inaktif 5 th; dinilai kembali"."""
+        return (f"{self.kode}; retensi aktif {self.aktif} th, inaktif {self.inaktif} th; "
+                f"{self.nasib_akhir}")
+
+
+# A default to confirm with the office's archivist: 470 is "kependudukan" in the
+# classification scheme the regencies inherited from Permendagri 78/2012; the sub-code and
+# the years are the office's to set. "dinilai kembali" (reappraise) never lets a schedule
+# nobody checked end in destruction.
+DEFAULT_CLASS = RecordsClass(SERVICE, "Penerbitan KK WNA", "470/KK-WNA", 5, 5,
+                             "dinilai kembali")
+
+
+def _records(raw: Any) -> tuple[RecordsClass, ...]:
+    """[arsip.<layanan>] tables; the default for kk-wna when the office set none."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{FILENAME}: arsip: expected tables such as [arsip.{SERVICE}]")
+    out = {}
+    for key, table in raw.items():
+        where = f"{FILENAME}: arsip.{key}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: expected a table")
+        unknown = set(table) - {"nama", "kode_klasifikasi", "retensi_aktif",
+                                "retensi_inaktif", "nasib_akhir"}
+        if unknown:
+            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key")
+        default = DEFAULT_CLASS if key == SERVICE else None
+        values: dict[str, Any] = {}
+        for name, attr in (("nama", "nama"), ("kode_klasifikasi", "kode"),
+                           ("nasib_akhir", "nasib_akhir")):
+            value = table.get(name, getattr(default, attr) if default else None)
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{where}.{name}: expected text, got {value!r}")
+            values[attr] = value.strip()
+        if values["nasib_akhir"] not in DISPOSITIONS:
+            raise ConfigError(f"{where}.nasib_akhir: expected one of "
+                              f"{', '.join(DISPOSITIONS)}, got {values['nasib_akhir']!r}")
+        for name, attr in (("retensi_aktif", "aktif"), ("retensi_inaktif", "inaktif")):
+            value = table.get(name, getattr(default, attr) if default else None)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 500:
+                raise ConfigError(f"{where}.{name}: expected whole years (0-500), "
+                                  f"got {value!r}")
+            values[attr] = value
+        out[key] = RecordsClass(layanan=key, **values)
+    out.setdefault(SERVICE, DEFAULT_CLASS)
+    return tuple(out.values())
+
+
+def records_section() -> str:
+    """The [arsip.kk-wna] table kkwna.toml starts with."""
+    d = DEFAULT_CLASS
+    return f'''
+# Klasifikasi dan retensi arsip per layanan (JRA). Nilai di bawah adalah BAWAAN: mohon
+# dikonfirmasi dengan arsiparis kantor menurut JRA kabupaten. Setiap berkas mencatat
+# nilai yang berlaku saat diarsipkan; perubahan di sini tidak mengubah berkas lama.
+[arsip.{d.layanan}]
+nama = "{d.nama}"
+kode_klasifikasi = "{d.kode}"  # 470 = kependudukan; sub-kode kantor
+retensi_aktif = {d.aktif}            # tahun di arsip aktif, sejak diarsipkan
+retensi_inaktif = {d.inaktif}          # tahun di arsip inaktif sesudahnya
+nasib_akhir = "{d.nasib_akhir}"  # musnah | permanen | dinilai kembali
+'''

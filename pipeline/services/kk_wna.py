@@ -1,0 +1,36 @@
+"""Penerbitan Kartu Keluarga WNA: the service this pipeline was built for.
+
+Its steps are the SOP table in `pipeline.sop` (kept there: twenty modules import it), its
+checklist the service standard's requirements (the application form and the KITAP; the
+SOP's rule that the file is brought in person) and the passport the verifier reads.
+Source: ../shared/sop/ (SOP 800/003-SOP/DUKCAPIL/2022, 2 January 2020, revised 1 August 2022).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline import sop
+from pipeline.services.base import Requirement, Service
+
+REQUIREMENTS = (
+    Requirement("cek_formulir", "Formulir permohonan KK (F-1.01)", True,
+                ("formulir", "f-1.01", "f101", "f1.01", "f-101")),
+    Requirement("cek_kitap", "KITAP dari kantor imigrasi", True, ("kitap",)),
+    Requirement("cek_paspor", "Paspor", False, ("paspor", "passport")),
+    # only the clerk can tell: no file name shows it
+    Requirement("cek_hadir_sendiri", "Pemohon datang sendiri (tidak dikuasakan)", True),
+)
+
+SERVICE = Service(
+    code="kk-wna",
+    prefix="KKWNA",
+    title="Penerbitan Kartu Keluarga WNA",
+    product="Kartu Keluarga WNA",
+    sop_number="800/003-SOP/DUKCAPIL/2022",
+    sop_date=date(2020, 1, 2),
+    sop_revised=date(2022, 8, 1),
+    requirements=REQUIREMENTS,
+    steps=sop.STEPS,
+    total_minutes=sop.TOTAL_MINUTES,
+)
