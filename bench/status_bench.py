@@ -1,11 +1,16 @@
-"""`kkwna status` with 500 open cases in a register of 100,000; target < 0.5 s.
+"""`kkwna status` with 500 open cases in a register of 10,000 and of 100,000; target < 0.5 s.
 
     .venv/bin/python bench/status_bench.py [--years 10] [--per-year 10000] [--open 500]
+                                           [--rounds 5]
 
 The register is written through its own functions (bench/report_bench.py's `build_year`,
-as the pipeline does): ten finished years of 10,000 cases, then this year's open cases
-spread over the desks. Building it is not timed; `kkwna status` is, as a whole process
-(interpreter start included) and as the `status.render` call alone.
+as the pipeline does): finished years of 10,000 cases, then this year's open cases spread
+over the desks; the small register is one finished year, the large one all of them.
+Building them is not timed. `kkwna status` is timed as a whole process (interpreter start
+included) on both registers and against `python -c pass` (the anchor), R rounds
+interleaved, medians (the machine is shared: compare ratios), and as the `status.render`
+call alone. Growth: the times on the two registers against the ratio of their sizes.
+Figures: README, Benchmarks.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,39 +57,93 @@ def open_cases(reg: Register, cfg: config.Config, count: int) -> None:
             reg.update(db, case, status="open", step=step, step_since=at)
 
 
+def _timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=os.environ)
+    return time.perf_counter() - start
+
+
+def _render(home: homes.Home, runs: int = 3) -> float:
+    cfg = config.load(home.root)
+    reg = Register(home.register_path)
+    try:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            status.render(cfg, reg)
+            times.append(time.perf_counter() - start)
+    finally:
+        reg.close()
+    return statistics.median(times)
+
+
+def _count(home: homes.Home) -> int:
+    reg = Register(home.register_path)
+    try:
+        return int(reg.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
+    finally:
+        reg.close()
+
+
+def _shape(grown: float, sizes: float) -> str:
+    if 0.7 * sizes <= grown <= 1.3 * sizes:
+        return "linear"
+    return "sublinear" if grown < sizes else "FASTER than linear"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--per-year", type=int, default=10_000)
     parser.add_argument("--open", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     os.environ["KKWNA_NOW"] = NOW
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     with tempfile.TemporaryDirectory(prefix="kkwna-status-") as tmp:
-        home = homes.Home(Path(tmp) / "kantor")
-        homes.init(home)
-        cfg = config.load(home.root)
-        reg = Register(home.register_path)
+        large = homes.Home(Path(tmp) / "kantor")
+        homes.init(large)
+        cfg = config.load(large.root)
+        reg = Register(large.register_path)
         built = time.monotonic()
-        for year in range(2026 - args.years, 2026):
-            build_year(reg, cfg, year, args.per_year)
+        first = 2026 - args.years
+        build_year(reg, cfg, 2025, args.per_year)
         open_cases(reg, cfg, args.open)
-        total = reg.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
-        print(f"register: {total} cases, {args.open} open (built in "
-              f"{time.monotonic() - built:.0f} s, not timed)")
-        start = time.monotonic()
-        text = status.render(cfg, reg)
-        inner = time.monotonic() - start
         reg.close()
-        runs = []
-        for _ in range(3):
-            start = time.monotonic()
-            subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home.root),
-                            "status"], check=True, capture_output=True, env=os.environ)
-            runs.append(time.monotonic() - start)
-        best = min(runs)
-        print(f"status.render: {inner:.3f} s ({text.count(chr(10)) + 1} lines)")
-        print(f"kkwna status (whole process, best of 3): {best:.3f} s "
-              f"(target < 0.5 s: {'ok' if best < 0.5 else 'MISSED'})")
+        small = homes.Home(Path(tmp) / "kantor-kecil")
+        shutil.copytree(large.root, small.root, symlinks=True)
+        reg = Register(large.register_path)
+        for year in range(first, 2025):
+            build_year(reg, cfg, year, args.per_year)
+        reg.close()
+        sizes = {"small": _count(small), "large": _count(large)}
+        print(f"registers: {sizes['small']} and {sizes['large']} cases, {args.open} open "
+              f"(built in {time.monotonic() - built:.0f} s, not timed)")
+        commands = {"anchor": [sys.executable, "-c", "pass"]}
+        for name, home in (("small", small), ("large", large)):
+            commands[name] = [sys.executable, "-m", "pipeline", "--home", str(home.root),
+                              "status"]
+        for cmd in commands.values():
+            _timed(cmd)  # warm-up: page cache, bytecode
+        runs: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, cmd in commands.items():
+                runs[name].append(_timed(cmd))
+        t = {name: statistics.median(times) for name, times in runs.items()}
+        inner = {"small": _render(small), "large": _render(large)}
+    grown = sizes["large"] / sizes["small"]
+    print(f"kkwna status, whole process (median of {args.rounds} interleaved rounds; "
+          f"anchor `python -c pass` {t['anchor']:.3f} s):")
+    for name in ("small", "large"):
+        verdict = "ok" if t[name] < 0.5 else "MISSED"
+        print(f"  {sizes[name]:7d} cases: {t[name]:.3f} s (target < 0.5 s: {verdict}); "
+              f"{t[name] / t['anchor']:.1f}x the anchor; status.render alone {inner[name]:.3f} s")
+    for what, a, b in (("whole process", t["small"], t["large"]),
+                       ("beyond the anchor", t["small"] - t["anchor"], t["large"] - t["anchor"]),
+                       ("status.render", inner["small"], inner["large"])):
+        print(f"growth {sizes['small']} -> {sizes['large']} cases ({grown:.1f}x), {what}: "
+              f"{b / a:.2f}x, {_shape(b / a, grown)}")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,16 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+from typing import TYPE_CHECKING
 
 import pikepdf
-import pypdfium2 as pdfium
 from PIL import Image
 from reportlab.lib.units import mm
 
 from pipeline.fonts import REGULAR, new_canvas, text_width
+
+if TYPE_CHECKING:  # pdfium (5 MB) is loaded when a page is rasterised, not by every import
+    import pypdfium2 as pdfium
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +97,8 @@ def _margins(width: float, height: float) -> tuple[float, float]:
 def _rasterise(pdf: pikepdf.Pdf, first: int) -> list[pdfium.PdfBitmap | None]:
     """The pages from *first* on, rendered at one pixel per point (grey); None for a
     rotated page (its footer would need turning: it gets none)."""
+    import pypdfium2 as pdfium
+
     buf = io.BytesIO()
     pdf.save(buf)
     doc = pdfium.PdfDocument(buf.getvalue())

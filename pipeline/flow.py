@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pipeline import (
-    archive,
     clock,
     crash,
     desks,
@@ -34,7 +33,6 @@ from pipeline import (
     faults,
     forms,
     machine,
-    photos,
     restored,
     sop,
 )
@@ -137,6 +135,8 @@ def handle_slip_photo(env: Env, reg: Register, path: Path) -> str:
     finds the case, whose hand-over form is placed again with the code filled in (the
     officer adds the receiver, their name and NIP, and the decision). The photo is then
     removed."""
+    from pipeline import photos  # zxing: loaded by the hand-over desk's photos only
+
     code = photos.read_slip_code(path)
     case = case_of_code(reg, code)
     step = case.step
@@ -244,6 +244,8 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     log.info("%s: langkah %d %s%s", case.id, plan.step, plan.action,
              f" oleh {plan.officer.nama}" if plan.officer else "")
     if plan.archive:
+        from pipeline import archive  # the books and binders: not loaded by `sign --all`
+
         archive.file_case(env.home, env.cfg, reg, case)
     advance(env, reg, case)
 
@@ -290,6 +292,8 @@ def recover(env: Env, reg: Register) -> None:
     for case in reg.cases("open"):
         if automatic(case.step) is not None:
             advance(env, reg, case)
+    from pipeline import archive
+
     archive.recover(env.home, env.cfg, reg)
 
 

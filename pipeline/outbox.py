@@ -55,8 +55,12 @@ class Queued:
 
 def queued(reg: Register) -> list[Queued]:
     """The open cases' e-mails not yet sent, oldest first."""
+    # an e-mail's "sent" event is its own case's: looked up through the open cases (an
+    # index), not by reading every sent e-mail of the register's history
     sent = {json.loads(r["detail"] or "{}").get("message_id")
-            for r in reg.db.execute("SELECT detail FROM events WHERE action = ?", (SENT,))}
+            for r in reg.db.execute("SELECT e.detail FROM cases c JOIN events e"
+                                    " ON e.case_id = c.id WHERE c.status = 'open'"
+                                    " AND e.action = ?", (SENT,))}
     latest: dict[str, Queued | None] = {}
     for r in reg.db.execute("SELECT e.case_id, e.step, e.detail FROM events e JOIN cases c"
                             " ON c.id = e.case_id WHERE c.status = 'open'"

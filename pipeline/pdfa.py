@@ -18,9 +18,12 @@ from __future__ import annotations
 import io
 from collections.abc import Hashable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
-import pikepdf.pdfa
+
+if TYPE_CHECKING:
+    import pikepdf.pdfa
 
 from pipeline import __version__
 from pipeline.fsutil import atomic_write_bytes
@@ -55,12 +58,16 @@ def save_pdfa(source: bytes | pikepdf.Pdf, out: Path, title: str, subject: str =
     *proven*: the kind of document it is, when our code draws every one of that kind
     the same way (a layout's filed copy): validated in full once per process, then
     checked structurally (`structural_problems`)."""
+    # loaded here, not on import: its validator (jsonschema, fontTools, lxml: ~13 MB) is
+    # not needed by a process that files nothing (`kkwna sign --all`)
+    from pikepdf import pdfa as pikepdf_pdfa
+
     pdf = source if isinstance(source, pikepdf.Pdf) else pikepdf.open(io.BytesIO(source))
     _clean(pdf)
     # what pikepdf.pdfa.save does (prepare, save with the pinned settings, validate the
     # bytes), in memory, so that the validation can be the cheap one; prepared first, as
     # preparing names pikepdf the producer
-    pikepdf.pdfa.prepare(pdf, FLAVOUR, output_intent="sRGB")
+    pikepdf_pdfa.prepare(pdf, FLAVOUR, output_intent="sRGB")
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:title"] = title
         if subject:
@@ -69,7 +76,7 @@ def save_pdfa(source: bytes | pikepdf.Pdf, out: Path, title: str, subject: str =
         meta["xmp:CreatorTool"] = PRODUCER
     pdf.docinfo["/Title"] = title
     pdf.docinfo["/Producer"] = PRODUCER
-    kw = pikepdf.pdfa.resolve_save_kwargs(FLAVOUR)
+    kw = pikepdf_pdfa.resolve_save_kwargs(FLAVOUR)
     buf = io.BytesIO()
     pdf.save(buf, **kw)
     data = buf.getvalue()
@@ -78,10 +85,10 @@ def save_pdfa(source: bytes | pikepdf.Pdf, out: Path, title: str, subject: str =
         if problems:
             raise ArchiveFormatError(f"{out.name}: not PDF/A-{FLAVOUR}: {'; '.join(problems)}")
     else:
-        report = pikepdf.pdfa.validate_written(io.BytesIO(data), FLAVOUR, save_kwargs=kw)
+        report = pikepdf_pdfa.validate_written(io.BytesIO(data), FLAVOUR, save_kwargs=kw)
         if report.verdict != "pass":
             raise ArchiveFormatError(
-                f"{out.name}: not PDF/A-{FLAVOUR}: {pikepdf.pdfa.PdfaError(report)}")
+                f"{out.name}: not PDF/A-{FLAVOUR}: {pikepdf_pdfa.PdfaError(report)}")
         if proven is not None:
             PROVEN.add(proven)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -124,4 +131,6 @@ def structural_problems(data: bytes) -> list[str]:
 
 def validate(path: Path) -> pikepdf.pdfa.Report:
     """The validator's report on a written file (report.passed is the verdict)."""
-    return pikepdf.pdfa.validate_written(path, FLAVOUR)
+    from pikepdf import pdfa as pikepdf_pdfa
+
+    return pikepdf_pdfa.validate_written(path, FLAVOUR)

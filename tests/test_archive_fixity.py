@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import bagit
@@ -178,3 +179,74 @@ def test_commands_verify_export_and_csv(office: Home, reg: Register, filed: list
     assert done.returncode == 0, done.stderr
     again = runner.invoke(_cli(office), ["archive", "export", "--bagit", str(tmp_path / "b")])
     assert again.exit_code == 1 and "tidak kosong" in again.output
+
+
+def test_the_chain_is_checked_while_the_files_hash_each_file_read_once(
+        office: Home, reg: Register, filed: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The register's chain checks (pure Python) run beside the hashing threads (which
+    release the GIL), not before them; and every file is hashed exactly once."""
+    from pipeline.archive import fixity
+
+    hashing = threading.Event()
+    hashed: list[str] = []
+    real_hash, real_chain = fixity.sha256_path, fixity._chain_problems
+
+    def counting_hash(path: str) -> str:
+        hashed.append(path)
+        hashing.set()
+        return real_hash(path)
+
+    overlapped: list[bool] = []
+
+    def chain_beside_hashing(r: Register) -> list[str]:
+        overlapped.append(hashing.wait(timeout=10))
+        return real_chain(r)
+
+    monkeypatch.setattr(fixity, "sha256_path", counting_hash)
+    monkeypatch.setattr(fixity, "_chain_problems", chain_beside_hashing)
+    assert archive.verify_archive(office, reg) == []
+    assert overlapped == [True]
+    on_disk = sorted(str(p) for f in filed for p in f.rglob("*")
+                     if p.is_file() and p.name != "SHA256SUMS")
+    assert sorted(hashed) == on_disk
+
+
+def test_archive_verify_with_the_seal_certificate_alone_loads_no_signing_stack(
+        office: Home, reg: Register, filed: list[Path], tmp_path: Path) -> None:
+    """An office whose kkwna.toml names only the seal certificate (no trust roots: no
+    signature or timestamp to check) verifies its archive and its signed checkpoint
+    without loading pyHanko or the PDF makers: they were most of the command's time."""
+    import datetime as dt
+    import re
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from pipeline import checkpoint
+    from tests.test_startup import loaded_by
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Segel uji")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=3)).sign(key, hashes.SHA256()))
+    pem = tmp_path / "segel.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    toml = office.root / config.FILENAME
+    text, n = re.subn(r"(?m)^seal_cert *=.*$", f'seal_cert = "{pem}"', toml.read_text())
+    assert n == 1
+    toml.write_text(text)
+    checkpoint.add(reg, key, at=now)
+    modules, done = loaded_by(tmp_path, "--home", str(office.root), "archive", "verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "arsip utuh" in done.stdout
+    assert sorted(modules & {"pyhanko", "pyhanko_certvalidator", "reportlab", "pikepdf",
+                             "pypdf", "PIL", "segno"}) == []
+    # the same checkpoint signed by another key is reported, so it was checked
+    other = ec.generate_private_key(ec.SECP256R1())
+    checkpoint.add(reg, other, at=now)
+    _, refused = loaded_by(tmp_path, "--home", str(office.root), "archive", "verify")
+    assert refused.returncode == 1 and "checkpoint" in refused.stdout, refused.stdout

@@ -29,3 +29,32 @@ def test_cases_at_several_desks_grouped_in_sop_order(office_at, monkeypatch):
     assert "30.0/1" in text
     assert "KKWNA-2026-0001: server surel tidak menjawab" in text
     reg.close()
+
+
+def test_status_reads_no_whole_table_of_the_history(office_at, monkeypatch):
+    """`kkwna status` of an office with decades of finished cases (never audited): every
+    query it makes finds its rows through an index (open cases, their events), none walks
+    the whole cases or events table, so its time follows the open cases, not the
+    register's size."""
+    home = office_at(5)
+    monkeypatch.setenv("KKWNA_NOW", "2026-11-23T09:30:00+08:00")
+    cfg = config.load(home.root)
+    reg = Register(home.register_path)
+    statements: list[str] = []
+    reg.db.set_trace_callback(statements.append)
+    try:
+        status.render(cfg, reg)
+    finally:
+        reg.db.set_trace_callback(None)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert selects
+    scans = []
+    for sql in selects:
+        for row in reg.db.execute("EXPLAIN QUERY PLAN " + sql):
+            detail = row[-1]
+            words = detail.split()
+            if words[:1] == ["SCAN"] and len(words) > 1 and words[1] in ("events", "e",
+                                                                         "cases", "c"):
+                scans.append((sql, detail))
+    reg.close()
+    assert scans == []

@@ -35,6 +35,10 @@ from pathlib import Path
 
 from pipeline import clock, sop
 from pipeline.archive import binders, books, history, provenance
+from pipeline.archive.sums import FILED_STATUSES as FILED_STATUSES  # re-exported
+from pipeline.archive.sums import SUMS as SUMS
+from pipeline.archive.sums import read_sums as read_sums
+from pipeline.archive.sums import sums_line as sums_line
 from pipeline.archive.versions import current_kk
 from pipeline.archive.void import stamp_void
 from pipeline.config import Config
@@ -44,9 +48,7 @@ from pipeline.home import Home
 from pipeline.register import Case, Register
 
 log = logging.getLogger(__name__)
-SUMS = "SHA256SUMS"
 SLIP = sop.slip_name()
-FILED_STATUSES = ("issued", "returned")
 FILED_ACTION = "diarsipkan"  # the event of the filing
 WORKING_FOLDER = "folder_kerja"  # case.data key: the cases/ folder the case was filed from
 FILE_MODE, FOLDER_MODE = 0o444, 0o555
@@ -78,37 +80,6 @@ def sums_text(folder: Path) -> str:
         if rel != SUMS and not path.name.startswith(".tmp-"):
             lines.append(sums_line(sha256_file(path), rel))
     return "".join(lines)
-
-
-def sums_line(digest: str, name: str) -> str:
-    """One `sha256sum` line; a name with a backslash, CR or LF is escaped as GNU sha256sum
-    does (the line then starts with a backslash)."""
-    if any(ch in name for ch in "\\\r\n"):
-        name = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
-        return f"\\{digest}  {name}\n"
-    return f"{digest}  {name}\n"
-
-
-def read_sums(folder: Path) -> dict[str, str]:
-    """SHA256SUMS of *folder* as {relative name: sha256}."""
-    out = {}
-    for line in (folder / SUMS).read_text(encoding="utf-8").split("\n"):
-        escaped = line.startswith("\\")
-        digest, sep, name = line.removeprefix("\\").partition("  ")
-        if sep:
-            out[_unescape(name) if escaped else name] = digest
-    return out
-
-
-def _unescape(name: str) -> str:
-    out, chars = [], iter(name)
-    for ch in chars:
-        if ch == "\\":
-            nxt = next(chars, "")
-            out.append({"n": "\n", "r": "\r", "\\": "\\"}.get(nxt, nxt))
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def file_case(home: Home, cfg: Config, reg: Register, case: Case) -> Path:

@@ -6,8 +6,9 @@ event chain is checked, folders the register does not know are reported, and the
 KKs' signatures are checked through a callable the signing module provides. Each problem
 is one Indonesian line naming the file or event.
 
-Hashing runs on two threads (hashlib releases the GIL on large buffers), reading in large
-blocks, so a run goes about as fast as `sha256sum -c` on the same tree.
+Hashing runs on two threads (hashlib releases the GIL on large buffers), reading each file
+once in large blocks, while the main thread checks the register's chain: a run goes
+faster than `sha256sum -c` on the same tree (bench/archive_bench.py).
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import checkpoint, sop
-from pipeline.archive.filing import FILED_STATUSES, SUMS, read_sums
+from pipeline.archive.sums import FILED_STATUSES, SUMS, read_sums
 from pipeline.archive.versions import current_kk
 from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.register import Case, Register
 
 SIGNED_KK = sop.filed_name(sop.Kind.SIGNATURE)
 BLOCK = 1 << 20
@@ -96,54 +97,64 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
     the log is found, and with *require_seal* (the command) checkpoints that cannot be
     checked are reported. *only*: check just these cases' folders (a sample audit); the
     chain and the binders' folders are checked whole all the same."""
-    problems = _chain_problems(reg)
-    found = (checkpoint.problems(reg, seal_cert, trust) if seal_cert is not None or require_seal
-             else checkpoint.removed(reg))
-    problems += [f"register: {p}" for p in found]
-    folders: list[_Folder] = []
+    problems: list[str] = []
     known: set[Path] = set()
-    for case in reg.cases():
-        if case.status not in FILED_STATUSES or (year is not None and case.year != year):
-            continue
-        path = home.root / case.folder
-        known.add(path)
-        if only is not None and case.id not in only:
-            continue
-        if not case.folder.startswith("archive/"):
-            problems.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
-                            "diarsipkan")
-            continue
-        if not path.is_dir():
-            problems.append(f"{case.folder}: map kasus {case.id} hilang dari arsip")
-            continue
-        try:
-            sums: dict[str, str] | None = read_sums(path)
-        except (OSError, UnicodeDecodeError):
-            sums = None
-            problems.append(f"{case.folder}/{SUMS}: hilang atau tidak terbaca")
-        register = {r["name"]: r["sha256"] for r in reg.documents(case.id)}
-        folder = _Folder(case.id, path, case.folder, sums, register, _files(path) - {SUMS})
-        folders.append(folder)
-    problems += _unknown_folders(home, known, year)
-
-    jobs: list[tuple[_Folder, str]] = []
-    for f in folders:
-        listed = set(f.sums or {}) | set(f.register)
-        for name in sorted(listed - f.on_disk):
-            where = []
-            if f.sums is not None and name in f.sums:
-                where.append(SUMS)
-            if name in f.register:
-                where.append("register")
-            problems.append(f"{f.rel}/{name}: hilang (tercatat di {' dan '.join(where)})")
-        for name in sorted(f.on_disk):
-            if f.sums is not None and name not in f.sums:
-                problems.append(f"{f.rel}/{name}: berkas tambahan, tidak ada di {SUMS}")
-            if name not in f.register:
-                problems.append(f"{f.rel}/{name}: berkas tidak tercatat di register")
-            if (f.sums is not None and name in f.sums) or name in f.register:
-                jobs.append((f, name))
-    problems += _hash_all(jobs, progress)
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        # each folder is read (its SHA256SUMS, its listing) and hashed on a worker thread;
+        # the register is read here, and only here (its connection is this thread's)
+        slots: list[str | tuple[Case, Path, dict[str, str], Future[_Read]]] = []
+        expected = 0
+        for case in reg.cases():
+            if case.status not in FILED_STATUSES or (year is not None and case.year != year):
+                continue
+            path = home.root / case.folder
+            known.add(path)
+            if only is not None and case.id not in only:
+                continue
+            if not case.folder.startswith("archive/"):
+                slots.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
+                             "diarsipkan")
+                continue
+            if not path.is_dir():
+                slots.append(f"{case.folder}: map kasus {case.id} hilang dari arsip")
+                continue
+            register = {r["name"]: r["sha256"] for r in reg.documents(case.id)}
+            expected += len(register)
+            slots.append((case, path, register, pool.submit(_read_folder, path, register)))
+        if progress:
+            progress(0, expected)
+        # the chain checks are pure Python, the worker threads mostly C without the GIL
+        # (hashing, reading): checked here, meanwhile, they cost little more than that
+        chain = _chain_problems(reg)
+        found = (checkpoint.problems(reg, seal_cert, trust)
+                 if seal_cert is not None or require_seal else checkpoint.removed(reg))
+        folders: list[_Folder] = []
+        for slot in slots:
+            if isinstance(slot, str):
+                problems.append(slot)
+                continue
+            case, path, register, future = slot
+            sums, on_disk, _ = future.result()
+            if sums is None:
+                problems.append(f"{case.folder}/{SUMS}: hilang atau tidak terbaca")
+            folders.append(_Folder(case.id, path, case.folder, sums, register, on_disk))
+        problems += _unknown_folders(home, known, year)
+        for f in folders:
+            problems += _listing_problems(f)
+        hashed: list[str] = []
+        done = 0
+        for slot in slots:
+            if isinstance(slot, str):
+                continue
+            case, _, register, future = slot
+            sums, _, digests = future.result()
+            hashed += _compared(case.folder, sums, register, digests)
+            done += len(digests)
+            if progress:
+                progress(min(done, expected), expected)
+        if progress and done < expected:
+            progress(expected, expected)
+    problems = chain + [f"register: {p}" for p in found] + problems + hashed
 
     if check_signature is not None:
         for f in folders:
@@ -157,43 +168,60 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
     return problems
 
 
-def _hash_folder(f: _Folder, names: list[str]) -> list[str | OSError]:
-    out: list[str | OSError] = []
-    base = str(f.path) + os.sep
-    for name in names:
-        try:
-            out.append(sha256_path(base + name))
-        except OSError as exc:
-            out.append(exc)
-    return out
+_Read = tuple["dict[str, str] | None", set[str], dict[str, "str | OSError"]]
 
 
-def _hash_all(jobs: list[tuple[_Folder, str]], progress: Progress | None) -> list[str]:
-    """Hash the files, a folder per task (few tasks: little thread hand-over per file)."""
+def _read_folder(path: Path, register: dict[str, str]) -> _Read:
+    """On a worker thread: the folder's SHA256SUMS (None when missing or unreadable), its
+    files, and the digest of each file SHA256SUMS or the register lists (each read once)."""
+    try:
+        sums: dict[str, str] | None = read_sums(path)
+    except (OSError, UnicodeDecodeError):
+        sums = None
+    on_disk = _files(path) - {SUMS}
+    base = str(path) + os.sep
+    digests: dict[str, str | OSError] = {}
+    for name in sorted(on_disk):
+        if (sums is not None and name in sums) or name in register:
+            try:
+                digests[name] = sha256_path(base + name)
+            except OSError as exc:
+                digests[name] = exc
+    return sums, on_disk, digests
+
+
+def _listing_problems(f: _Folder) -> list[str]:
+    """Files missing from the folder, and files in it that SHA256SUMS or the register do
+    not list."""
+    problems = []
+    listed = set(f.sums or {}) | set(f.register)
+    for name in sorted(listed - f.on_disk):
+        where = []
+        if f.sums is not None and name in f.sums:
+            where.append(SUMS)
+        if name in f.register:
+            where.append("register")
+        problems.append(f"{f.rel}/{name}: hilang (tercatat di {' dan '.join(where)})")
+    for name in sorted(f.on_disk):
+        if f.sums is not None and name not in f.sums:
+            problems.append(f"{f.rel}/{name}: berkas tambahan, tidak ada di {SUMS}")
+        if name not in f.register:
+            problems.append(f"{f.rel}/{name}: berkas tidak tercatat di register")
+    return problems
+
+
+def _compared(rel: str, sums: dict[str, str] | None, register: dict[str, str],
+              digests: dict[str, str | OSError]) -> list[str]:
+    """The digests compared with SHA256SUMS and the register."""
     problems: list[str] = []
-    total = len(jobs)
-    if progress:
-        progress(0, total)
-    by_folder: dict[int, tuple[_Folder, list[str]]] = {}
-    for f, name in jobs:
-        by_folder.setdefault(id(f), (f, []))[1].append(name)
-    done = 0
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        futures = [(f, names, pool.submit(_hash_folder, f, names))
-                   for f, names in by_folder.values()]
-        for f, names, future in futures:
-            for name, digest in zip(names, future.result(), strict=True):
-                if isinstance(digest, OSError):
-                    problems.append(f"{f.rel}/{name}: tidak dapat dibaca ({digest.strerror})")
-                    continue
-                if f.sums is not None and name in f.sums and f.sums[name] != digest:
-                    problems.append(f"{f.rel}/{name}: isi berubah (tidak cocok dengan {SUMS})")
-                if name in f.register and f.register[name] != digest:
-                    problems.append(f"{f.rel}/{name}: isi tidak cocok dengan checksum di "
-                                    "register")
-            done += len(names)
-            if progress:
-                progress(done, total)
+    for name, digest in digests.items():
+        if isinstance(digest, OSError):
+            problems.append(f"{rel}/{name}: tidak dapat dibaca ({digest.strerror})")
+            continue
+        if sums is not None and name in sums and sums[name] != digest:
+            problems.append(f"{rel}/{name}: isi berubah (tidak cocok dengan {SUMS})")
+        if name in register and register[name] != digest:
+            problems.append(f"{rel}/{name}: isi tidak cocok dengan checksum di register")
     return problems
 
 

@@ -28,15 +28,12 @@ import click
 
 from pipeline import archive_audits as audits
 from pipeline import clock
-from pipeline.archive.export import export_bagit
 from pipeline.archive.fixity import verify_archive
 from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
+from pipeline.errors import UserError
 from pipeline.home import Home
 from pipeline.model import Env
 from pipeline.register import Register
-from pipeline.signing import settings, signatories
-from pipeline.signing.keys import SigningError
-from pipeline.signing.verify import verify_pdf
 
 
 def signature_check(env: Env) -> Callable[[Path], str | None] | None:
@@ -45,6 +42,9 @@ def signature_check(env: Env) -> Callable[[Path], str | None] | None:
     t = env.tte
     if not t.configured:
         return None
+    from pipeline.signing import settings, signatories
+    from pipeline.signing.verify import verify_pdf
+
     trust, head = settings.trust(t), signatories.keyed_by_fingerprint(env.cfg, t)
 
     def check(path: Path) -> str | None:
@@ -56,10 +56,38 @@ def signature_check(env: Env) -> Callable[[Path], str | None] | None:
 def checks(env: Env) -> dict[str, Any]:
     """What `verify_archive` checks beyond the files: signatures and checkpoints."""
     t = env.tte
+    if not t.trust_roots:
+        # no signature and no timestamp can be checked: pyHanko is not loaded (1 s of a
+        # run); the seal certificate alone checks the checkpoints
+        return {"check_signature": None, "trust": None, "require_seal": True,
+                "seal_cert": _seal_certificate(t.seal_cert) if t.seal_cert else None}
+    from pipeline.signing import settings
+
     return {"check_signature": signature_check(env),
             "seal_cert": settings.seal_certificate(t) if t.seal_cert else None,
             "trust": settings.trust(t) if t.trust_roots else None,
             "require_seal": True}
+
+
+def _seal_certificate(path: Path) -> Any:
+    """tte.seal_cert (PEM or DER, one certificate) read with `cryptography` alone, as
+    `settings.seal_certificate` reads it."""
+    from cryptography import x509
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"berkas {path} tidak dapat dibaca ({exc.strerror})") from None
+    try:
+        if b"-----BEGIN" in data:
+            certs = x509.load_pem_x509_certificates(data)
+        else:
+            certs = [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise UserError(f"{path.name}: bukan sertifikat X.509") from None
+    if len(certs) != 1:
+        raise UserError(f"{path.name}: harus berisi tepat satu sertifikat")
+    return certs[0]
 
 
 @contextmanager
@@ -132,6 +160,8 @@ def verify(ctx: click.Context, year: int | None, sample: int | None) -> None:
 @friendly
 def export_command(ctx: click.Context, dest: str, year: int | None, force: bool) -> None:
     """Tulis arsip sebagai paket BagIt untuk diserahkan ke lembaga kearsipan."""
+    from pipeline.archive.export import export_bagit
+
     env = loaded(ctx)
     with _register(ctx) as (home, reg):
         bag = export_bagit(home, reg, Path(dest), year, force=force, **checks(env))
@@ -200,6 +230,8 @@ def restore(ctx: click.Context, src: str) -> None:
 def renew(ctx: click.Context, year: int | None, before: datetime | None) -> None:
     """Perbarui tanda tangan KK yang diarsipkan (data validasi dan cap waktu baru)."""
     from pipeline.archive import renew as renewal
+    from pipeline.signing import settings
+    from pipeline.signing.keys import SigningError
 
     env = loaded(ctx)
     limit = _limit(env, before)
@@ -233,7 +265,6 @@ def due(ctx: click.Context) -> None:
     """Yang sudah waktunya: pembaruan tanda tangan, audit arsip, retensi yang berakhir."""
     from pipeline.archive import records
     from pipeline.archive import renew as renewal
-
     env = loaded(ctx)
     now = clock.now(env.cfg.tz)
     with _register(ctx) as (home, reg):

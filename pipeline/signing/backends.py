@@ -16,16 +16,19 @@ also carries an idempotency key for a service that honours one.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+
+from pyhanko.sign import signers
+from pyhanko.sign.timestamps import TimeStamper
 
 from pipeline.config import TteConfig
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.signing import pades, settings
 from pipeline.signing.bsre import Service
 from pipeline.signing.check import check_signed_draft
-from pipeline.signing.keys import SigningError, fingerprint, load_signer
+from pipeline.signing.keys import SigningError, Trust, fingerprint, load_signer
 from pipeline.signing.signatories import Signatory, fingerprint_of
 
 
@@ -41,20 +44,33 @@ class Backend(Protocol):
 
 @dataclass
 class P12Backend:
+    """Signs with the head's p12 here. One backend serves a whole `sign --all` batch (or
+    one web request): the key, the trust roots and CRLs and the timestamp client are
+    opened on the first card and kept for the others."""
+
     tte: TteConfig
     p12: Path
     passphrase: bytes
+    _held: tuple[signers.SimpleSigner, Trust, TimeStamper | None] | None = field(
+        default=None, init=False, repr=False)
+
+    def opened(self) -> tuple[signers.SimpleSigner, Trust, TimeStamper | None]:
+        """The signer, the trust and the timestamper, opened once for this backend."""
+        if self._held is None:
+            self._held = (load_signer(self.p12, self.passphrase), settings.trust(self.tte),
+                          settings.timestamper(self.tte))
+        return self._held
 
     def sign(self, source: Path, out: Path, *, signatory: Signatory,
              block: pades.SignatureBlock, request: str) -> None:
         expected = fingerprint_of(signatory)
-        key = load_signer(self.p12, self.passphrase)
-        if fingerprint(key.signing_cert) != expected:
+        signer, trust, timestamper = self.opened()
+        if fingerprint(signer.signing_cert) != expected:
             raise SigningError(f"KK ini disiapkan untuk ditandatangani {signatory.capacity} "
                                f"{signatory.nama}; sertifikat ini bukan miliknya")
-        pades.sign_kk(source, out, p12=self.p12, passphrase=self.passphrase,
-                      trust=settings.trust(self.tte), timestamper=settings.timestamper(self.tte),
-                      block=block, expected_signer_sha256=expected)
+        pades.sign_kk(source, out, p12=self.p12, passphrase=self.passphrase, signer=signer,
+                      trust=trust, timestamper=timestamper, block=block,
+                      expected_signer_sha256=expected)
 
     def forget(self, request: str) -> None:
         """Nothing is kept: the signature is made here, in one go."""

@@ -15,17 +15,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import cms as asn1_cms
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from pipeline.errors import KkwnaError
 
@@ -101,15 +106,71 @@ def _read_p12(path: Path, passphrase: bytes) -> tuple[Any, Any, list[Any]]:
     return key, cert, list(extra)
 
 
+class HeldKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, signing with the key object opened from the PKCS#12 file.
+
+    SimpleSigner keeps the key as DER and parses it again for every signature it makes;
+    for an RSA key that parse checks the key (~30 ms), which was most of a B-LTA card's
+    signing time. The key is opened once (`load_signer`) and used as it is; a mechanism
+    other than RSA PKCS#1 v1.5 or ECDSA goes through pyHanko's own path."""
+
+    def __init__(self, *, private_key: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._held_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algo = mechanism.signature_algo
+        except ValueError:
+            algo = mechanism["algorithm"].native
+        key, digest = self._held_key, get_pyca_cryptography_hash(digest_algorithm)
+        if algo == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), digest)
+        if algo == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+            return key.sign(data, ECDSA(digest))
+        return bytes(super().sign_raw(data, digest_algorithm))
+
+
+class HeldKeyTimeStamper(DummyTimeStamper):
+    """The in-process (demo) TSA, signing its tokens with the key object opened once: like
+    SimpleSigner, pyHanko's DummyTimeStamper parses its DER key for every token (three per
+    B-LTA card). The body is DummyTimeStamper._sign_tst_info's, with the held key."""
+
+    def __init__(self, *, private_key: RSAPrivateKey, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._held_key = private_key
+
+    def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str,
+                       dt: datetime) -> tuple[bytes, asn1_cms.CMSAttributes]:
+        from asn1crypto import core
+        from pyhanko.sign import general
+
+        attribute: Any = general.simple_cms_attribute  # unannotated in pyHanko
+        md = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        md.update(tst_info_data)
+        signed_attrs = asn1_cms.CMSAttributes([
+            attribute("content_type", "tst_info"),
+            attribute("signing_time", asn1_cms.Time({"utc_time": core.UTCTime(dt)})),
+            attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+            attribute("message_digest", md.finalize()),
+        ])
+        signature = self._held_key.sign(signed_attrs.dump(), PKCS1v15(),
+                                        get_pyca_cryptography_hash(md_algorithm.upper()))
+        return signature, signed_attrs
+
+
 def load_signer(path: Path, passphrase: bytes) -> signers.SimpleSigner:
-    """A pyHanko signer from a PKCS#12 file (its chain included)."""
+    """A pyHanko signer from a PKCS#12 file (its chain included), signing with the key
+    opened from the file (`HeldKeySigner`)."""
     key, cert, extra = _load_p12_parts(path, passphrase)
     key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
              for c in extra]
     signer_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    return signers.SimpleSigner(
+    return HeldKeySigner(
+        private_key=key,
         signing_cert=signer_cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=_store(chain),
@@ -215,8 +276,11 @@ def in_process_timestamper(tsa_p12: Path, passphrase: bytes) -> TimeStamper:
                                 serialization.NoEncryption())
     chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
              for c in extra]
+    if not isinstance(key, RSAPrivateKey):
+        raise SigningError(f"{Path(tsa_p12).name}: TSA dalam proses hanya mendukung kunci RSA")
     try:
-        return DummyTimeStamper(
+        return HeldKeyTimeStamper(
+            private_key=key,
             tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
             tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
             certs_to_embed=_store(chain),

@@ -184,15 +184,17 @@ def sign_kk(src: Path, out: Path, *, p12: Path, passphrase: bytes, trust: Trust,
             timestamper: TimeStamper | None, block: SignatureBlock, field: str = FIELD,
             expected_signer_sha256: str | None = None, case_id: str | None = None,
             no_kk: str | None = None, holder: str | None = None,
-            when: datetime | None = None) -> None:
-    """Sign *src* into *out* (written atomically; *src* may equal *out*).
+            when: datetime | None = None, signer: signers.SimpleSigner | None = None) -> None:
+    """Sign *src* into *out* (written atomically; *src* may equal *out*). *signer*: the
+    key of *p12* already opened (a batch opens it once), else it is opened here.
 
     Raises SigningError (one Indonesian line) when the key cannot be loaded, the signer
     is not *expected_signer_sha256*, its certificate does not validate against *trust*
     now (untrusted, expired, revoked, no revocation data), or the field is missing or
     already signed.
     """
-    signer = load_signer(p12, passphrase)
+    if signer is None:
+        signer = load_signer(p12, passphrase)
     if expected_signer_sha256 and fingerprint(signer.signing_cert) != \
             expected_signer_sha256.lower():
         raise SigningError("sertifikat ini bukan sertifikat Kepala Dinas yang terdaftar "

@@ -177,7 +177,11 @@ class Signature(Handler):
         there."""
         placed = case.data.get("placed", {}).get(str(self.step.number))
         desk = env.home.desk(self.step.number)
-        for path in sorted(desk.glob("*.pdf")) if placed and desk.is_dir() else []:
+        # the case's own name first: `sign --all` would otherwise hash the whole desk again
+        # for every card whose item sorts late
+        found = sorted(desk.glob("*.pdf"), key=lambda p: (not p.name.startswith(case.id), p)) \
+            if placed and desk.is_dir() else []
+        for path in found:
             if path.is_file() and not path.is_symlink() and sha256_file(path) == placed:
                 return path
         return None
