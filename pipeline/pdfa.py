@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Hashable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pikepdf
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pikepdf.pdfa
 
 from pipeline import __version__
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.fsutil import atomic_writer
 
 PRODUCER = f"kkwna {__version__}"
 FLAVOUR = "2b"
@@ -77,31 +77,32 @@ def save_pdfa(source: bytes | pikepdf.Pdf, out: Path, title: str, subject: str =
     pdf.docinfo["/Title"] = title
     pdf.docinfo["/Producer"] = PRODUCER
     kw = pikepdf_pdfa.resolve_save_kwargs(FLAVOUR)
-    buf = io.BytesIO()
-    pdf.save(buf, **kw)
-    data = buf.getvalue()
-    if proven is not None and proven in PROVEN:
-        problems = structural_problems(data)
-        if problems:
-            raise ArchiveFormatError(f"{out.name}: not PDF/A-{FLAVOUR}: {'; '.join(problems)}")
-    else:
-        report = pikepdf_pdfa.validate_written(io.BytesIO(data), FLAVOUR, save_kwargs=kw)
-        if report.verdict != "pass":
-            raise ArchiveFormatError(
-                f"{out.name}: not PDF/A-{FLAVOUR}: {pikepdf_pdfa.PdfaError(report)}")
-        if proven is not None:
-            PROVEN.add(proven)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, data)  # the file, then its folder, made durable
+    # written to its temporary file and checked there, never whole in memory: a scan
+    # bundle can be hundreds of megabytes; a refused file leaves *out* as it was
+    with atomic_writer(out) as fh:
+        pdf.save(fh, **kw)
+        fh.seek(0)
+        if proven is not None and proven in PROVEN:
+            problems = structural_problems(fh)
+            if problems:
+                raise ArchiveFormatError(
+                    f"{out.name}: not PDF/A-{FLAVOUR}: {'; '.join(problems)}")
+        else:
+            report = pikepdf_pdfa.validate_written(fh, FLAVOUR, save_kwargs=kw)
+            if report.verdict != "pass":
+                raise ArchiveFormatError(
+                    f"{out.name}: not PDF/A-{FLAVOUR}: {pikepdf_pdfa.PdfaError(report)}")
+            if proven is not None:
+                PROVEN.add(proven)
     return out
 
 
-def structural_problems(data: bytes) -> list[str]:
+def structural_problems(data: bytes | BinaryIO) -> list[str]:
     """What a document of a proven kind could get wrong from its data, found cheaply in
-    the written bytes *data*: the PDF/A identification and output intent, every font's
+    the written bytes (or stream) *data*: the PDF/A identification and output intent, every font's
     program embedded, no encryption, no action or annotation PDF/A forbids."""
     problems: list[str] = []
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    with pikepdf.open(io.BytesIO(data) if isinstance(data, bytes) else data) as pdf:
         if "/Encrypt" in pdf.trailer:
             problems.append("encrypted")
         if not pdf.Root.get("/OutputIntents"):
