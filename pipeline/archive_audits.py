@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pipeline.actions import Action
 from pipeline.register import Register
 
 # = archive.filing.FILED_STATUSES; not imported: the archive package loads the PDF makers,
@@ -24,7 +25,7 @@ from pipeline.register import Register
 FILED_STATUSES = ("issued", "returned")
 NO_STEP = 0  # an audit is no SOP step
 AUDIT_CASE = "ARSIP"
-AUDIT_ACTION = "diaudit"
+AUDIT_ACTION = Action.AUDITED
 FULL = "penuh"
 WARN_DAYS = 30
 KEPT_PROBLEMS = 20  # the first ones are kept in the event; the count says how many in all

@@ -9,6 +9,7 @@ in Indonesian. `plan` turns a transition into the `Plan` that `flow` carries out
 from __future__ import annotations
 
 from pipeline import clock, model, names, sop
+from pipeline.actions import Action
 from pipeline.config import Officer, only_digits
 from pipeline.layout import FREE_TEXT_LIMIT
 from pipeline.model import Context, Decision, Env, Plan, Refused, Transition
@@ -104,7 +105,7 @@ def plan(env: Env, case: Case, d: Decision, t: Transition, taken: set[str]) -> P
         docs.append(h.return_letter(env, case, d, t))
     record = {**t.record, **h.hand_over(case, d, t)}
     return Plan(
-        step=d.step, action=h.approved if t.approve else "dikembalikan",
+        step=d.step, action=h.approved if t.approve else Action.RETURNED,
         at=clock.now(env.cfg.tz), round=t.round, status=t.status,
         next_step=t.next_step, officer=t.officer,
         detail={"catatan": d.note.strip(), "ke_langkah": t.next_step,

@@ -36,6 +36,7 @@ from pipeline import (
     restored,
     sop,
 )
+from pipeline.actions import Action
 from pipeline.errors import KkwnaError, UserError
 from pipeline.fsutil import sha256_file
 from pipeline.home import WorkLock
@@ -200,7 +201,7 @@ def decide(env: Env, reg: Register, case: Case, d: Decision, form: Path | None =
         raise
     taken = {row["name"] for row in reg.documents(case.id)}
     carry_out(env, reg, case, engine.plan(env, case, d, transition, taken))
-    verb = "disetujui" if transition.approve else "dikembalikan"
+    verb = Action.APPROVED if transition.approve else Action.RETURNED
     return f"{case.id}: langkah {d.step} {verb}"
 
 

@@ -43,6 +43,7 @@ from PIL import Image
 
 from pipeline import clock, crash, desks, faults, scans, services, sop
 from pipeline import intake_held as holding
+from pipeline.actions import Action
 from pipeline.config import Config
 from pipeline.fsutil import (
     NAME_MAX,
@@ -429,7 +430,7 @@ def _cancel(reg: Register, case: Case, reason: str, at: datetime) -> None:
     """Account for a number that will never become a case (recorded, never reused)."""
     with reg.transaction() as db:
         reg.update(db, case, status="cancelled")
-        reg.add_event(db, case.id, at=at, step=sop.FIRST.number, action="dibatalkan",
+        reg.add_event(db, case.id, at=at, step=sop.FIRST.number, action=Action.CANCELLED,
                       detail={"alasan": reason})
     log.warning("%s dibatalkan: %s", case.id, reason)
 
@@ -461,7 +462,7 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
                    step_since=case.clock_start)
         reg.set_identities(db, case.id, [("nama", case.title)])
         reg.add_event(db, case.id, at=case.received_at, step=sop.FIRST.number,
-                      action="diterima",
+                      action=Action.RECEIVED,
                       detail={"berkas": names, "di_luar_jam_layanan": case.outside_hours,
                               "sumber": entry.name, **({"catatan": note} if note else {})})
         for name in [BERKAS, *originals]:

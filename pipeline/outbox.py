@@ -31,13 +31,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline import clock, crash, faults
+from pipeline.actions import Action
 from pipeline.model import Env
 from pipeline.register import Register
 
 log = logging.getLogger(__name__)
 
 QUEUED = "antre"  # the `dicetak` event's e-mail outcome until the e-mail is sent
-SENT = "e-mail terkirim"  # the event that records an e-mail as sent
+SENT = Action.MAILED  # the event that records an e-mail as sent
 RETRY_MAX = 3600.0  # the longest pause between two tries (seconds)
 TICK = 1.0  # how often the watcher's sender looks for e-mails that are due
 # Message-IDs this process sent whose record failed (a full disk): recorded, not resent

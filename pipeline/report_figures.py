@@ -26,12 +26,13 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from pipeline import clock, sop
+from pipeline.actions import Action
 from pipeline.config import Config
 from pipeline.register import Register
 
 # Actions that move a case from one step to the next (the conventions of the steps).
-DECIDING = frozenset({"diterima", "disetujui", "dikembalikan", "diajukan", "ditandatangani",
-                      "dicetak", "siap diserahkan", "diserahkan"})
+DECIDING = frozenset({Action.RECEIVED, Action.APPROVED, Action.RETURNED, Action.SUBMITTED,
+                      Action.SIGNED, Action.PRINTED, Action.READY, Action.HANDED_OVER})
 RETURNS_TO_APPLICANT = tuple(s.number for s in sop.STEPS if s.returns_to == sop.APPLICANT)
 EMAIL_OUTCOMES = ("terkirim", "gagal", "tidak ada")
 MEASURED_STEPS = tuple(s.number for s in sop.STEPS if s.kind is not sop.Kind.INTAKE)
@@ -239,7 +240,7 @@ def step_minutes(cfg: Config, case: CaseFacts, events: Sequence[Event]
     out: list[tuple[Event, float | None]] = []
     for e in events:
         minutes = None
-        if e.action in DECIDING and e.action != "diterima":
+        if e.action in DECIDING and e.action != Action.RECEIVED:
             minutes = clock.service_minutes(cfg, max(since, case.clock_start), e.at)
         if e.action in DECIDING:
             since = e.at
@@ -249,8 +250,8 @@ def step_minutes(cfg: Config, case: CaseFacts, events: Sequence[Event]
 
 def _closes(e: Event) -> bool:
     """The case leaves the office: handed over, returned to the applicant, or cancelled."""
-    return (e.action in ("diserahkan", "dibatalkan")
-            or (e.action == "dikembalikan" and e.step in RETURNS_TO_APPLICANT))
+    return (e.action in (Action.HANDED_OVER, Action.CANCELLED)
+            or (e.action == Action.RETURNED and e.step in RETURNS_TO_APPLICANT))
 
 
 def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Config,
@@ -292,7 +293,7 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
         before_end = [e for e, _ in history if e.at < hi and e.action in DECIDING]
         if c.received_at < hi and (closed_at is None or closed_at >= hi):
             counts["still_open"] += 1
-            if before_end and before_end[-1].action == "siap diserahkan":
+            if before_end and before_end[-1].action == Action.READY:
                 counts["awaiting_pickup"] += 1
         for e, minutes in history:
             if not lo <= e.at < hi:
@@ -302,20 +303,20 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
                 if e.officer_nip or e.officer_name:
                     key = (e.officer_nip or e.officer_name, e.officer_name)
                     load.setdefault(key, []).append((e, minutes))
-            if e.action == "ditandatangani":
+            if e.action == Action.SIGNED:
                 counts["issued"] += 1
-            elif e.action == "dibatalkan":
+            elif e.action == Action.CANCELLED:
                 counts["cancelled"] += 1
-            elif e.action == "dicetak":
+            elif e.action == Action.PRINTED:
                 outcome = str(e.details().get("email") or "tidak ada")
                 if outcome != "antre":  # queued: counted when `e-mail terkirim` records it
                     email[outcome] = email.get(outcome, 0) + 1
-            elif e.action == "e-mail terkirim":
+            elif e.action == Action.MAILED:
                 email["terkirim"] = email.get("terkirim", 0) + 1
-            elif e.action == "dikembalikan":
+            elif e.action == Action.RETURNED:
                 counts["returned" if e.step in RETURNS_TO_APPLICANT else "corrections"] += 1
                 returns[(e.step, _reason(e).casefold())].append(_reason(e))
-            elif e.action == "diserahkan":
+            elif e.action == Action.HANDED_OVER:
                 counts["handed_over"] += 1
                 total = clock.service_minutes(cfg, c.clock_start, e.at)
                 totals.append(total)
@@ -327,7 +328,7 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
         first = done[0][0]
         workload.append(Workload(
             role=_role_name(cfg, first), name=name or "-", nip=first.officer_nip,
-            decisions=len(done), returns=sum(1 for e, _ in done if e.action == "dikembalikan"),
+            decisions=len(done), returns=sum(1 for e, _ in done if e.action == Action.RETURNED),
             median=percentile([m for _, m in done], 50)))
     role_order = {r.name: i for i, r in enumerate(sop.ROLES)}
     workload.sort(key=lambda w: (role_order.get(w.role, 99), w.name))

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline import archive_audits as audits
 from pipeline import clock, faults, machine, model, outbox, sop
+from pipeline.actions import Action
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.home import Home
@@ -24,7 +25,7 @@ def waiting_minutes(cfg: Config, case: Case, now: datetime) -> float:
 
 
 def returns(reg: Register, case: Case) -> int:
-    return sum(1 for e in reg.events(case.id) if e["action"] == "dikembalikan")
+    return sum(1 for e in reg.events(case.id) if e["action"] == Action.RETURNED)
 
 
 def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import crash, sop
+from pipeline.actions import Action
 from pipeline.fsutil import sha256_file
 from pipeline.register import Register
 from tests.office import fill, jpeg, one, visible
@@ -96,6 +97,49 @@ def test_no_document_named_by_its_step_number_outside_the_table_and_the_handlers
         for node in _code_strings(ast.parse(path.read_text())):
             for m in [*NUMBERED_PDF.finditer(node.value), *TABLE_STEMS.finditer(node.value)]:
                 found.append(f"{rel}:{node.lineno}: {m.group(0)!r}")
+    assert not found, "\n".join(found)
+
+
+ACTION_WORDS = {a.value for a in Action}
+
+
+def _action_literals(tree: ast.AST) -> list[ast.Constant]:
+    """String constants that name an event's action as code uses it: compared with
+    (alone or in a tuple or set), passed as `action=`, given to frozenset()/set(), or
+    assigned to an `action`/`approved`/`*_ACTION` name."""
+    def words(node: ast.AST) -> list[ast.Constant]:
+        items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+        return [n for n in items if isinstance(n, ast.Constant) and n.value in ACTION_WORDS]
+
+    found: list[ast.Constant] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in [node.left, *node.comparators]:
+                found += words(side)
+        elif isinstance(node, ast.keyword) and node.arg == "action":
+            found += words(node.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("frozenset", "set") and node.args:
+            found += words(node.args[0])
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            if node.value is not None and any(
+                    n in ("action", "approved") or n.endswith("_ACTION") for n in names):
+                found += words(node.value)
+    return found
+
+
+def test_events_are_told_apart_by_their_declared_actions():
+    """The books, the report, status and the archive tell events apart by
+    `pipeline.actions.Action`, declared once, not by the words the register stores."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel == "actions.py":
+            continue
+        for node in _action_literals(ast.parse(path.read_text())):
+            found.append(f"{rel}:{node.lineno}: {node.value!r}")
     assert not found, "\n".join(found)
 
 

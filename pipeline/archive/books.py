@@ -29,6 +29,7 @@ from typing import Any, TextIO
 import pikepdf
 
 from pipeline import clock
+from pipeline.actions import Action
 from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
@@ -140,9 +141,9 @@ def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str
     head: dict[str, Any] = next((m for m in keluarga.get("anggota", [])
                  if str(m.get("status_hubungan", "")).upper() == "KEPALA KELUARGA"), {})
     verifier = next((e for e in reversed(evs) if e["step"] == 3
-                     and e["action"] in ("disetujui", "dikembalikan")), None)
-    signed = next((e for e in reversed(evs) if e["action"] == "ditandatangani"), None)
-    handed = next((e for e in reversed(evs) if e["action"] == "diserahkan"), None)
+                     and e["action"] in (Action.APPROVED, Action.RETURNED)), None)
+    signed = next((e for e in reversed(evs) if e["action"] == Action.SIGNED), None)
+    handed = next((e for e in reversed(evs) if e["action"] == Action.HANDED_OVER), None)
     hand_detail = json.loads(handed["detail"]) if handed else {}
     row = {
         "no": str(c["seq"]),
@@ -184,7 +185,7 @@ def _classes_line(rows: Sequence[Mapping[str, str]]) -> str:
 def _remarks(c: sqlite3.Row, evs: Sequence[sqlite3.Row]) -> str:
     status = c["status"]
     if status == "returned":
-        back = next((e for e in reversed(evs) if e["action"] == "dikembalikan"), None)
+        back = next((e for e in reversed(evs) if e["action"] == Action.RETURNED), None)
         if back is None:
             return "Dikembalikan kepada pemohon"
         reason = str(json.loads(back["detail"]).get("catatan", "")).strip()

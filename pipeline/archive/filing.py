@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline import clock, sop
+from pipeline.actions import Action
 from pipeline.archive import binders, books, history, provenance
 from pipeline.archive.sums import FILED_STATUSES as FILED_STATUSES  # re-exported
 from pipeline.archive.sums import SUMS as SUMS
@@ -49,7 +50,7 @@ from pipeline.register import Case, Register
 
 log = logging.getLogger(__name__)
 SLIP = sop.slip_name()
-FILED_ACTION = "diarsipkan"  # the event of the filing
+FILED_ACTION = Action.FILED  # the event of the filing
 WORKING_FOLDER = "folder_kerja"  # case.data key: the cases/ folder the case was filed from
 FILE_MODE, FOLDER_MODE = 0o444, 0o555
 REPORT_SUFFIX = " - laporan validasi.json"  # = validation.SUFFIX (that module loads pyHanko)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import clock, render, sop
+from pipeline.actions import Action
 from pipeline.config import Config, format_nip
 from pipeline.home import Home
 from pipeline.register import Case, Register
@@ -38,7 +39,7 @@ def describe(e: sqlite3.Row) -> str:
     detail: dict[str, Any] = json.loads(e["detail"] or "{}")
     parts = []
     reason = str(detail.get("catatan") or "").strip()
-    if e["action"] == "dikembalikan":
+    if e["action"] == Action.RETURNED:
         target = detail.get("ke_langkah")
         where = (f"ke langkah {target}" if target else "kepada pemohon")
         parts.append(f"Dikembalikan {where}. Alasan: {reason or '(tidak diisi)'}")

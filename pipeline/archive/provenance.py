@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__, sop
+from pipeline.actions import Action
 from pipeline.archive import history
 from pipeline.config import Config
 from pipeline.config_archive import RecordsClass
@@ -31,8 +32,8 @@ from pipeline.register import Case, Register
 PROVENANCE = "provenance.json"
 FORMAT = "kkwna-provenance/1 (mirip PREMIS 3)"
 SOFTWARE = f"kkwna {__version__}"
-FILING_EVENT = "diarsipkan"
-OUTCOMES = {"dikembalikan": "dikembalikan", "dibatalkan": "dibatalkan"}
+FILING_EVENT = Action.FILED
+OUTCOMES = {Action.RETURNED: "dikembalikan", Action.CANCELLED: "dibatalkan"}
 
 
 def _role(cfg: Config, step: int, nip: str) -> str:

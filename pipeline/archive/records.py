@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pipeline.actions import Action
 from pipeline.config import Config
 from pipeline.config_archive import RecordsClass
 from pipeline.register import Register
 
-FILED_ACTION = "diarsipkan"  # = filing.FILED_ACTION (filing imports the PDF makers)
+FILED_ACTION = Action.FILED
 FILED_STATUSES = ("issued", "returned")
 KEY = "klasifikasi"
 

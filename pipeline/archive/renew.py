@@ -32,6 +32,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 from pipeline import clock
+from pipeline.actions import Action
 from pipeline.archive import validation
 from pipeline.archive.filing import (
     FILE_MODE,
@@ -49,7 +50,7 @@ from pipeline.register import Register
 from pipeline.signing.keys import SigningError, Trust
 from pipeline.signing.pades import TSA_UNREACHABLE, add_validation_data
 
-RENEWED_ACTION = "diperbarui"
+RENEWED_ACTION = Action.RENEWED
 
 
 @dataclass(frozen=True)

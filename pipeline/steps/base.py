@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import documents, sop
+from pipeline.actions import Action
 from pipeline.config import Officer
 from pipeline.model import Context, Decision, Doc, Env, Plan, Refused, Transition
 from pipeline.register import Case, Register
@@ -50,7 +51,7 @@ class Handler:
     """A step decided by a person; subclasses override what their step does differently."""
 
     fields: tuple[str, ...] = ()  # the step's own form fields (besides COMMON_FIELDS)
-    approved = "disetujui"  # the event an approval records
+    approved = Action.APPROVED  # the event an approval records
 
     def __init__(self, number: int) -> None:
         self.step = sop.step(number)
@@ -182,7 +183,7 @@ class Automatic(Handler):
     out as soon as the case reaches it, recorded under the officer of the step's role who
     last acted on the case."""
 
-    action = "dilaksanakan"
+    action = Action.CARRIED_OUT
 
     def acting_officer(self, env: Env, reg: Register, case: Case) -> Officer:
         role = self.step.role.key

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import clock, documents, model, names, sop
+from pipeline.actions import Action
 from pipeline.errors import UserError
 from pipeline.model import Context, Decision, Doc, Env, Plan, Transition
 from pipeline.register import Case, Register
@@ -45,7 +46,7 @@ class ToHandOverDesk(Automatic):
     """Step 10: Adm SIAK hands the signed KK to the hand-over desk, where it waits in the
     collection book (buku pengambilan dokumen) for the applicant."""
 
-    action = "siap diserahkan"
+    action = Action.READY
 
     def run(self, env: Env, reg: Register, case: Case, taken: set[str]) -> Plan:
         nxt = sop.after(self.step.number)
@@ -60,7 +61,7 @@ class Collection(Handler):
     the receiver is the applicant in person, and hands the KK over."""
 
     fields = ("kode_pengambilan", "penerima_nama")
-    approved = "diserahkan"
+    approved = Action.HANDED_OVER
 
     def layout_data(self, case: Case) -> dict[str, Any]:
         keluarga = case.data.get("keluarga", {})

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import clock, documents, outbox, sop
+from pipeline.actions import Action
 from pipeline.model import Env, Plan
 from pipeline.register import Case, Register
 from pipeline.signing.mail import new_message_id
@@ -24,7 +25,7 @@ NONE = "tidak ada"
 class Printing(Automatic):
     """Step 9: the signed card to print/ and to the family's e-mail."""
 
-    action = "dicetak"
+    action = Action.PRINTED
 
     def signed_card(self, env: Env, reg: Register, case: Case) -> Path:
         """The signed KK filed at step 8 (its latest round)."""

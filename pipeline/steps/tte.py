@@ -33,6 +33,7 @@ from typing import Any
 import pikepdf
 
 from pipeline import clock, desk_pdf, documents, family, kk, kk_final, sop
+from pipeline.actions import Action
 from pipeline.config import Config, TteConfig
 from pipeline.family import holder  # the name on the card and in its seal
 from pipeline.fsutil import atomic_write_text, sha256_file
@@ -126,7 +127,7 @@ def seal_text(t: TteConfig, case: Case, keluarga: Mapping[str, Any], issued: dat
 class TteRequest(Automatic):
     """Step 7: the final KK, without the KONSEP mark, filed and put before the head."""
 
-    action = "diajukan"
+    action = Action.SUBMITTED
 
     def run(self, env: Env, reg: Register, case: Case, taken: set[str]) -> Plan:
         number = self.step.number
@@ -227,7 +228,7 @@ class Signature(Handler):
         number = self.step.number
         name = documents.numbered(number, self.step.document or "", taken)
         nxt = sop.after(number)
-        return Plan(step=number, action="ditandatangani", at=clock.now(env.cfg.tz),
+        return Plan(step=number, action=Action.SIGNED, at=clock.now(env.cfg.tz),
                     round=case.round(number), status="open",
                     next_step=nxt.number if nxt else None,
                     officer=signatory_of(env, case).as_officer(), record={"kk_ttd": name},

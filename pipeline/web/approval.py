@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from pipeline import clock, flow, model, sop, status
+from pipeline.actions import Action
 from pipeline.errors import KkwnaError
 from pipeline.model import Refused
 from pipeline.register import Case, Register
@@ -48,7 +49,7 @@ def _history(d: Door, reg: Register, case: Case) -> list[dict[str, Any]]:
                      "langkah": e["step"], "peran": sop.step(e["step"]).role.name,
                      "aksi": e["action"], "petugas": e["officer_name"],
                      "nip": e["officer_nip"], "catatan": str(detail.get("catatan", "")),
-                     "paraf": e["step"] in REVIEW_STEPS and e["action"] == "disetujui"})
+                     "paraf": e["step"] in REVIEW_STEPS and e["action"] == Action.APPROVED})
     return rows
 
 
