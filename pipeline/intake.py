@@ -79,11 +79,15 @@ JUNK_PATTERNS = (re.compile(r"^\._"), re.compile(r"^~\$"), re.compile(r"\.(tmp|p
 BERKAS = sop.filed_name(sop.Kind.INTAKE)  # the scans bundled as one PDF
 FORM_PREFIX = ".form-"  # a checklist drawn in staging by a backlog's worker (`backlog`)
 
-# Room a case title leaves in a 255-byte name: "KKWNA-YYYY-NNNNN " before it, and after it
-# the longest of " - <desk form>.pdf.error.txt" and " - <document>.pdf" (print copies).
-CASE_PREFIX_BYTES = len("KKWNA-2026-00000 ")
+# Room a case title leaves in a 255-byte name: "<PREFIX>-YYYY-NNNNN " before it (the
+# longest prefix of the registered services: `case_prefix_bytes`), and after it the
+# longest of " - <desk form>.pdf.error.txt" and " - <document>.pdf" (print copies).
 TITLE_SUFFIX_BYTES = 64
 TITLE_MAX_CHARS = 60
+
+
+def case_prefix_bytes() -> int:
+    return max(len(f"{s.prefix}-2026-00000 ".encode()) for s in services.all())
 
 
 def fault_line(name: str, exc: BaseException, root: Path | None = None) -> str:
@@ -160,7 +164,7 @@ def safe_title(name: str) -> str:
     title = (cleaned or "TANPA NAMA").upper()
     if len(title) > TITLE_MAX_CHARS:
         title = _fit_text(title, len(title[:TITLE_MAX_CHARS].encode()))
-    budget = NAME_MAX - CASE_PREFIX_BYTES - TITLE_SUFFIX_BYTES
+    budget = NAME_MAX - case_prefix_bytes() - TITLE_SUFFIX_BYTES
     if len(title.encode()) > budget:
         title = _fit_text(title, budget)
     return title

@@ -259,3 +259,24 @@ def test_a_toy_case_is_pre_ticked_from_its_own_checklist(toy):
     front = handlers.handler(sop.FIRST_DESK.number)
     front.on_enter(None, case)  # type: ignore[arg-type]  # the register is not read
     assert case.data["checklist_hint"] == {"cek_formulir": False, "cek_ktp": True}
+
+
+
+def test_a_long_service_prefix_still_leaves_every_case_name_within_255_bytes():
+    """The room a case title gets is measured on the longest prefix registered, not on
+    "KKWNA-": a case "PINDAHDTNG-2026-00001 <title> - <desk form>.pdf.error.txt" must not
+    pass NAME_MAX, whatever the title's characters."""
+    from pipeline import intake
+    from pipeline.fsutil import NAME_MAX
+
+    wide = "\U0001d538" * 60  # 60 characters of 4 bytes: the title is cut to its budget
+    kk_wna = intake.safe_title(wide)
+    long = replace(TOY, code="pindah-datang", prefix="PINDAHDTNG")
+    services.register(long)
+    try:
+        title = intake.safe_title(wide)
+    finally:
+        services.unregister(long.code)
+    assert len(f"PINDAHDTNG-2026-00001 {title}".encode()) + intake.TITLE_SUFFIX_BYTES \
+        <= NAME_MAX
+    assert len(title.encode()) < len(kk_wna.encode())  # the room follows the prefix
