@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.actions import Action
+from pipeline.archive.sums import FILED_STATUSES
 from pipeline.register import Register
 
-# = archive.filing.FILED_STATUSES; not imported: the archive package loads the PDF makers,
-# and `kkwna status` reads this module
-FILED_STATUSES = ("issued", "returned")
 NO_STEP = 0  # an audit is no SOP step
 AUDIT_CASE = "ARSIP"
 AUDIT_ACTION = Action.AUDITED

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pikepdf
 
-A4 = (595.2756, 841.8898)  # points, portrait
+from pipeline.layout import PAGE_SIZES
+
+A4 = PAGE_SIZES["A4"]  # points, portrait
 MARGIN = 5 * 72 / 25.4  # what office printers cannot print on: 5 mm each side
 TOLERANCE = 1.0  # a page within a point of A4 already is A4
 

@@ -32,8 +32,8 @@ from pipeline.register import Case, Register
 PROVENANCE = "provenance.json"
 FORMAT = "kkwna-provenance/1 (mirip PREMIS 3)"
 SOFTWARE = f"kkwna {__version__}"
-FILING_EVENT = Action.FILED
-OUTCOMES = {Action.RETURNED: "dikembalikan", Action.CANCELLED: "dibatalkan"}
+# events whose outcome is their own word; every other event "berhasil"
+UNSUCCESSFUL = (Action.RETURNED, Action.CANCELLED)
 
 
 def _role(cfg: Config, step: int, nip: str) -> str:
@@ -65,7 +65,8 @@ def _event(cfg: Config, e: sqlite3.Row, linked: list[str]) -> dict[str, Any]:
         "eventDateTime": datetime.fromisoformat(e["at"]).astimezone(tz).isoformat(),
         "eventDetail": {"langkah": e["step"], "uraian": history.describe(e),
                         "putaran": e["round"]},
-        "eventOutcomeInformation": {"eventOutcome": OUTCOMES.get(e["action"], "berhasil")},
+        "eventOutcomeInformation": {
+            "eventOutcome": e["action"] if e["action"] in UNSUCCESSFUL else "berhasil"},
         "linkingAgentIdentifier": [_agent(cfg, e)],
         "linkingObjectIdentifier": linked,
     }
@@ -98,8 +99,8 @@ def build(cfg: Config, reg: Register, case: Case, folder: Path, *, filed_at: dat
     out_events = [_event(cfg, e, sorted(linked.get(e["id"], []))) for e in events]
     out_events.append({
         "eventIdentifier": {"eventIdentifierType": "register kkwna",
-                            "eventIdentifierValue": f"{case.id}/{FILING_EVENT}"},
-        "eventType": FILING_EVENT,
+                            "eventIdentifierValue": f"{case.id}/{Action.FILED}"},
+        "eventType": Action.FILED,
         "eventDateTime": filed_at.astimezone(cfg.tz).isoformat(),
         "eventDetail": {"langkah": case.step, "uraian": "berkas kasus diarsipkan ke odner; "
                         + "; ".join(f"{n}: {what}" for n, what in sorted(made.items())),
@@ -154,7 +155,7 @@ def read(folder: Path) -> dict[str, Any] | None:
 def filing_of(record: Mapping[str, Any]) -> tuple[datetime, RecordsClass] | None:
     """The filing moment and the classification the record holds."""
     for ev in record.get("events", []):
-        if ev.get("eventType") == FILING_EVENT:
+        if ev.get("eventType") == Action.FILED:
             return (datetime.fromisoformat(ev["eventDateTime"]),
                     RecordsClass.from_detail(ev["eventDetail"]["klasifikasi"]))
     return None

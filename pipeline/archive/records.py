@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pipeline.actions import Action
+from pipeline.archive.sums import FILED_STATUSES
 from pipeline.config import Config
 from pipeline.config_archive import RecordsClass
 from pipeline.register import Register
 
-FILED_ACTION = Action.FILED
-FILED_STATUSES = ("issued", "returned")
 KEY = "klasifikasi"
 
 
@@ -40,7 +39,7 @@ def filing_event(events: Iterable[sqlite3.Row]) -> sqlite3.Row | None:
     """The case's (last) filing event among *events*."""
     found = None
     for e in events:
-        if e["action"] == FILED_ACTION:
+        if e["action"] == Action.FILED:
             found = e
     return found
 
@@ -85,7 +84,7 @@ def retention_ended(cfg: Config, reg: Register, today: date) -> list[Ended]:
     rows = reg.db.execute(
         "SELECT e.* FROM events e JOIN cases c ON c.id = e.case_id"
         " WHERE e.action = ? AND c.status IN (?, ?) ORDER BY e.id",
-        (FILED_ACTION, *FILED_STATUSES)).fetchall()
+        (Action.FILED, *FILED_STATUSES)).fetchall()
     last: dict[str, sqlite3.Row] = {}
     for e in rows:
         last[e["case_id"]] = e
