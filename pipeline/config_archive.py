@@ -98,17 +98,22 @@ def _records(raw: Any) -> tuple[RecordsClass, ...]:
     return tuple(out.values())
 
 
-def records_section() -> str:
-    """The [arsip.kk-wna] table kkwna.toml starts with."""
-    d = DEFAULT_CLASS
-    return f'''
+# The [arsip.kk-wna] table kkwna.toml starts with: DEFAULT_CLASS written out literally
+# (tests/test_config_write.py holds the two equal); a value a command sets goes through
+# tomlkit (`config_write.edit`), never through our own escaping.
+RECORDS_SECTION = '''
 # Klasifikasi dan retensi arsip per layanan (JRA). Nilai di bawah adalah BAWAAN: mohon
 # dikonfirmasi dengan arsiparis kantor menurut JRA kabupaten. Setiap berkas mencatat
 # nilai yang berlaku saat diarsipkan; perubahan di sini tidak mengubah berkas lama.
-[arsip.{d.layanan}]
-nama = "{d.nama}"
-kode_klasifikasi = "{d.kode}"  # 470 = kependudukan; sub-kode kantor
-retensi_aktif = {d.aktif}            # tahun di arsip aktif, sejak diarsipkan
-retensi_inaktif = {d.inaktif}          # tahun di arsip inaktif sesudahnya
-nasib_akhir = "{d.nasib_akhir}"  # musnah | permanen | dinilai kembali
+[arsip.kk-wna]
+nama = "Penerbitan KK WNA"
+kode_klasifikasi = "470/KK-WNA"  # 470 = kependudukan; sub-kode kantor
+retensi_aktif = 5            # tahun di arsip aktif, sejak diarsipkan
+retensi_inaktif = 5          # tahun di arsip inaktif sesudahnya
+nasib_akhir = "dinilai kembali"  # musnah | permanen | dinilai kembali
 '''
+
+
+def records_section() -> str:
+    """The [arsip.kk-wna] table kkwna.toml starts with."""
+    return RECORDS_SECTION

@@ -228,36 +228,23 @@ def _email(raw: Any) -> EmailConfig:
                        else None, **seconds)
 
 
-def _toml_value(value: str | list[str] | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> str:
-    """The commented `[tte]` section of kkwna.toml; empty entries unless *values* fill
-    them (`pipeline.signing.pki.tte_values` gives the demo PKI's)."""
-    v: dict[str, str | list[str] | bool] = {
-        "trust_roots": [], "crls": [], "head_of_office_cert": "", "seal_p12": "",
-        "seal_cert": "", "passphrase_file": "", "tsa_url": "", "tsa_p12": "",
-        "allow_fetching": False, "head_of_office_p12": "", **(values or {})}
-    return f'''
+# The [tte] section as `kkwna init` writes it, every entry empty; its values are literal
+# here and any other value is set by tomlkit (`config_write.edit`), never by our escaping.
+TTE_SECTION = '''
 # Tanda tangan elektronik (TTE) untuk langkah 8 dan `kkwna verify`. Path relatif terhadap
 # folder ini kecuali absolut. Kosong berarti belum diatur: penandatanganan dan pemeriksaan
 # berhenti dan menyebut isian yang kurang. `kkwna init --demo` mengisinya dengan PKI DEMO.
 [tte]
-trust_roots = {_toml_value(v["trust_roots"])}        # sertifikat CA akar (PEM/DER) tempat tanda tangan harus berantai
-crls = {_toml_value(v["crls"])}               # daftar pencabutan (CRL) CA, disematkan ke setiap KK bertanda tangan
-head_of_office_cert = {_toml_value(v["head_of_office_cert"])}  # sertifikat Kepala Dinas: penanda tangan dikenali dari sidik jarinya
-seal_p12 = {_toml_value(v["seal_p12"])}           # kunci segel elektronik kantor untuk kode QR pada KK
-seal_cert = {_toml_value(v["seal_cert"])}          # sertifikatnya, untuk memeriksa kode QR dari foto kartu (`verify`)
-passphrase_file = {_toml_value(v["passphrase_file"])}    # kata sandi seal_p12 dan tsa_p12; hanya dapat dibaca pemiliknya (chmod 600)
-tsa_url = {_toml_value(v["tsa_url"])}            # otoritas cap waktu RFC 3161; dengannya KK menjadi PAdES B-LTA, tanpanya B-LT
-tsa_p12 = {_toml_value(v["tsa_p12"])}            # khusus DEMO: otoritas cap waktu di dalam kkwna dengan sertifikat ini
-allow_fetching = {_toml_value(v["allow_fetching"])}     # boleh mengambil data pencabutan dari CA lewat jaringan saat menandatangani
-head_of_office_p12 = {_toml_value(v["head_of_office_p12"])}   # berkas PKCS#12 Kepala Dinas untuk `kkwna serve` (langkah 8 di browser); kata sandinya diketik tiap kali, tidak disimpan
+trust_roots = []        # sertifikat CA akar (PEM/DER) tempat tanda tangan harus berantai
+crls = []               # daftar pencabutan (CRL) CA, disematkan ke setiap KK bertanda tangan
+head_of_office_cert = ""  # sertifikat Kepala Dinas: penanda tangan dikenali dari sidik jarinya
+seal_p12 = ""           # kunci segel elektronik kantor untuk kode QR pada KK
+seal_cert = ""          # sertifikatnya, untuk memeriksa kode QR dari foto kartu (`verify`)
+passphrase_file = ""    # kata sandi seal_p12 dan tsa_p12; hanya dapat dibaca pemiliknya (chmod 600)
+tsa_url = ""            # otoritas cap waktu RFC 3161; dengannya KK menjadi PAdES B-LTA, tanpanya B-LT
+tsa_p12 = ""            # khusus DEMO: otoritas cap waktu di dalam kkwna dengan sertifikat ini
+allow_fetching = false     # boleh mengambil data pencabutan dari CA lewat jaringan saat menandatangani
+head_of_office_p12 = ""   # berkas PKCS#12 Kepala Dinas untuk `kkwna serve` (langkah 8 di browser); kata sandinya diketik tiap kali, tidak disimpan
 backend = "p12"            # "p12": ditandatangani di sini dengan berkas PKCS#12; "bsre": oleh layanan TTE BSrE
 head_nik = ""              # NIK Kepala Dinas yang ditandatangani layanan TTE (backend = "bsre")
 bsre_url = ""              # alamat layanan TTE, mis. "https://esign.example.go.id"
@@ -272,3 +259,13 @@ bsre_timeout = 60          # detik paling lama untuk satu permintaan tanda tanga
 # mulai = 2026-12-01
 # sampai = 2026-12-31
 '''
+
+
+def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> str:
+    """The commented `[tte]` section of kkwna.toml; empty entries unless *values* fill
+    them (`pipeline.signing.pki.tte_values` gives the demo PKI's)."""
+    if not values:
+        return TTE_SECTION
+    from pipeline.config_write import edit
+
+    return edit(TTE_SECTION, {("tte", key): value for key, value in values.items()})
