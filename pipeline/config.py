@@ -1,7 +1,9 @@
 """The office profile (kkwna.toml): who the office is, who works there, when it is open.
 
-A bad or missing value stops the program with one line naming the key, e.g.
-``kkwna.toml: service.open: expected a time HH:MM, got "8"``.
+The settings are frozen dataclasses read by one loader (`config_schema.read`): the field
+types and `key(...)` metadata are the schema. Bad or missing values stop the program with
+one Indonesian line per problem naming the table and key, e.g.
+``kkwna.toml [service] open: harus jam JJ:MM seperti "08:00", bukan "8"``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import refdata, sop
-from pipeline.config_archive import DEFAULT_CLASS, SERVICE, RecordsClass, _records, records_section
+from pipeline.config_archive import DEFAULT_CLASS as DEFAULT_CLASS
+from pipeline.config_archive import SERVICE, RecordsClass, records
 
-# the signing and e-mail sections live in their own module; these names stay public here
+# the template (config_default) and the signing and e-mail sections (config_signing) live
+# in their own modules; these names stay public here
+from pipeline.config_default import DEFAULT as DEFAULT
+from pipeline.config_schema import Invalid, Problems, key, read
 from pipeline.config_signing import EmailConfig as EmailConfig
 from pipeline.config_signing import TteConfig as TteConfig
-from pipeline.config_signing import _email, _tte
 from pipeline.config_signing import tte_section as tte_section
 from pipeline.errors import ConfigError as ConfigError
 
@@ -31,9 +36,10 @@ DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 
 @dataclass(frozen=True)
 class Officer:
-    role: str
+    role: str = field(metadata=key(choices=tuple(r.key for r in sop.STAFF_ROLES)))
     nama: str
-    nip: str  # digits only
+    nip: str = field(metadata=key(convert=lambda v: only_digits(v), check=lambda v: None if len(
+        v) == 18 else f"NIP harus 18 angka, bukan {len(v)}"))  # digits only
     jabatan: str
     demo: bool = False
 
@@ -52,8 +58,11 @@ class Office:
     kota: str  # the town the office stands in (the place of its letters and signatures)
     alamat: str
     kode_pos: str
-    timezone: str
-    jenis_wilayah: str  # refdata.KABUPATEN or refdata.KOTA
+    timezone: str = field(default="Asia/Makassar", metadata=key(check=lambda v: _zone_problem(v)))
+    # refdata.KABUPATEN or refdata.KOTA; "" in the file: what the Kemendagri list calls the
+    # office's regency code ("63.71" is "Kota Banjarmasin"), filled in by `parse`
+    jenis_wilayah: str = field(default="", metadata=key(convert=str.lower,
+                                                        choices=refdata.AREA_KINDS))
 
     @property
     def wilayah(self) -> str:
@@ -85,7 +94,9 @@ def title_case(text: str) -> str:
 class Calendar:
     """Which national days off close the office, on top of service.holidays."""
 
-    country: str = "ID"  # the `holidays` library's country code; "" = none
+    # the `holidays` library's country code; "" = none
+    country: str = field(default="ID", metadata=key(
+        "national_holidays", convert=str.upper, check=lambda v: _country_problem(v)))
     cuti_bersama: bool = False  # also the government's collective leave days
 
 
@@ -94,8 +105,8 @@ class FilePolicy:
     """[files]: how the program's files may be opened by staff on a share.
     mode None: the umask decides; group "": the group the folder gives."""
 
-    mode: int | None = None
-    group: str = ""
+    mode: int | None = field(default=None, metadata=key(parse=lambda v: _octal_mode(v)))
+    group: str = field(default="", metadata=key(check=lambda v: _group_problem(v)))
 
 
 @dataclass(frozen=True)
@@ -107,10 +118,10 @@ class OfficeContact:
     regency's), an image of the same kind."""
 
     telepon: str = ""
-    email: str = ""
+    email: str = field(default="", metadata=key(check=lambda v: _email_problem(v)))
     website: str = ""
-    lambang: str = ""
-    lambang_garuda: str = ""
+    lambang: str = field(default="", metadata=key(check=lambda v: _image_problem(v)))
+    lambang_garuda: str = field(default="", metadata=key(check=lambda v: _image_problem(v)))
 
 
 @dataclass(frozen=True)
@@ -202,228 +213,14 @@ def format_nip(nip: str) -> str:
     return f"{d[:8]} {d[8:14]} {d[14]} {d[15:]}"
 
 
-# --- reading ------------------------------------------------------------------------------
+# --- the checks the schema's fields name ---------------------------------------------------
 
-# postal codes' first digits known by regency code (Tapin's are 711xx): the region list
-# has none, so any other office states its own or any 5 digits pass
-_KNOWN_POSTCODES = {"6305": ("711",)}
-
-class _Reader:
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    def get(self, dotted: str, default: Any = ...) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                if default is ...:
-                    raise ConfigError(f"{FILENAME}: {dotted}: missing")
-                return default
-            node = node[part]
-        return node
-
-    def text(self, dotted: str, default: Any = ...) -> str:
-        value = self.get(dotted, default)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{FILENAME}: {dotted}: expected text, got {value!r}")
-        return value.strip()
-
-    def number(self, dotted: str, default: Any = ..., minimum: float = 0) -> float:
-        value = self.get(dotted, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-            raise ConfigError(f"{FILENAME}: {dotted}: expected a number >= {minimum}, "
-                              f"got {value!r}")
-        return float(value)
-
-    def clock(self, dotted: str, default: Any = ...) -> time:
-        value = self.get(dotted, default)
-        m = re.fullmatch(r"(\d{2}):(\d{2})", str(value))
-        if not m or int(m[1]) > 23 or int(m[2]) > 59:
-            raise ConfigError(f'{FILENAME}: {dotted}: expected a time HH:MM, got "{value}"')
-        return time(int(m[1]), int(m[2]))
-
-
-def _contact(r: _Reader) -> OfficeContact:
-    """[office] telepon, email, website, lambang, lambang_garuda: all optional text."""
-    values = {}
-    for key in ("telepon", "email", "website", "lambang", "lambang_garuda"):
-        value = r.get(f"office.{key}", "")
-        if not isinstance(value, str):
-            raise ConfigError(f"{FILENAME}: office.{key}: expected text, got {value!r}")
-        values[key] = value.strip()
-    if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
-        raise ConfigError(f"{FILENAME}: office.email: not an e-mail address: "
-                          f"{values['email']!r}")
-    for key in ("lambang", "lambang_garuda"):
-        if values[key] and not values[key].lower().endswith((".png", ".jpg", ".jpeg")):
-            raise ConfigError(f"{FILENAME}: office.{key}: expected a .png or .jpg image, "
-                              f"got {values[key]!r}")
-    return OfficeContact(**values)
-
-
-def _officer(raw: Any, index: int) -> Officer:
-    key = f"officers[{index}]"
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{FILENAME}: {key}: expected a table")
-    r = _Reader(raw)
-    role = r.get("role", None)
-    if role not in {x.key for x in sop.STAFF_ROLES}:
-        names = ", ".join(x.key for x in sop.STAFF_ROLES)
-        raise ConfigError(f"{FILENAME}: {key}.role: expected one of {names}, got {role!r}")
-    for k in ("nama", "nip", "jabatan"):
-        value = raw.get(k)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{FILENAME}: {key}.{k}: missing")
-    nip = only_digits(raw["nip"])
-    if len(nip) != 18:
-        raise ConfigError(f"{FILENAME}: {key}.nip: a NIP has 18 digits, got {raw['nip']!r}")
-    return Officer(role, raw["nama"].strip(), nip, raw["jabatan"].strip(),
-                   bool(raw.get("demo", False)))
-
-
-def _office_area(r: _Reader) -> refdata.OfficeArea:
-    """[office] kode_wilayah (the regency, "63.05") and kode_pos_awalan (its postal codes'
-    first digits, ["711"]): another regency's office runs kkwna by changing these. A
-    kkwna.toml from before kode_wilayah names its regency by name (kabupaten, provinsi)."""
-    code = r.get("office.kode_wilayah", None)
-    if code is None:
-        code = _code_named(r)
-    if not isinstance(code, str) or not re.fullmatch(r"\d\d\.?\d\d", code.strip()):
-        raise ConfigError(f"{FILENAME}: office.kode_wilayah: expected a regency code like "
-                          f'"63.05", got {code!r}')
-    regency = refdata.regency_code(code)
-    if regency is None:
-        raise ConfigError(f"{FILENAME}: office.kode_wilayah: {code} is not a regency or city "
-                          "in the Kemendagri list")
-    default = list(_KNOWN_POSTCODES.get(regency, ()))
-    prefixes = r.get("office.kode_pos_awalan", default)
-    if not isinstance(prefixes, list) or not all(
-            isinstance(p, str) and re.fullmatch(r"\d{1,5}", p) for p in prefixes):
-        raise ConfigError(f"{FILENAME}: office.kode_pos_awalan: expected a list of postal "
-                          f'code beginnings like ["711"], got {prefixes!r}')
-    return refdata.OfficeArea(regency=regency, postcode_prefixes=tuple(prefixes))
-
-
-def _code_named(r: _Reader) -> str:
-    """The code of the regency or city [office] kabupaten and provinsi name, when exactly
-    one fits (the kind, if given, tells "Kabupaten Bekasi" from "Kota Bekasi")."""
-    name, province = r.text("office.kabupaten"), r.text("office.provinsi")
-    kind = r.get("office.jenis_wilayah", "")
-    codes = refdata.regencies_named(f"{kind} {name}" if kind else name, province)
-    if len(codes) != 1:
-        raise ConfigError(f"{FILENAME}: office.kode_wilayah: missing, and {len(codes)} "
-                          f"regencies or cities are named {name.title()} in "
-                          f'{province.title()}: write its code, e.g. "63.05"')
-    return codes[0]
-
-
-def _area_kind(r: _Reader, area: refdata.OfficeArea) -> str:
-    """[office] jenis_wilayah: "kabupaten" or "kota"; by default what the Kemendagri list
-    calls the office's regency code ("63.71" is "Kota Banjarmasin")."""
-    kind = r.get("office.jenis_wilayah", refdata.regency(area.regency).kind)
-    kind = kind.strip().lower() if isinstance(kind, str) else kind  # "Kota" is meant too
-    if kind not in refdata.AREA_KINDS:
-        raise ConfigError(f"{FILENAME}: office.jenis_wilayah: expected "
-                          f'{" or ".join(refdata.AREA_KINDS)}, got {kind!r}')
-    return str(kind)
-
-
-def parse_files(data: dict[str, Any]) -> FilePolicy:
-    """[files] mode = "0664" (octal text, or a TOML octal number 0o664) and group = "name"."""
-    r = _Reader(data)
-    raw_mode = r.get("files.mode", None)
-    mode: int | None = None
-    if isinstance(raw_mode, str) and re.fullmatch(r"0?[0-7]{3}", raw_mode.strip()):
-        mode = int(raw_mode.strip(), 8)
-    elif isinstance(raw_mode, int) and not isinstance(raw_mode, bool):
-        mode = raw_mode
-    elif raw_mode is not None:
-        raise ConfigError(f'{FILENAME}: files.mode: expected octal text such as "0664", '
-                          f"got {raw_mode!r}")
-    if mode is not None and (not 0 <= mode <= 0o777 or mode & 0o600 != 0o600):
-        raise ConfigError(f"{FILENAME}: files.mode: the owner must read and write (0600 to "
-                          f"0777), got {raw_mode!r}")
-    group = r.get("files.group", "")
-    if not isinstance(group, str):
-        raise ConfigError(f"{FILENAME}: files.group: expected a group name, got {group!r}")
-    group = group.strip()
-    if group:
-        try:
-            grp.getgrnam(group)
-        except KeyError:
-            raise ConfigError(f"{FILENAME}: files.group: no group {group!r} on this "
-                              f"computer") from None
-    return FilePolicy(mode=mode, group=group)
-
-
-def parse(data: dict[str, Any]) -> Config:
-    r = _Reader(data)
-    area = _office_area(r)
-    office = Office(
-        pemerintah=r.text("office.pemerintah"), dinas=r.text("office.dinas"),
-        bidang=r.text("office.bidang"), kabupaten=r.text("office.kabupaten"),
-        provinsi=r.text("office.provinsi"), kota=r.text("office.kota"),
-        alamat=r.text("office.alamat"), kode_pos=r.text("office.kode_pos"),
-        timezone=r.text("office.timezone", "Asia/Makassar"),
-        jenis_wilayah=_area_kind(r, area),
-    )
+def _zone_problem(name: str) -> str | None:
     try:
-        ZoneInfo(office.timezone)
+        ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{FILENAME}: office.timezone: unknown time zone "
-                          f"{office.timezone!r}") from None
-
-    raw_officers = r.get("officers")
-    if not isinstance(raw_officers, list) or not raw_officers:
-        raise ConfigError(f"{FILENAME}: officers: expected a list of [[officers]]")
-    officers = tuple(_officer(o, i) for i, o in enumerate(raw_officers))
-    for role in sop.STAFF_ROLES:
-        if not any(o.role == role.key for o in officers):
-            raise ConfigError(f"{FILENAME}: officers: no officer with role {role.key!r}")
-
-    open_at, close_at = r.clock("service.open", "08:00"), r.clock("service.close", "15:00")
-    if close_at <= open_at:
-        raise ConfigError(f"{FILENAME}: service.close: must be after service.open")
-    day_names = r.get("service.working_days", list(DAY_NAMES[:5]))
-    if not isinstance(day_names, list) or any(d not in DAY_NAMES for d in day_names):
-        raise ConfigError(f"{FILENAME}: service.working_days: expected names from "
-                          f"{', '.join(DAY_NAMES)}")
-    holidays = set()
-    for h in r.get("service.holidays", []):
-        try:
-            holidays.add(date.fromisoformat(str(h)))
-        except ValueError:
-            raise ConfigError(f"{FILENAME}: service.holidays: expected YYYY-MM-DD, "
-                              f"got {h!r}") from None
-
-    minutes = {}
-    raw_minutes = r.get("sop.minutes", {})
-    if not isinstance(raw_minutes, dict):
-        raise ConfigError(f"{FILENAME}: sop.minutes: expected a table")
-    for s in sop.STEPS:
-        minutes[s.number] = r.number(f"sop.minutes.{s.number}", s.minutes) \
-            if str(s.number) in raw_minutes else s.minutes
-    for k in raw_minutes:
-        if not str(k).isdigit() or int(k) not in minutes:
-            raise ConfigError(f"{FILENAME}: sop.minutes.{k}: not an SOP step (1-11)")
-
-    return Config(
-        office=office, officers=officers, open_at=open_at, close_at=close_at,
-        working_days=tuple(DAY_NAMES.index(d) for d in day_names),
-        holidays=frozenset(holidays),
-        stable_seconds=r.number("watch.stable_seconds", 2.0, minimum=0),
-        rescan_seconds=r.number("watch.rescan_seconds", 30.0, minimum=1),
-        max_file_mb=int(r.number("watch.max_file_mb", 300, minimum=1)),
-        cases_per_odner=int(r.number("archive.cases_per_odner", 50, minimum=1)),
-        minutes=minutes,
-        area=area,
-        calendar=_calendar(r),
-        files=parse_files(data),
-        contact=_contact(r),
-        tte=_tte(r.get("tte", {})),
-        email=_email(r.get("email", {})),
-        records=_records(r.get("arsip", None)),
-    )
+        return f'zona waktu tidak dikenal: "{name}"'
+    return None
 
 
 def _supported_country(code: str) -> bool:
@@ -437,174 +234,216 @@ def _supported_country(code: str) -> bool:
     return code in holiday_library.list_supported_countries()
 
 
-def _calendar(r: _Reader) -> Calendar:
-    country = r.get("calendar.national_holidays", "ID")
-    if not isinstance(country, str) or (country and not _supported_country(country.upper())):
-        raise ConfigError(f"{FILENAME}: calendar.national_holidays: expected a country code "
-                          f'such as "ID" (or "" for none), got {country!r}')
-    cuti = r.get("calendar.cuti_bersama", False)
-    if not isinstance(cuti, bool):
-        raise ConfigError(f"{FILENAME}: calendar.cuti_bersama: expected true or false, "
-                          f"got {cuti!r}")
-    return Calendar(country=country.upper(), cuti_bersama=cuti)
+def _country_problem(code: str) -> str | None:
+    if code and not _supported_country(code):
+        return f'harus kode negara seperti "ID" (atau "" untuk tidak ada), bukan "{code}"'
+    return None
+
+
+def _octal_mode(raw: Any) -> int:
+    """[files] mode = "0664" (octal text) or a TOML octal number 0o664; the owner must
+    read and write."""
+    if isinstance(raw, str) and re.fullmatch(r"0?[0-7]{3}", raw.strip()):
+        mode = int(raw.strip(), 8)
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        mode = raw
+    else:
+        raise Invalid(f'harus angka oktal seperti "0664", bukan {raw!r}')
+    if not 0 <= mode <= 0o777 or mode & 0o600 != 0o600:
+        raise Invalid(f"pemilik harus dapat membaca dan menulis (0600 sampai 0777), "
+                      f"bukan {raw!r}")
+    return mode
+
+
+def _group_problem(group: str) -> str | None:
+    if group:
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            return f'tidak ada grup "{group}" di komputer ini'
+    return None
+
+
+def _email_problem(address: str) -> str | None:
+    if address and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        return f'bukan alamat e-mail: "{address}"'
+    return None
+
+
+def _image_problem(name: str) -> str | None:
+    if name and not name.lower().endswith((".png", ".jpg", ".jpeg")):
+        return f'harus gambar .png atau .jpg, bukan "{name}"'
+    return None
+
+
+# --- reading: each table by the one loader (config_schema), the rest checked here ----------
+
+# postal codes' first digits known by regency code (Tapin's are 711xx): the region list
+# has none, so any other office states its own or any 5 digits pass
+_KNOWN_POSTCODES = {"6305": ("711",)}
+TABLES = ("office", "service", "calendar", "watch", "archive", "files", "sop", "officers",
+          "tte", "email", "arsip")
+
+
+def _code_shape(code: str) -> str | None:
+    if not re.fullmatch(r"\d\d\.?\d\d", code):
+        return f'harus kode kabupaten/kota seperti "63.05", bukan "{code}"'
+    if refdata.regency_code(code) is None:
+        return f"{code} bukan kabupaten atau kota dalam daftar Kemendagri"
+    return None
+
+
+def _postcode_beginnings(prefixes: tuple[str, ...]) -> str | None:
+    bad = [p for p in prefixes if not re.fullmatch(r"\d{1,5}", p)]
+    return f'harus awal kode pos seperti ["711"], bukan "{bad[0]}"' if bad else None
+
+
+@dataclass(frozen=True)
+class _AreaKeys:
+    """[office] kode_wilayah (the regency, "63.05") and kode_pos_awalan (its postal codes'
+    first digits, ["711"]): another regency's office runs kkwna by changing these."""
+
+    kode_wilayah: str = field(default="", metadata=key(check=_code_shape))
+    kode_pos_awalan: tuple[str, ...] | None = field(
+        default=None, metadata=key(check=_postcode_beginnings))
+
+
+@dataclass(frozen=True)
+class _Service:
+    """[service]: opening hours, working days and the office's own days off."""
+
+    open: time = time(8)
+    close: time = time(15)
+    working_days: tuple[str, ...] = field(default=DAY_NAMES[:5],
+                                          metadata=key(choices=DAY_NAMES))
+    holidays: tuple[date, ...] = ()
+
+    def config_problems(self) -> list[tuple[str | None, str]]:
+        return [("close", "harus sesudah open")] if self.close <= self.open else []
+
+
+@dataclass(frozen=True)
+class _Watch:
+    stable_seconds: float = field(default=2.0, metadata=key(minimum=0))
+    rescan_seconds: float = field(default=30.0, metadata=key(minimum=1))
+    max_file_mb: int = field(default=300, metadata=key(minimum=1))
+
+
+@dataclass(frozen=True)
+class _Archive:
+    cases_per_odner: int = field(default=50, metadata=key(minimum=1))
+
+
+def _office_area(keys: _AreaKeys, raw: dict[str, Any], problems: Problems
+                 ) -> refdata.OfficeArea:
+    """The regency of [office] kode_wilayah; a kkwna.toml from before kode_wilayah names
+    it by name (kabupaten, provinsi) and the one regency of that name is taken."""
+    code = keys.kode_wilayah or _code_named(raw, problems)
+    regency = refdata.regency_code(code) if code else None
+    if regency is None:
+        return refdata.OfficeArea(regency="", postcode_prefixes=())
+    prefixes = keys.kode_pos_awalan
+    if prefixes is None:
+        prefixes = _KNOWN_POSTCODES.get(regency, ())
+    return refdata.OfficeArea(regency=regency, postcode_prefixes=tuple(prefixes))
+
+
+def _code_named(raw: dict[str, Any], problems: Problems) -> str:
+    """The code of the regency or city [office] kabupaten and provinsi name, when exactly
+    one fits (the kind, if given, tells "Kabupaten Bekasi" from "Kota Bekasi")."""
+    name, province = raw.get("kabupaten"), raw.get("provinsi")
+    if not isinstance(name, str) or not isinstance(province, str):
+        return ""  # their own problems are reported
+    kind = raw.get("jenis_wilayah", "")
+    codes = refdata.regencies_named(f"{kind} {name}" if kind else name, province)
+    if len(codes) != 1:
+        problems.add("[office]", "kode_wilayah",
+                     f"tidak diisi, dan {len(codes)} kabupaten/kota bernama {name.title()} "
+                     f'di {province.title()}: tulis kodenya, mis. "63.05"')
+        return ""
+    return codes[0]
+
+
+def _minutes(raw: Any, problems: Problems) -> dict[int, float]:
+    """[sop.minutes]: the standard minutes of each step, the SOP's by default."""
+    minutes = {s.number: s.minutes for s in sop.STEPS}
+    if not isinstance(raw, dict):
+        problems.add("[sop.minutes]", None, "harus tabel")
+        return minutes
+    for k, value in raw.items():
+        if not str(k).isdigit() or int(k) not in minutes:
+            problems.add("[sop.minutes]", str(k), f"bukan langkah SOP (1-{len(minutes)})")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.add("[sop.minutes]", str(k), f"harus angka >= 0, bukan {value!r}")
+        else:
+            minutes[int(k)] = float(value)
+    return minutes
+
+
+def _officers(raw: Any, problems: Problems) -> tuple[Officer, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.add("[[officers]]", None, "wajib ada: satu tabel [[officers]] per petugas")
+        return ()
+    before = len(problems.lines)
+    officers = tuple(read(Officer, o, f"[[officers]] ke-{i + 1}", problems)
+                     for i, o in enumerate(raw))
+    if len(problems.lines) > before:  # a bad role is reported, not a missing one as well
+        return officers
+    missing = [f'"{r.key}"' for r in sop.STAFF_ROLES if not any(o.role == r.key
+                                                                 for o in officers)]
+    if missing:
+        problems.add("[[officers]]", None, f"tidak ada petugas dengan role {', '.join(missing)}")
+    return officers
+
+
+def parse(data: dict[str, Any]) -> Config:
+    """The settings of a kkwna.toml read by tomllib; ConfigError naming every problem,
+    one line each."""
+    p = Problems()
+    for name in data:
+        if name not in TABLES:
+            p.add(f"[{name}]", None, "tabel tidak dikenal")
+    raw_office = data.get("office", {})
+    office = read(Office, raw_office, "[office]", p, others=(OfficeContact, _AreaKeys))
+    contact = read(OfficeContact, raw_office, "[office]", p, others=None)
+    area_keys = read(_AreaKeys, raw_office, "[office]", p, others=None)
+    area = _office_area(area_keys, raw_office if isinstance(raw_office, dict) else {}, p)
+    if not office.jenis_wilayah and area.regency:  # what the Kemendagri list calls it
+        office = replace(office, jenis_wilayah=refdata.regency(area.regency).kind)
+    hours = read(_Service, data.get("service", {}), "[service]", p)
+    watch = read(_Watch, data.get("watch", {}), "[watch]", p)
+    archive = read(_Archive, data.get("archive", {}), "[archive]", p)
+    raw_sop = data.get("sop", {})
+    if not isinstance(raw_sop, dict) or set(raw_sop) - {"minutes"}:
+        p.add("[sop]", None, "hanya berisi tabel [sop.minutes]")
+    minutes = _minutes(raw_sop.get("minutes", {}) if isinstance(raw_sop, dict) else {}, p)
+    cfg = Config(
+        office=office, officers=_officers(data.get("officers"), p),
+        open_at=hours.open, close_at=hours.close,
+        working_days=tuple(DAY_NAMES.index(d) for d in hours.working_days if d in DAY_NAMES),
+        holidays=frozenset(hours.holidays),
+        stable_seconds=watch.stable_seconds, rescan_seconds=watch.rescan_seconds,
+        max_file_mb=watch.max_file_mb, cases_per_odner=archive.cases_per_odner,
+        minutes=minutes, area=area,
+        calendar=read(Calendar, data.get("calendar", {}), "[calendar]", p),
+        files=read(FilePolicy, data.get("files", {}), "[files]", p),
+        contact=contact,
+        tte=read(TteConfig, data.get("tte", {}), "[tte]", p),
+        email=read(EmailConfig, data.get("email", {}), "[email]", p),
+        records=records(data.get("arsip"), p),
+    )
+    p.raise_any()
+    return cfg
 
 
 def load(home: Path) -> Config:
     path = home / FILENAME
     if not path.is_file():
-        raise ConfigError(f"{path}: not found; run `kkwna init` in the office folder first")
+        raise ConfigError(f"{path}: tidak ada; jalankan `kkwna init` di folder kantor dulu")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{FILENAME}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{FILENAME}: bukan TOML yang sah: {exc}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{FILENAME}: not UTF-8 text") from None
+        raise ConfigError(f"{FILENAME}: bukan teks UTF-8") from None
     return replace(parse(data), home=home)
-
-
-DEFAULT = '''\
-# Profil kantor kkwna: Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tapin.
-# Sumber: Standar Pelayanan dan SOP 800/003-SOP/DUKCAPIL/2022 (revisi 1 Agustus 2022).
-
-[office]
-pemerintah = "PEMERINTAH KABUPATEN TAPIN"
-dinas = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
-bidang = "BIDANG PENDAFTARAN PENDUDUK"
-kabupaten = "TAPIN"          # nama kabupaten atau kota (tanpa kata "Kabupaten"/"Kota")
-provinsi = "KALIMANTAN SELATAN"
-kota = "Rantau"              # kota tempat kantor (tempat surat dan tanda tangan)
-alamat = "Jl. Datu Nuraya, Kawasan Rantau Baru, Kelurahan Rantau Kiwa, Kecamatan Tapin Utara, Rantau"
-kode_pos = "71111"
-timezone = "Asia/Makassar"   # WITA: tahun register dan semua tanggal memakai zona ini
-# Kabupaten atau kota yang dilayani kantor ini (kode Kemendagri): alamat keluarga
-# (kecamatan, desa/kelurahan) dan No. KK harus di dalamnya; NIK boleh dari mana saja di
-# Indonesia. Disdukcapil daerah lain mengubah baris pemerintah, kabupaten, kota, alamat,
-# kode_pos dan dua baris ini, misalnya Kota Banjarmasin: kode_wilayah = "63.71",
-# kabupaten = "BANJARMASIN", kode_pos_awalan = ["701", "702"].
-kode_wilayah = "63.05"
-kode_pos_awalan = ["711"]    # kode pos alamat diawali salah satu dari ini
-# Jenis daerah: "kabupaten" atau "kota". Bawaan: menurut daftar Kemendagri untuk
-# kode_wilayah (63.05 "Kabupaten Tapin", 63.71 "Kota Banjarmasin"). Semua dokumen, e-mail
-# dan tanda tangan menyebut daerah ini "<Jenis> <kabupaten>": "Kabupaten Tapin".
-# jenis_wilayah = "kabupaten"
-# Dicetak di kop surat bila diisi (biarkan "" bila tidak ada):
-telepon = ""                 # mis. "(0517) 31234"
-email = ""                   # mis. "disdukcapil@tapinkab.go.id"
-website = ""                 # mis. "disdukcapil.tapinkab.go.id"
-lambang = ""                 # lambang daerah, berkas PNG atau JPEG di folder ini, mis. "lambang-tapin.png"
-# Lambang Garuda Pancasila di kiri atas Kartu Keluarga (format nasional 2020), berkas PNG
-# atau JPEG di folder ini, mis. "garuda-pancasila.png". Bila kosong, KK dicetak dengan
-# kotak bertanda "tempat lambang Garuda Pancasila" dan `kkwna status` mengingatkannya.
-lambang_garuda = ""
-
-[service]
-# "Diterima dari jam 08.00 s/d 15.00"; permohonan di luar jam ini tetap dibuka, ditandai
-# "di luar jam layanan", dan waktu SOP-nya mulai pada jam buka berikutnya.
-open = "08:00"
-close = "15:00"
-working_days = ["senin", "selasa", "rabu", "kamis", "jumat"]
-holidays = []                # hari libur kantor sendiri, "YYYY-MM-DD" (libur nasional
-                             # dari [calendar]); mis. cuti bersama yang diikuti kantor
-
-[calendar]
-national_holidays = "ID"     # negara yang hari libur nasionalnya menutup kantor ("" = tidak ada)
-cuti_bersama = false         # true: hari cuti bersama pemerintah juga menutup kantor
-
-[watch]
-stable_seconds = 2           # berkas diambil setelah ukuran dan waktunya tidak berubah selama ini (detik)
-rescan_seconds = 30          # pindai ulang inbox/ dan desks/ (folder jaringan bisa melewatkan kejadian)
-max_file_mb = 300            # pindaian yang lebih besar (MB) dikarantina
-
-[archive]
-cases_per_odner = 50         # berkas kasus per odner
-
-[files]
-# Berkas yang ditulis program mendapat hak akses dari umask. Pada folder bersama tempat
-# petugas membuka formulir dengan akun masing-masing, isi mode dan grup bersama mereka:
-# mode = "0664"
-# group = "dukcapil"
-
-[sop.minutes]                # menit standar per langkah (mutu baku); bawaan: angka SOP
-1 = 1
-2 = 1
-3 = 10
-4 = 5
-5 = 1
-6 = 1
-7 = 0.5
-8 = 0.5
-9 = 0.5
-10 = 1
-11 = 0.5
-
-# Petugas per peran. Kepala Dinas adalah yang disebut SOP; yang lain petugas CONTOH
-# (demo = true): ganti dengan petugas kantor yang sebenarnya.
-[[officers]]
-role = "kepala_dinas"
-nama = "Hj. RINA INDRIANI, ST"
-nip = "19820311 200501 2 017"
-jabatan = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
-
-[[officers]]
-role = "front_office"
-nama = "DEMO FITRI HANDAYANI"
-nip = "19900101 201503 2 001"
-jabatan = "Front Office"
-demo = true
-
-[[officers]]
-role = "verifikator"
-nama = "DEMO AHMAD RIDUAN"
-nip = "19880202 201403 1 002"
-jabatan = "Verifikator"
-demo = true
-
-[[officers]]
-role = "adm_siak"
-nama = "DEMO SITI NURHALIZA"
-nip = "19920303 201603 2 003"
-jabatan = "Administrator SIAK Identitas Penduduk"
-demo = true
-
-[[officers]]
-role = "analis"
-nama = "DEMO MUHAMMAD YUSUF"
-nip = "19850404 201001 1 004"
-jabatan = "Jf. Analis Kebijakan Bidang Pendaftaran Penduduk"
-demo = true
-
-[[officers]]
-role = "kepala_bidang"
-nama = "DEMO HJ. NOOR HIDAYAH, SE"
-nip = "19800505 200501 2 005"
-jabatan = "Kepala Bidang Pendaftaran Penduduk"
-demo = true
-
-[[officers]]
-role = "penyerahan"
-nama = "DEMO RAHMAT HIDAYAT"
-nip = "19950606 201903 1 006"
-jabatan = "Petugas Penyerahan Dokumen"
-demo = true
-'''
-
-
-DEFAULT += tte_section()
-DEFAULT += '''
-# Langkah 9: KK yang sudah ditandatangani dikirim ke alamat e-mail pemohon (dari data
-# keluarga). host kosong berarti e-mail tidak dipakai.
-[email]
-host = ""                    # SMTP: server, mis. "smtp.example.go.id"
-port = 587
-security = "starttls"        # starttls | tls (langsung, biasanya port 465) | none
-sender = ""                  # From: alamat pengirim, mis. "dukcapil@tapinkab.go.id"
-username = ""                # login SMTP; kosong berarti alamat pengirim
-password_file = ""           # kata sandi SMTP, dalam berkas yang hanya dapat dibaca pemiliknya (chmod 600)
-# E-mail dikirim setelah langkah tercatat, di luar pekerjaan kantor: server yang lambat
-# tidak pernah menahan perintah. Setiap e-mail berakhir setelah deadline_seconds; `kkwna
-# watch` mencoba lagi setelah retry_seconds, lalu dua kali lebih lama, paling lama sejam.
-timeout_seconds = 30         # menyambung dan tiap perintah SMTP (detik)
-deadline_seconds = 120       # satu e-mail, dari awal sampai akhir (detik)
-retry_seconds = 60           # jeda pertama sebelum mencoba lagi (detik)
-'''
-DEFAULT += records_section()

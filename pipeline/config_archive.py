@@ -9,12 +9,12 @@ default only: the office's archivist confirms it against the regency's own JRA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.errors import ConfigError
+from pipeline.config_schema import Problems, key, read
 
-FILENAME = "kkwna.toml"
 SERVICE = "kk-wna"  # the one service kkwna runs today
 DISPOSITIONS = ("musnah", "permanen", "dinilai kembali")
 
@@ -23,12 +23,13 @@ DISPOSITIONS = ("musnah", "permanen", "dinilai kembali")
 class RecordsClass:
     """How the case files of one service are classified and kept."""
 
-    layanan: str  # the service's code, the key of its table: "kk-wna"
+    layanan: str = field(metadata=key(skip=True))  # the service's code, its table's key
     nama: str  # the service's name as printed: "Penerbitan KK WNA"
-    kode: str  # the classification code: "470/KK-WNA"
-    aktif: int  # years in the office's active archive
-    inaktif: int  # years in the inactive archive after that
-    nasib_akhir: str  # one of DISPOSITIONS
+    kode: str = field(metadata=key("kode_klasifikasi"))  # the classification: "470/KK-WNA"
+    # years in the office's active archive, and in the inactive archive after that
+    aktif: int = field(metadata=key("retensi_aktif", minimum=0, maximum=500))
+    inaktif: int = field(metadata=key("retensi_inaktif", minimum=0, maximum=500))
+    nasib_akhir: str = field(metadata=key(choices=DISPOSITIONS))
 
     @property
     def years(self) -> int:
@@ -61,54 +62,39 @@ DEFAULT_CLASS = RecordsClass(SERVICE, "Penerbitan KK WNA", "470/KK-WNA", 5, 5,
                              "dinilai kembali")
 
 
-def _records(raw: Any) -> tuple[RecordsClass, ...]:
+def records(raw: Any, problems: Problems) -> tuple[RecordsClass, ...]:
     """[arsip.<layanan>] tables; the default for kk-wna when the office set none."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{FILENAME}: arsip: expected tables such as [arsip.{SERVICE}]")
+        problems.add("[arsip]", None, f"harus tabel seperti [arsip.{SERVICE}]")
+        raw = {}
     out = {}
-    for key, table in raw.items():
-        where = f"{FILENAME}: arsip.{key}"
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: expected a table")
-        unknown = set(table) - {"nama", "kode_klasifikasi", "retensi_aktif",
-                                "retensi_inaktif", "nasib_akhir"}
-        if unknown:
-            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key")
-        default = DEFAULT_CLASS if key == SERVICE else None
-        values: dict[str, Any] = {}
-        for name, attr in (("nama", "nama"), ("kode_klasifikasi", "kode"),
-                           ("nasib_akhir", "nasib_akhir")):
-            value = table.get(name, getattr(default, attr) if default else None)
-            if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{where}.{name}: expected text, got {value!r}")
-            values[attr] = value.strip()
-        if values["nasib_akhir"] not in DISPOSITIONS:
-            raise ConfigError(f"{where}.nasib_akhir: expected one of "
-                              f"{', '.join(DISPOSITIONS)}, got {values['nasib_akhir']!r}")
-        for name, attr in (("retensi_aktif", "aktif"), ("retensi_inaktif", "inaktif")):
-            value = table.get(name, getattr(default, attr) if default else None)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 500:
-                raise ConfigError(f"{where}.{name}: expected whole years (0-500), "
-                                  f"got {value!r}")
-            values[attr] = value
-        out[key] = RecordsClass(layanan=key, **values)
+    for name, table in raw.items():
+        default = DEFAULT_CLASS if name == SERVICE else None
+        out[name] = read(RecordsClass, table, f"[arsip.{name}]", problems,
+                         given={"layanan": name},
+                         defaults=dataclasses.asdict(default) if default else None)
     out.setdefault(SERVICE, DEFAULT_CLASS)
     return tuple(out.values())
 
 
-def records_section() -> str:
-    """The [arsip.kk-wna] table kkwna.toml starts with."""
-    d = DEFAULT_CLASS
-    return f'''
+# The [arsip.kk-wna] table kkwna.toml starts with: DEFAULT_CLASS written out literally
+# (tests/test_config_write.py holds the two equal); a value a command sets goes through
+# tomlkit (`config_write.edit`), never through our own escaping.
+RECORDS_SECTION = '''
 # Klasifikasi dan retensi arsip per layanan (JRA). Nilai di bawah adalah BAWAAN: mohon
 # dikonfirmasi dengan arsiparis kantor menurut JRA kabupaten. Setiap berkas mencatat
 # nilai yang berlaku saat diarsipkan; perubahan di sini tidak mengubah berkas lama.
-[arsip.{d.layanan}]
-nama = "{d.nama}"
-kode_klasifikasi = "{d.kode}"  # 470 = kependudukan; sub-kode kantor
-retensi_aktif = {d.aktif}            # tahun di arsip aktif, sejak diarsipkan
-retensi_inaktif = {d.inaktif}          # tahun di arsip inaktif sesudahnya
-nasib_akhir = "{d.nasib_akhir}"  # musnah | permanen | dinilai kembali
+[arsip.kk-wna]
+nama = "Penerbitan KK WNA"
+kode_klasifikasi = "470/KK-WNA"  # 470 = kependudukan; sub-kode kantor
+retensi_aktif = 5            # tahun di arsip aktif, sejak diarsipkan
+retensi_inaktif = 5          # tahun di arsip inaktif sesudahnya
+nasib_akhir = "dinilai kembali"  # musnah | permanen | dinilai kembali
 '''
+
+
+def records_section() -> str:
+    """The [arsip.kk-wna] table kkwna.toml starts with."""
+    return RECORDS_SECTION

@@ -6,22 +6,32 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from pipeline.errors import ConfigError
+from pipeline.config_schema import key
 
-FILENAME = "kkwna.toml"
-
-
-TTE_KEYS = ("trust_roots", "crls", "head_of_office_cert", "seal_p12", "seal_cert",
-            "passphrase_file", "tsa_url", "tsa_p12", "allow_fetching", "head_of_office_p12",
-            "backend", "head_nik", "bsre_url", "bsre_auth_file", "bsre_timeout", "plt")
 BACKENDS = ("p12", "bsre")
-PLT_KEYS = ("nama", "nip", "nik", "cert", "mulai", "sampai")
+
+
+def _web_address(url: str) -> str | None:
+    if url and not re.match(r"https?://", url):
+        return f'harus alamat http(s)://, bukan "{url}"'
+    return None
+
+
+def _digits(count: int) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        if value and not re.fullmatch(rf"\d{{{count}}}", value):
+            return f"harus {count} angka, bukan \"{value}\""
+        return None
+    return check
+
+
+def _above_zero(value: float) -> str | None:
+    return None if value > 0 else f"harus detik lebih dari 0, bukan {value:g}"
 
 
 @dataclass(frozen=True)
@@ -30,11 +40,15 @@ class ActingHead:
     to *sampai* inclusive, recognised by the certificate *cert* like the head."""
 
     nama: str
-    nip: str  # digits only
+    nip: str = field(metadata=key(convert=lambda v: re.sub(r"\D", "", v), check=lambda v: None
+                                  if len(v) == 18 else f"NIP harus 18 angka, bukan {len(v)}"))
     cert: Path
     mulai: date
     sampai: date
-    nik: str = ""  # for the remote TTE service
+    nik: str = field(default="", metadata=key(check=_digits(16)))  # for the remote service
+
+    def config_problems(self) -> list[tuple[str | None, str]]:
+        return [("sampai", "sebelum mulai")] if self.sampai < self.mulai else []
 
 
 @dataclass(frozen=True)
@@ -49,17 +63,26 @@ class TteConfig:
     seal_p12: Path | None = None
     seal_cert: Path | None = None
     passphrase_file: Path | None = None
-    tsa_url: str = ""
+    tsa_url: str = field(default="", metadata=key(check=_web_address))
     tsa_p12: Path | None = None
     allow_fetching: bool = False
     # the head's own key, for `kkwna serve` to sign with (its passphrase is typed each time)
     head_of_office_p12: Path | None = None
-    backend: str = "p12"  # one of BACKENDS
-    head_nik: str = ""  # the head of office's NIK, for the remote TTE service
-    bsre_url: str = ""  # base address of a BSrE-style TTE service
+    backend: str = field(default="p12", metadata=key(choices=BACKENDS))
+    # the head of office's NIK, for the remote TTE service
+    head_nik: str = field(default="", metadata=key(check=_digits(16)))
+    # base address of a BSrE-style TTE service
+    bsre_url: str = field(default="", metadata=key(convert=lambda v: v.rstrip("/"),
+                                                   check=_web_address))
     bsre_auth_file: Path | None = None  # "user:password" for its basic auth (chmod 600)
-    bsre_timeout: float = 60.0  # seconds for one whole request, answer included
-    plt: tuple[ActingHead, ...] = ()
+    # seconds for one whole request, answer included
+    bsre_timeout: float = field(default=60.0, metadata=key(check=_above_zero))
+    plt: tuple[ActingHead, ...] = ()  # [[tte.plt]]
+
+    def config_problems(self) -> list[tuple[str | None, str]]:
+        if self.backend == "bsre" and not self.bsre_url:
+            return [("bsre_url", 'wajib diisi bila backend = "bsre"')]
+        return []
 
     @property
     def configured(self) -> bool:
@@ -83,7 +106,6 @@ class TteConfig:
 
 
 EMAIL_SECURITY = ("starttls", "tls", "none")
-EMAIL_SECONDS = {"timeout_seconds": 30.0, "deadline_seconds": 120.0, "retry_seconds": 60.0}
 
 
 @dataclass(frozen=True)
@@ -91,14 +113,22 @@ class EmailConfig:
     """Step 9 delivery by e-mail (`[email]`); an empty host means e-mail is off."""
 
     host: str = ""
-    port: int = 587
-    security: str = "starttls"  # one of EMAIL_SECURITY
+    port: int = field(default=587, metadata=key(minimum=1, maximum=65535))
+    security: str = field(default="starttls", metadata=key(choices=EMAIL_SECURITY))
     sender: str = ""
     username: str = ""  # defaults to the sender
     password_file: Path | None = None  # readable by its owner only
-    timeout_seconds: float = 30.0  # connecting and each SMTP command
-    deadline_seconds: float = 120.0  # one e-mail, start to end, however the server trickles
-    retry_seconds: float = 60.0  # the first pause before a retry; doubled up to an hour
+    # connecting and each SMTP command
+    timeout_seconds: float = field(default=30.0, metadata=key(check=_above_zero))
+    # one e-mail, start to end, however the server trickles
+    deadline_seconds: float = field(default=120.0, metadata=key(check=_above_zero))
+    # the first pause before a retry; doubled up to an hour
+    retry_seconds: float = field(default=60.0, metadata=key(check=_above_zero))
+
+    def config_problems(self) -> list[tuple[str | None, str]]:
+        if self.host and "@" not in self.sender:
+            return [("sender", "harus alamat e-mail bila host diisi")]
+        return []
 
     @property
     def enabled(self) -> bool:
@@ -111,153 +141,23 @@ class EmailConfig:
                        else (p if p.is_absolute() else home / p))
 
 
-def _tte(raw: Any) -> TteConfig:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{FILENAME}: tte: expected a table")
-
-    def path(key: str) -> Path | None:
-        value = raw.get(key, "")
-        if not isinstance(value, str):
-            raise ConfigError(f"{FILENAME}: tte.{key}: expected a path, got {value!r}")
-        return Path(value.strip()) if value.strip() else None
-
-    def paths(key: str) -> tuple[Path, ...]:
-        value = raw.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{FILENAME}: tte.{key}: expected a list of paths")
-        return tuple(Path(v.strip()) for v in value if v.strip())
-
-    url = raw.get("tsa_url", "")
-    if not isinstance(url, str) or (url.strip() and not re.match(r"https?://", url.strip())):
-        raise ConfigError(f"{FILENAME}: tte.tsa_url: expected an http(s):// address, "
-                          f"got {url!r}")
-    fetching = raw.get("allow_fetching", False)
-    if not isinstance(fetching, bool):
-        raise ConfigError(f"{FILENAME}: tte.allow_fetching: expected true or false")
-    unknown = set(raw) - set(TTE_KEYS)
-    if unknown:
-        raise ConfigError(f"{FILENAME}: tte.{sorted(unknown)[0]}: unknown key")
-    backend = raw.get("backend", "p12")
-    if backend not in BACKENDS:
-        raise ConfigError(f"{FILENAME}: tte.backend: expected one of {', '.join(BACKENDS)}, "
-                          f"got {backend!r}")
-    bsre_url = raw.get("bsre_url", "")
-    if not isinstance(bsre_url, str) or (bsre_url.strip()
-                                         and not re.match(r"https?://", bsre_url.strip())):
-        raise ConfigError(f"{FILENAME}: tte.bsre_url: expected an http(s):// address, "
-                          f"got {bsre_url!r}")
-    if backend == "bsre" and not bsre_url.strip():
-        raise ConfigError(f"{FILENAME}: tte.bsre_url: needed with backend = \"bsre\"")
-    timeout = raw.get("bsre_timeout", 60)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"{FILENAME}: tte.bsre_timeout: expected seconds, got {timeout!r}")
-    nik = raw.get("head_nik", "")
-    if not isinstance(nik, str) or (nik and not re.fullmatch(r"\d{16}", nik.strip())):
-        raise ConfigError(f"{FILENAME}: tte.head_nik: expected 16 digits, got {nik!r}")
-    return TteConfig(
-        trust_roots=paths("trust_roots"), crls=paths("crls"),
-        head_of_office_cert=path("head_of_office_cert"), seal_p12=path("seal_p12"),
-        seal_cert=path("seal_cert"), passphrase_file=path("passphrase_file"),
-        tsa_url=url.strip(), tsa_p12=path("tsa_p12"), allow_fetching=fetching,
-        head_of_office_p12=path("head_of_office_p12"),
-        backend=backend, head_nik=nik.strip(), bsre_url=bsre_url.strip().rstrip("/"),
-        bsre_auth_file=path("bsre_auth_file"), bsre_timeout=float(timeout),
-        plt=_acting_heads(raw.get("plt", [])),
-    )
-
-
-def _acting_heads(raw: Any) -> tuple[ActingHead, ...]:
-    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
-        raise ConfigError(f"{FILENAME}: tte.plt: expected [[tte.plt]] tables")
-    found = []
-    for i, r in enumerate(raw):
-        key = f"tte.plt[{i}]"
-        unknown = set(r) - set(PLT_KEYS)
-        if unknown:
-            raise ConfigError(f"{FILENAME}: {key}.{sorted(unknown)[0]}: unknown key")
-        for name in ("nama", "nip", "cert"):
-            if not isinstance(r.get(name), str) or not r[name].strip():
-                raise ConfigError(f"{FILENAME}: {key}.{name}: needed")
-        for name in ("mulai", "sampai"):
-            if not isinstance(r.get(name), date):
-                raise ConfigError(f"{FILENAME}: {key}.{name}: expected a date "
-                                  f"(2026-12-01), got {r.get(name)!r}")
-        if r["sampai"] < r["mulai"]:
-            raise ConfigError(f"{FILENAME}: {key}: sampai is before mulai")
-        nip = re.sub(r"\D", "", r["nip"])
-        if len(nip) != 18:
-            raise ConfigError(f"{FILENAME}: {key}.nip: expected 18 digits")
-        found.append(ActingHead(nama=r["nama"].strip(), nip=nip, cert=Path(r["cert"].strip()),
-                                mulai=r["mulai"], sampai=r["sampai"],
-                                nik=str(r.get("nik", "")).strip()))
-    return tuple(found)
-
-
-def _email(raw: Any) -> EmailConfig:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{FILENAME}: email: expected a table")
-    for key in raw:
-        if key not in ("host", "port", "security", "sender", "username", "password_file",
-                       *EMAIL_SECONDS):
-            raise ConfigError(f"{FILENAME}: email.{key}: unknown key")
-    texts = {}
-    for key in ("host", "sender", "username", "password_file"):
-        value = raw.get(key, "")
-        if not isinstance(value, str):
-            raise ConfigError(f"{FILENAME}: email.{key}: expected text, got {value!r}")
-        texts[key] = value.strip()
-    port = raw.get("port", 587)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError(f"{FILENAME}: email.port: expected a port number, got {port!r}")
-    security = raw.get("security", "starttls")
-    if security not in EMAIL_SECURITY:
-        raise ConfigError(f"{FILENAME}: email.security: expected one of "
-                          f"{', '.join(EMAIL_SECURITY)}, got {security!r}")
-    if texts["host"] and "@" not in texts["sender"]:
-        raise ConfigError(f"{FILENAME}: email.sender: expected an e-mail address")
-    seconds = {}
-    for key, default in EMAIL_SECONDS.items():
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(f"{FILENAME}: email.{key}: expected seconds (a number above 0), "
-                              f"got {value!r}")
-        seconds[key] = float(value)
-    return EmailConfig(host=texts["host"], port=port, security=security,
-                       sender=texts["sender"], username=texts["username"],
-                       password_file=Path(texts["password_file"]) if texts["password_file"]
-                       else None, **seconds)
-
-
-def _toml_value(value: str | list[str] | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> str:
-    """The commented `[tte]` section of kkwna.toml; empty entries unless *values* fill
-    them (`pipeline.signing.pki.tte_values` gives the demo PKI's)."""
-    v: dict[str, str | list[str] | bool] = {
-        "trust_roots": [], "crls": [], "head_of_office_cert": "", "seal_p12": "",
-        "seal_cert": "", "passphrase_file": "", "tsa_url": "", "tsa_p12": "",
-        "allow_fetching": False, "head_of_office_p12": "", **(values or {})}
-    return f'''
+# The [tte] section as `kkwna init` writes it, every entry empty; its values are literal
+# here and any other value is set by tomlkit (`config_write.edit`), never by our escaping.
+TTE_SECTION = '''
 # Tanda tangan elektronik (TTE) untuk langkah 8 dan `kkwna verify`. Path relatif terhadap
 # folder ini kecuali absolut. Kosong berarti belum diatur: penandatanganan dan pemeriksaan
 # berhenti dan menyebut isian yang kurang. `kkwna init --demo` mengisinya dengan PKI DEMO.
 [tte]
-trust_roots = {_toml_value(v["trust_roots"])}        # sertifikat CA akar (PEM/DER) tempat tanda tangan harus berantai
-crls = {_toml_value(v["crls"])}               # daftar pencabutan (CRL) CA, disematkan ke setiap KK bertanda tangan
-head_of_office_cert = {_toml_value(v["head_of_office_cert"])}  # sertifikat Kepala Dinas: penanda tangan dikenali dari sidik jarinya
-seal_p12 = {_toml_value(v["seal_p12"])}           # kunci segel elektronik kantor untuk kode QR pada KK
-seal_cert = {_toml_value(v["seal_cert"])}          # sertifikatnya, untuk memeriksa kode QR dari foto kartu (`verify`)
-passphrase_file = {_toml_value(v["passphrase_file"])}    # kata sandi seal_p12 dan tsa_p12; hanya dapat dibaca pemiliknya (chmod 600)
-tsa_url = {_toml_value(v["tsa_url"])}            # otoritas cap waktu RFC 3161; dengannya KK menjadi PAdES B-LTA, tanpanya B-LT
-tsa_p12 = {_toml_value(v["tsa_p12"])}            # khusus DEMO: otoritas cap waktu di dalam kkwna dengan sertifikat ini
-allow_fetching = {_toml_value(v["allow_fetching"])}     # boleh mengambil data pencabutan dari CA lewat jaringan saat menandatangani
-head_of_office_p12 = {_toml_value(v["head_of_office_p12"])}   # berkas PKCS#12 Kepala Dinas untuk `kkwna serve` (langkah 8 di browser); kata sandinya diketik tiap kali, tidak disimpan
+trust_roots = []        # sertifikat CA akar (PEM/DER) tempat tanda tangan harus berantai
+crls = []               # daftar pencabutan (CRL) CA, disematkan ke setiap KK bertanda tangan
+head_of_office_cert = ""  # sertifikat Kepala Dinas: penanda tangan dikenali dari sidik jarinya
+seal_p12 = ""           # kunci segel elektronik kantor untuk kode QR pada KK
+seal_cert = ""          # sertifikatnya, untuk memeriksa kode QR dari foto kartu (`verify`)
+passphrase_file = ""    # kata sandi seal_p12 dan tsa_p12; hanya dapat dibaca pemiliknya (chmod 600)
+tsa_url = ""            # otoritas cap waktu RFC 3161; dengannya KK menjadi PAdES B-LTA, tanpanya B-LT
+tsa_p12 = ""            # khusus DEMO: otoritas cap waktu di dalam kkwna dengan sertifikat ini
+allow_fetching = false     # boleh mengambil data pencabutan dari CA lewat jaringan saat menandatangani
+head_of_office_p12 = ""   # berkas PKCS#12 Kepala Dinas untuk `kkwna serve` (langkah 8 di browser); kata sandinya diketik tiap kali, tidak disimpan
 backend = "p12"            # "p12": ditandatangani di sini dengan berkas PKCS#12; "bsre": oleh layanan TTE BSrE
 head_nik = ""              # NIK Kepala Dinas yang ditandatangani layanan TTE (backend = "bsre")
 bsre_url = ""              # alamat layanan TTE, mis. "https://esign.example.go.id"
@@ -272,3 +172,13 @@ bsre_timeout = 60          # detik paling lama untuk satu permintaan tanda tanga
 # mulai = 2026-12-01
 # sampai = 2026-12-31
 '''
+
+
+def tte_section(values: Mapping[str, str | list[str] | bool] | None = None) -> str:
+    """The commented `[tte]` section of kkwna.toml; empty entries unless *values* fill
+    them (`pipeline.signing.pki.tte_values` gives the demo PKI's)."""
+    if not values:
+        return TTE_SECTION
+    from pipeline.config_write import edit
+
+    return edit(TTE_SECTION, {("tte", key): value for key, value in values.items()})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -24,11 +23,11 @@ from typing import Any
 import pypdf
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
-from pipeline import clock, config, family, flow, report, sop
+from pipeline import clock, config, config_write, family, flow, report, sop
 from pipeline import home as homes
 from pipeline.desks import error_path
 from pipeline.errors import UserError
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.model import Env
 from pipeline.register import Case, Register
 from pipeline.sample_scans import Validity, application_form, kitap_card, passport_page
@@ -175,12 +174,9 @@ def new_home(folder: Path | None) -> homes.Home:
     homes.init(home)
     Register(home.register_path).close()
     path = home.root / config.FILENAME
-    text = path.read_text(encoding="utf-8")
-    quick, n = re.subn(r"(?m)^stable_seconds = [0-9.]+", f"stable_seconds = {STABLE_SECONDS}",
-                       text)
-    if n != 1:
-        raise DemoError("kkwna.toml bawaan tidak berisi watch.stable_seconds")
-    path.write_text(quick, encoding="utf-8")
+    quick = config_write.edit(path.read_text(encoding="utf-8"),
+                              {("watch", "stable_seconds"): STABLE_SECONDS})
+    atomic_write_text(path, quick)
     return home
 
 

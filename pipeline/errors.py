@@ -21,4 +21,4 @@ class UserError(KkwnaError):
 
 
 class ConfigError(KkwnaError):
-    """kkwna.toml is missing or has a bad value; str() is one line naming the key."""
+    """kkwna.toml is missing or has bad values; str() is one line per problem naming the key."""

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import config, sop
+from pipeline import config, config_write, sop
 from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_write_text
 from pipeline.layout import BUILTIN_LAYOUTS
@@ -90,7 +90,8 @@ def init(home: Home) -> list[str]:
         config.load(home.root)  # an existing profile must still be valid
         done.append(f"kkwna.toml yang ada dipakai: {cfg_path}")
     else:
-        atomic_write_text(cfg_path, config.DEFAULT)
+        # through tomlkit, which checks it reads back, as every later edit of the file
+        atomic_write_text(cfg_path, config_write.edit(config.DEFAULT, {}))
         done.append(f"kkwna.toml dibuat: {cfg_path}")
     return done
 

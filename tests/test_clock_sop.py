@@ -154,9 +154,9 @@ def test_one_way_to_write_office_dates(cfg):
 
 
 @pytest.mark.parametrize("calendar, message", [
-    ({"national_holidays": "XX"}, "calendar.national_holidays: expected a country code"),
-    ({"national_holidays": 1}, "calendar.national_holidays: expected a country code"),
-    ({"cuti_bersama": "ya"}, "calendar.cuti_bersama: expected true or false"),
+    ({"national_holidays": "XX"}, r"\[calendar\] national_holidays: harus kode negara"),
+    ({"national_holidays": 1}, r"\[calendar\] national_holidays: harus teks"),
+    ({"cuti_bersama": "ya"}, r"\[calendar\] cuti_bersama: harus true atau false"),
 ])
 def test_a_bad_calendar_is_named(calendar, message):
     import tomllib

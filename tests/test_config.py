@@ -23,21 +23,21 @@ def test_default_profile_is_the_sop_office():
 
 
 @pytest.mark.parametrize("change, key", [
-    (lambda d: d["service"].__setitem__("open", "8"), "service.open"),
-    (lambda d: d["service"].__setitem__("close", "07:00"), "service.close"),
-    (lambda d: d["service"].__setitem__("working_days", ["monday"]), "service.working_days"),
-    (lambda d: d["service"].__setitem__("holidays", ["25-12-2026"]), "service.holidays"),
-    (lambda d: d["office"].__delitem__("dinas"), "office.dinas"),
-    (lambda d: d["office"].__setitem__("timezone", "Mars/Olympus"), "office.timezone"),
-    (lambda d: d["watch"].__setitem__("stable_seconds", "two"), "watch.stable_seconds"),
-    (lambda d: d["officers"][1].__setitem__("nip", "123"), "officers[1].nip"),
-    (lambda d: d["officers"][1].__setitem__("role", "boss"), "officers[1].role"),
-    (lambda d: d["sop"]["minutes"].__setitem__("12", 1), "sop.minutes.12"),
-    (lambda d: d.__setitem__("officers", [d["officers"][0]]), "officers"),
-    (lambda d: d["office"].__setitem__("kode_wilayah", "Tapin"), "office.kode_wilayah"),
-    (lambda d: d["office"].__setitem__("kode_wilayah", "63.99"), "office.kode_wilayah"),
-    (lambda d: d["office"].__setitem__("kode_pos_awalan", "711"), "office.kode_pos_awalan"),
-    (lambda d: d["office"].__setitem__("kode_pos_awalan", ["71x"]), "office.kode_pos_awalan"),
+    (lambda d: d["service"].__setitem__("open", "8"), "[service] open"),
+    (lambda d: d["service"].__setitem__("close", "07:00"), "[service] close"),
+    (lambda d: d["service"].__setitem__("working_days", ["monday"]), "[service] working_days"),
+    (lambda d: d["service"].__setitem__("holidays", ["25-12-2026"]), "[service] holidays"),
+    (lambda d: d["office"].__delitem__("dinas"), "[office] dinas"),
+    (lambda d: d["office"].__setitem__("timezone", "Mars/Olympus"), "[office] timezone"),
+    (lambda d: d["watch"].__setitem__("stable_seconds", "two"), "[watch] stable_seconds"),
+    (lambda d: d["officers"][1].__setitem__("nip", "123"), "[[officers]] ke-2 nip"),
+    (lambda d: d["officers"][1].__setitem__("role", "boss"), "[[officers]] ke-2 role"),
+    (lambda d: d["sop"]["minutes"].__setitem__("12", 1), "[sop.minutes] 12"),
+    (lambda d: d.__setitem__("officers", [d["officers"][0]]), "[[officers]]"),
+    (lambda d: d["office"].__setitem__("kode_wilayah", "Tapin"), "[office] kode_wilayah"),
+    (lambda d: d["office"].__setitem__("kode_wilayah", "63.99"), "[office] kode_wilayah"),
+    (lambda d: d["office"].__setitem__("kode_pos_awalan", "711"), "[office] kode_pos_awalan"),
+    (lambda d: d["office"].__setitem__("kode_pos_awalan", ["71x"]), "[office] kode_pos_awalan"),
 ])
 def test_bad_value_names_the_key_in_one_line(change, key):
     data = raw()
@@ -45,7 +45,24 @@ def test_bad_value_names_the_key_in_one_line(change, key):
     with pytest.raises(config.ConfigError) as err:
         config.parse(data)
     message = str(err.value)
-    assert f": {key}:" in message and "\n" not in message
+    assert f"kkwna.toml {key}:" in message and "\n" not in message
+
+
+def test_every_problem_is_named_at_once_one_line_each():
+    data = raw()
+    data["service"]["open"] = "8"
+    data["office"]["kode_pos"] = 71111
+    data["office"]["warna"] = "biru"  # one unknown key, once, though three classes read [office]
+    data["tte"]["kunci"] = "x"
+    data["lain"] = {}
+    with pytest.raises(config.ConfigError) as err:
+        config.parse(data)
+    assert str(err.value).splitlines() == [
+        "kkwna.toml [lain]: tabel tidak dikenal",
+        "kkwna.toml [office] warna: kunci tidak dikenal",
+        'kkwna.toml [office] kode_pos: harus teks, bukan 71111',
+        'kkwna.toml [service] open: harus jam JJ:MM seperti "08:00", bukan "8"',
+        "kkwna.toml [tte] kunci: kunci tidak dikenal"]
 
 
 def test_missing_file_says_run_init(tmp_path):
@@ -69,7 +86,7 @@ def test_office_area_defaults_to_tapin():
     assert config.parse(data).area == refdata.OfficeArea("6371", ())
     assert config.parse(data).office.wilayah == "Kota Banjarmasin"
     data["office"].update(kabupaten="BEKASI", provinsi="JAWA BARAT")  # a regency and a city
-    with pytest.raises(config.ConfigError, match="office.kode_wilayah: missing, and 2"):
+    with pytest.raises(config.ConfigError, match=r"\[office\] kode_wilayah: tidak diisi, dan 2"):
         config.parse(data)
     data["office"]["jenis_wilayah"] = "kota"  # which of the two the office says it is
     assert config.parse(data).area == refdata.OfficeArea("3275", ())

@@ -33,11 +33,11 @@ def test_a_group_that_exists():
 
 
 @pytest.mark.parametrize("files, words", [
-    ({"mode": "rw-rw-r--"}, "files.mode: expected octal"),
-    ({"mode": "0444"}, "files.mode: the owner must read and write"),
-    ({"mode": 0o4755}, "files.mode: the owner must read and write"),
-    ({"group": "no-such-group-kkwna"}, "files.group: no group"),
-    ({"group": 12}, "files.group: expected a group name"),
+    ({"mode": "rw-rw-r--"}, r"\[files\] mode: harus angka oktal"),
+    ({"mode": "0444"}, r"\[files\] mode: pemilik harus dapat membaca dan menulis"),
+    ({"mode": 0o4755}, r"\[files\] mode: pemilik harus dapat membaca dan menulis"),
+    ({"group": "no-such-group-kkwna"}, r"\[files\] group: tidak ada grup"),
+    ({"group": 12}, r"\[files\] group: harus teks"),
 ])
 def test_a_bad_value_names_the_key(files, words):
     with pytest.raises(config.ConfigError, match=words):

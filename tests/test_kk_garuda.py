@@ -106,7 +106,7 @@ def test_the_config_names_the_garuda_file(tmp_path: Path) -> None:
     assert cfg.office_data()["lambang_garuda"] == str(tmp_path / "garuda.png")
     assert config.parse(tomllib.loads(config.DEFAULT)).office_data()["lambang_garuda"] == ""
     bad = config.DEFAULT.replace('lambang_garuda = ""', 'lambang_garuda = "garuda.gif"')
-    with pytest.raises(config.ConfigError, match="office.lambang_garuda"):
+    with pytest.raises(config.ConfigError, match=r"\[office\] lambang_garuda: harus gambar"):
         config.parse(tomllib.loads(bad))
 
 

@@ -116,7 +116,7 @@ def test_the_area_of_an_office_comes_from_its_code_and_can_be_stated() -> None:
     data["office"]["jenis_wilayah"] = "Kabupaten"  # the office says otherwise: it wins
     assert config.parse(data).office.wilayah == "Kabupaten Banjarmasin"
     data["office"]["jenis_wilayah"] = "provinsi"
-    with pytest.raises(config.ConfigError, match="office.jenis_wilayah"):
+    with pytest.raises(config.ConfigError, match=r"\[office\] jenis_wilayah: harus salah satu"):
         config.parse(data)
 
 

@@ -317,9 +317,9 @@ def test_config_contact_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("line, message", [
-    ('email = "bukan-alamat"', "office.email"),
-    ('lambang = "lambang.gif"', "office.lambang"),
-    ("telepon = 31234", "office.telepon"),
+    ('email = "bukan-alamat"', r"\[office\] email: bukan alamat e-mail"),
+    ('lambang = "lambang.gif"', r"\[office\] lambang: harus gambar .png atau .jpg"),
+    ("telepon = 31234", r"\[office\] telepon: harus teks"),
 ])
 def test_config_contact_errors(line: str, message: str) -> None:
     key = line.split(" =")[0]

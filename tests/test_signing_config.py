@@ -33,11 +33,11 @@ def test_default_tte_section_is_empty_and_explained() -> None:
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
-    ("tsa_url", "ftp://x", "tte.tsa_url"),
-    ("allow_fetching", 1, "tte.allow_fetching"),
-    ("trust_roots", "root.pem", "tte.trust_roots: expected a list"),
-    ("seal_p12", 5, "tte.seal_p12: expected a path"),
-    ("kunci", "x", "tte.kunci: unknown key"),
+    ("tsa_url", "ftp://x", r"\[tte\] tsa_url: harus alamat http"),
+    ("allow_fetching", 1, r"\[tte\] allow_fetching: harus true atau false"),
+    ("trust_roots", "root.pem", r"\[tte\] trust_roots: harus daftar"),
+    ("seal_p12", 5, r"\[tte\] seal_p12: harus teks"),
+    ("kunci", "x", r"\[tte\] kunci: kunci tidak dikenal"),
 ])
 def test_bad_tte_values_name_the_key(key: str, value: object, message: str) -> None:
     data = tomllib.loads(config.DEFAULT)

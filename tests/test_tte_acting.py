@@ -127,12 +127,13 @@ def test_acting_heads_are_checked_when_the_settings_are_read(tmp_path: Path) -> 
     path = home.root / config.FILENAME
     base = path.read_text()
     cases = {
-        "sampai is before mulai": 'nama = "X"\nnip = "197001012000031001"\ncert = "x.pem"\n'
-                                  "mulai = 2026-12-10\nsampai = 2026-12-01\n",
-        "tte.plt[0].mulai: expected a date": 'nama = "X"\nnip = "197001012000031001"\n'
+        "[[tte.plt]] ke-1 sampai: sebelum mulai": 'nama = "X"\nnip = "197001012000031001"\n'
+                                                  'cert = "x.pem"\n'
+                                                  "mulai = 2026-12-10\nsampai = 2026-12-01\n",
+        "[[tte.plt]] ke-1 mulai: harus tanggal": 'nama = "X"\nnip = "197001012000031001"\n'
                                              'cert = "x.pem"\nmulai = "kemarin"\n'
                                              "sampai = 2026-12-01\n",
-        "tte.plt[0].nip: expected 18 digits": 'nama = "X"\nnip = "1970"\ncert = "x.pem"\n'
+        "[[tte.plt]] ke-1 nip: NIP harus 18 angka": 'nama = "X"\nnip = "1970"\ncert = "x.pem"\n'
                                               "mulai = 2026-12-01\nsampai = 2026-12-02\n",
     }
     for message, table in cases.items():
@@ -140,7 +141,7 @@ def test_acting_heads_are_checked_when_the_settings_are_read(tmp_path: Path) -> 
         with pytest.raises(ConfigError, match=re.escape(message)):
             config.load(home.root)
     path.write_text(base.replace('backend = "p12"', 'backend = "bsre"'))
-    with pytest.raises(ConfigError, match="tte.bsre_url: needed"):
+    with pytest.raises(ConfigError, match=r"\[tte\] bsre_url: wajib diisi"):
         config.load(home.root)
 
 

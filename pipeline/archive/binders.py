@@ -15,8 +15,9 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
+import pipeline.archive.records as records
+import pipeline.archive.sheets as sheets
 from pipeline import clock
-from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
 from pipeline.config_archive import RecordsClass

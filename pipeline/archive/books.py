@@ -28,9 +28,10 @@ from typing import Any, TextIO
 
 import pikepdf
 
+import pipeline.archive.records as records
+import pipeline.archive.sheets as sheets
 from pipeline import clock
 from pipeline.actions import Action
-from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text

@@ -21,8 +21,8 @@ from typing import Any
 
 import bagit
 
+import pipeline.archive.records as records
 from pipeline import __version__
-from pipeline.archive import records
 from pipeline.archive.books import export_csv
 from pipeline.archive.filing import FILED_STATUSES
 from pipeline.archive.fixity import verify_archive

@@ -33,9 +33,12 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pipeline.archive.binders as binders
+import pipeline.archive.books as books
+import pipeline.archive.history as history
+import pipeline.archive.provenance as provenance
 from pipeline import clock, sop
 from pipeline.actions import Action
-from pipeline.archive import binders, books, history, provenance
 from pipeline.archive.sums import FILED_STATUSES as FILED_STATUSES  # re-exported
 from pipeline.archive.sums import SUMS as SUMS
 from pipeline.archive.sums import read_sums as read_sums
@@ -151,7 +154,7 @@ def _build(home: Home, cfg: Config, reg: Register, case: Case, working: Path,
 def write_validation_report(home: Home, cfg: Config, kk: Path, now: datetime) -> str:
     """Write the future-validation report beside the signed *kk*; returns its name.
     pyHanko is loaded here only: `fixity` imports this module and must stay light."""
-    from pipeline.archive import validation
+    import pipeline.archive.validation as validation
     from pipeline.signing.keys import SigningError, load_certificates
 
     roots = []

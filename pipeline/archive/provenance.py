@@ -21,9 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pipeline.archive.history as history
 from pipeline import __version__, sop
 from pipeline.actions import Action
-from pipeline.archive import history
 from pipeline.config import Config
 from pipeline.config_archive import RecordsClass
 from pipeline.fsutil import atomic_write_text, sha256_file

@@ -31,9 +31,9 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
+import pipeline.archive.validation as validation
 from pipeline import clock
 from pipeline.actions import Action
-from pipeline.archive import validation
 from pipeline.archive.filing import (
     FILE_MODE,
     FILED_STATUSES,

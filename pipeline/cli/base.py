@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
-from pipeline.cli import bahasa
+import pipeline.cli.bahasa as bahasa
 from pipeline.errors import INTERNAL, KkwnaError
 
 # The office's own modules (config, home, register...) are imported where a command first

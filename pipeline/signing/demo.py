@@ -12,17 +12,16 @@ certificates outside the demo folder (a real office's) is left alone and refused
 
 from __future__ import annotations
 
-import re
+import tomllib
 from pathlib import Path
 
-from pipeline import config
+from pipeline import config, config_write
 from pipeline.fsutil import atomic_write_text
 from pipeline.home import Home
 from pipeline.signing.keys import SigningError
 from pipeline.signing.pki import DemoPKI, Person, make_demo_pki, tte_values
 
 DEMO_FOLDER = "demo-pki"
-_HEADER = re.compile(r"^\s*\[")
 
 
 def demo_folder(home: Home) -> Path:
@@ -41,29 +40,14 @@ def _relative(home: Home, values: dict[str, str | list[str]]) -> dict[str, str |
 
 
 def replace_tte_section(text: str, values: dict[str, str | list[str]]) -> str:
-    """*text* (kkwna.toml) with its `[tte]` section's entries set to *values*; comments
-    and the sections around it kept. A file without the section gets the whole
-    commented section appended."""
-    fresh = config.tte_section(values).splitlines()
-    header = next(i for i, line in enumerate(fresh) if line.strip() == "[tte]")
-    entries = fresh[header:]
-    # the comments after the last entry (the [[tte.plt]] example) stay where they are
-    while entries and (not entries[-1].strip() or entries[-1].lstrip().startswith("#")):
-        entries.pop()
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == "[tte]"), None)
-    if start is None:
-        return text.rstrip("\n") + "\n" + "\n".join(fresh) + "\n"
-    end = next((i for i in range(start + 1, len(lines)) if _HEADER.match(lines[i])),
-               len(lines))
-    # the section ends at its last entry; comments just before the next header are that
-    # section's introduction and stay
-    last = start
-    for i in range(start + 1, end):
-        stripped = lines[i].strip()
-        if stripped and not stripped.startswith("#"):
-            last = i
-    return "\n".join([*lines[:start], *entries, *lines[last + 1:]]) + "\n"
+    """*text* (kkwna.toml) with its `[tte]` section's entries set to *values* and the
+    others to their empty defaults; comments and the sections around it kept (tomlkit
+    edits the file in place). A file without the section gets the whole commented section
+    appended."""
+    if "tte" not in tomllib.loads(text):
+        text = text.rstrip("\n") + "\n" + config.tte_section()
+    entries = {**tomllib.loads(config.tte_section())["tte"], **values}
+    return config_write.edit(text, {("tte", key): value for key, value in entries.items()})
 
 
 def _refuse_real_settings(home: Home, cfg: config.Config) -> None:
