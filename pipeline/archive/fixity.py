@@ -118,18 +118,17 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
     documents = _documents(reg)
     known: set[Path] = set()
     slots: list[str | _Job] = []  # in case order: a problem found here, or a folder to check
-    for case in reg.cases():
-        if case.status not in FILED_STATUSES or (year is not None and case.year != year):
+    for cid, case_year, status, folder in _filed(reg):
+        if year is not None and case_year != year:
             continue
-        path = home.root / case.folder
+        path = home.root / folder
         known.add(path)
-        if only is not None and case.id not in only:
+        if only is not None and cid not in only:
             continue
-        if not case.folder.startswith("archive/"):
-            slots.append(f"{case.folder}: {case.id} berstatus {case.status} tetapi belum "
-                         "diarsipkan")
+        if not folder.startswith("archive/"):
+            slots.append(f"{folder}: {cid} berstatus {status} tetapi belum diarsipkan")
             continue
-        slots.append(_Job(case.id, case.folder, str(path), documents.get(case.id, {})))
+        slots.append(_Job(cid, folder, str(path), documents.get(cid, {})))
     jobs = [slot for slot in slots if isinstance(slot, _Job)]
     expected = sum(len(job.register) for job in jobs)
     if progress:
@@ -182,6 +181,15 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
                 if problem:
                     problems.append(f"{f.rel}/{name}: tanda tangan elektronik: {problem}")
     return problems
+
+
+def _filed(reg: Register) -> list[tuple[str, int, str, str]]:
+    """(id, year, status, folder) of the filed cases, in the register's order: four
+    columns, not a whole `Case` each (its dates and JSON parsed: 0.05 s on 2,000 cases)."""
+    marks = ",".join("?" * len(FILED_STATUSES))
+    return reg.db.execute(f"SELECT id, year, status, folder FROM cases"  # noqa: S608
+                          f" WHERE status IN ({marks}) ORDER BY year, seq, service",
+                          FILED_STATUSES).fetchall()
 
 
 def _documents(reg: Register) -> dict[str, dict[str, str]]:
