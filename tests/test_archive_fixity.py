@@ -274,3 +274,34 @@ def test_archive_verify_with_the_seal_certificate_alone_loads_no_signing_stack(
     checkpoint.add(reg, other, at=now)
     _, refused = loaded_by(tmp_path, "--home", str(office.root), "archive", "verify")
     assert refused.returncode == 1 and "checkpoint" in refused.stdout, refused.stdout
+
+
+def test_with_other_threads_running_the_files_hash_in_this_process_all_the_same(
+        office: Home, reg: Register, filed: list[Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """fork copies no thread but the caller's: with another thread running (a web server's,
+    say) the folders are checked on threads here, finding the same problems."""
+    import threading
+
+    victim = filed[1] / "03 lembar verifikasi.pdf"
+    writable(victim)
+    victim.write_bytes(victim.read_bytes() + b"%")
+    steps: list[tuple[int, int]] = []
+
+    def no_fork() -> int:
+        raise AssertionError("forked with another thread running")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        problems = archive.verify_archive(office, reg, progress=lambda d, t: steps.append((d, t)))
+    finally:
+        stop.set()
+        other.join()
+    assert problems == [
+        f"{rel(office, victim)}: isi berubah (tidak cocok dengan SHA256SUMS)",
+        f"{rel(office, victim)}: isi tidak cocok dengan checksum di register",
+    ]
+    assert steps[0] == (0, steps[-1][1]) and steps[-1][0] == steps[-1][1] and len(steps) > 2
