@@ -70,8 +70,14 @@ def last_full_audit(reg: Register) -> Audit | None:
 
 
 def filed_cases(reg: Register, year: int | None = None) -> list[str]:
-    return [c.id for c in reg.cases() if c.status in FILED_STATUSES
-            and c.folder.startswith("archive/") and (year is None or c.year == year)]
+    """The ids of the archived cases (of *year*), in the register's order: two columns
+    read, not every case parsed whole (`archive verify` asks it of a year of thousands)."""
+    marks = ",".join("?" * len(FILED_STATUSES))
+    rows = reg.db.execute(f"SELECT id, year, folder FROM cases"  # noqa: S608
+                          f" WHERE status IN ({marks}) ORDER BY year, seq, service",
+                          FILED_STATUSES)
+    return [cid for cid, case_year, folder in rows
+            if folder.startswith("archive/") and (year is None or case_year == year)]
 
 
 def _any_filed(reg: Register) -> bool:

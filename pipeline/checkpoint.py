@@ -22,7 +22,6 @@ the printed checkpoints and book heads, and a seal key kept on another machine.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import re
@@ -32,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import cms
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -92,6 +90,8 @@ def sign(key: Any, event_id: int, head: str, at: str, timestamper: Any = None) -
     signature = _sign(key, unsigned.message())
     token = b""
     if timestamper is not None:
+        import asyncio
+
         digest = hashlib.sha256(signature).digest()
         token = asyncio.run(timestamper.async_timestamp(digest, "sha256")).dump()
     return Checkpoint(event_id, head, at, signature, token)
@@ -114,6 +114,8 @@ def parse(text: str) -> list[Checkpoint]:
     """The whole checkpoint lines of a chain log's text (a torn last line is left out)."""
     out = []
     for line in text.split("\n"):
+        if "# checkpoint " not in line:  # the events' lines, most of the log
+            continue
         m = _LINE.fullmatch(line.strip())
         if m:
             try:
@@ -133,6 +135,11 @@ def read(path: Path) -> list[Checkpoint]:
 
 def _token_problem(cp: Checkpoint, trust: Any) -> str | None:
     """Why the timestamp token does not vouch for this checkpoint (None: it does)."""
+    # loaded here: asyncio and asn1crypto's CMS are a tenth of `archive verify`'s start-up,
+    # and only a checkpoint with a token needs them
+    import asyncio
+
+    from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
     try:

@@ -21,6 +21,7 @@ not recorded it (a crash came before its commit).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -79,12 +80,18 @@ def end_writing(db: sqlite3.Connection, cid: str) -> None:
 def unknown_documents(home: Home, reg: Register, case_id: str, folder: str) -> list[str]:
     """The files directly in the case's *folder* (relative to the home) that the register
     neither recorded nor is writing (hidden temporary files left out)."""
-    path = home.root / folder
-    if not path.is_dir():
-        return []
     known = {row["name"] for row in reg.documents(case_id)} | writing(reg, case_id)
-    return sorted(p.name for p in path.iterdir()
-                  if not p.name.startswith(".") and p.is_file() and p.name not in known)
+    return _unknown(home.root / folder, known)
+
+
+def _unknown(path: Path, known: set[str]) -> list[str]:
+    """The files directly in *path* not in *known* (none when it is not a folder)."""
+    try:
+        with os.scandir(path) as entries:
+            return sorted(e.name for e in entries
+                          if not e.name.startswith(".") and e.name not in known and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def check(home: Home, reg: Register) -> None:
@@ -93,11 +100,21 @@ def check(home: Home, reg: Register) -> None:
     check_chain_log(reg)
     # the cases whose folder is still in cases/ and complete ('intake' is redone; a filed
     # case's binder has its own checksums); ids and folders only: a year has thousands
-    rows = reg.db.execute(
-        "SELECT id, folder FROM cases WHERE status IN ('open', 'returned', 'issued')"
-        " AND folder LIKE 'cases/%' ORDER BY year, seq").fetchall()
+    where = ("FROM cases WHERE status IN ('open', 'returned', 'issued')"
+             " AND folder LIKE 'cases/%'")
+    rows = reg.db.execute(f"SELECT id, folder {where} ORDER BY year, seq").fetchall()
+    # their documents and what their steps are writing in two queries, not two per case
+    # (`archive verify` of a year with a thousand open cases spent 0.1 s here)
+    known: dict[str, set[str]] = {}
+    for cid, name in reg.db.execute("SELECT case_id, name FROM documents WHERE case_id IN"
+                                    f" (SELECT id {where})"):
+        known.setdefault(cid, set()).add(name)
+    for key, value in reg.db.execute("SELECT key, value FROM meta WHERE key LIKE ?",
+                                     (_WRITING + "%",)):
+        if key.startswith(_WRITING):
+            known.setdefault(key.removeprefix(_WRITING), set()).update(json.loads(value))
     for case_id, folder in rows:
-        unknown = unknown_documents(home, reg, case_id, folder)
+        unknown = _unknown(home.root / folder, known.get(case_id, set()))
         if unknown:
             raise RegisterBehind(
                 f"Register tertinggal dari folder kasus: '{unknown[0]}' ada di folder "

@@ -217,3 +217,37 @@ def test_two_dated_backups_keep_each_their_own_chain_log(tmp_path: Path) -> None
         copy.close()
     assert chain_path_for(reg.path).name == "register.chain"
     reg.close()
+
+
+# ------------------------------------------------------- the hashes stay what they were
+
+
+def test_event_hashes_and_committed_states_read_as_they_were_sealed() -> None:
+    """Events sealed by earlier versions must verify for ever: the hash of an event (with
+    and without the case state) and a committed state are byte for byte what they were
+    when this test was written, whatever makes them faster."""
+    from pipeline import chainstate
+    from pipeline.event_chain import event_hash
+
+    fields = ("KKWNA-2026-0001", "2026-01-05T09:00:00+07:00", 4, "disetujui",
+              "Siti Ñurhaliza", "198701012010012001", 1, '{"catatan": "é \\"x\\""}', "",
+              "open", 5, '{"judul":"x"}')
+    assert event_hash("ab" * 32, fields) == \
+        "39e1c6859d67bd23263aa11a1238f787131ca6a52d7c88e12bbb7c588735dc2b"
+    assert event_hash("", fields[:9]) == \
+        "8e96f43373dd501f653f4741313062bf1f0a9c6da452835147c38a6892c40f5d"
+    state = chainstate.state(
+        "Tuan Ünal", "K-1", '{"keluarga": {"b": [1, 2.5, null, true], "a": "ñ"}, "lain": 1}',
+        [("paspor", "X1"), ("kitas", "Y")], [("b.pdf", "00"), ("a.pdf", "ff")], "kk_wna")
+    assert state == (
+        '{"data_keluarga":"27caae53656cfd9259c7f861c4d5120dc12637c9f857ce0252d5ada897dac03a",'
+        '"dokumen":{"a.pdf":"ff","b.pdf":"00"},'
+        '"identitas":"2137610ce672afe5b114117f549dbc90c35c43181768165d44deaf3bd3a7885b",'
+        '"judul":"f9173f8f19176ff1415e202a72a9b8ad05fe60bc9a3461dbad38eba3f288ae0a",'
+        '"kode_pengambilan":"78c7523daad815f89b6770345872eba79e19eea8f498f49114f4a17f0e82aeba",'
+        '"layanan":"kk_wna"}')
+    assert json.loads(chainstate.state("Tuan Ünal", None, "", [], [], "lain")) == {
+        "data_keluarga": "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+        "dokumen": {}, "kode_pengambilan": "", "layanan": "lain",
+        "identitas": "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945",
+        "judul": "f9173f8f19176ff1415e202a72a9b8ad05fe60bc9a3461dbad38eba3f288ae0a"}

@@ -146,3 +146,31 @@ def test_a_register_behind_the_case_folders_stops_decide_too(office_at):
     assert refused.returncode == 1 and "Register tertinggal" in refused.stderr
     assert "KKWNA-2026-0002" in refused.stderr
     assert digests(home) == before
+
+
+def test_the_restore_check_reads_the_register_in_a_few_queries_however_many_cases(
+        office, reg: Register) -> None:
+    """Every command that writes runs the check, `archive verify` among them: a query per
+    open case was a tenth of a year's verification. A document the register does not know
+    is still found, in whichever case it lies."""
+    from pipeline import restored as witnesses
+    from pipeline.register import RegisterBehind
+    from tests.archive_cases import make_case
+
+    cases = [make_case(office, reg, n) for n in range(1, 7)]
+    with reg.transaction() as db:
+        for case in cases:
+            reg.update(db, case, status="open", step=5)
+            reg.add_event(db, case.id, at=case.received_at, step=4, action="disetujui")
+    statements: list[str] = []
+    reg.db.set_trace_callback(statements.append)
+    try:
+        witnesses.check(office, reg)
+    finally:
+        reg.db.set_trace_callback(None)
+    assert len(statements) < 10, statements
+    stray = office.root / reg.get(cases[4].id).folder / "99 tidak tercatat.pdf"
+    stray.write_bytes(b"%PDF-1.7\n")
+    with pytest.raises(RegisterBehind, match="'99 tidak tercatat.pdf' ada di folder "
+                                             f"{cases[4].id}"):
+        witnesses.check(office, reg)
