@@ -417,3 +417,70 @@ def test_a_long_service_prefix_still_leaves_every_case_name_within_255_bytes():
     assert len(f"PINDAHDTNG-2026-00001 {title}".encode()) + intake.TITLE_SUFFIX_BYTES \
         <= NAME_MAX
     assert len(title.encode()) < len(kk_wna.encode())  # the room follows the prefix
+
+
+def test_a_backlog_over_two_inboxes_numbers_each_service_in_its_drop_order(toy, office,
+                                                                          caplog):
+    """Entries moved into both inboxes at once, enough to start the worker pool: each
+    becomes a case of its inbox's service, numbered gap-free per service in drop order;
+    each case's checklist on the shared desk is its own service's."""
+    import logging
+    import os
+
+    from pipeline import config, desks, forms
+    from pipeline import home as homes
+    from pipeline.intake import natural_key
+    from pipeline.watcher import BACKLOG, Watcher
+    from tests.office import jpeg
+
+    homes.init(office)
+    inboxes = {"kk-wna": office.inbox, "uji-coba": office.root / toy.inbox}
+    staging = office.root / "scanner"
+    dropped: dict[str, list[str]] = {code: [] for code in inboxes}
+    for n in range(1, BACKLOG + 3):
+        code = "uji-coba" if n % 2 else "kk-wna"
+        name = f"pemohon {n}.jpg"
+        jpeg(staging / code / name, size=(300, 400), text=name)
+        dropped[code].append(name)
+    for code, names in dropped.items():
+        for name in names:
+            os.rename(staging / code / name, inboxes[code] / name)
+    with caplog.at_level(logging.INFO, logger="pipeline.backlog"):
+        Watcher(office, config.load(office.root), once=True).run()
+    assert "proses penggambar" in caplog.text  # the backlog went to the pool
+
+    reg = Register(office.register_path)
+    try:
+        for code, names in dropped.items():
+            service = services.get(code)
+            mine = [c for c in reg.cases() if c.service == code]
+            assert [c.source_name for c in mine] == sorted(names, key=natural_key)
+            assert [c.id for c in mine] == [service.case_id(2026, n)
+                                            for n in range(1, len(names) + 1)]
+            for case in mine:
+                assert case.status == "open" and case.step == service.first_desk.number
+                fields, _ = forms.read_form(desks.form_path(office, case, case.step))
+                assert fields["kasus"] == case.id
+                assert {r.key for r in service.requirements} <= set(fields)
+            assert not list(inboxes[code].iterdir())
+    finally:
+        reg.close()
+
+
+def test_a_held_entry_of_another_inbox_is_kept_apart_from_one_of_the_same_name(toy, office):
+    """faults.json keys an entry of KK WNA's inbox by its name, as always, and one of
+    another service's inbox as "<inbox>/<name>": the two never share a hold or a note."""
+    from pipeline import faults
+    from pipeline import intake_held as holding
+
+    kk_entry, toy_entry = office.inbox / "MARIA", office.root / toy.inbox / "MARIA"
+    assert holding.entry_key(kk_entry) == "MARIA"
+    assert holding.entry_key(toy_entry) == f"{toy.inbox}/MARIA"
+    for entry in (kk_entry, toy_entry):
+        assert holding.entry_at(office, holding.entry_key(entry)) == entry
+        assert holding.note_path(office, holding.entry_key(entry)).parent == entry.parent
+    faults.hold(office, holding.entry_key(toy_entry), "UJI-2026-0001", AT, "1")
+    assert faults.load(office).lines() == [
+        f"{toy.inbox}/MARIA: sisa berkas setelah kasus UJI-2026-0001 dibuka; tidak diterima "
+        f"otomatis (lihat catatan di sebelahnya)"]
+    assert holding.release_gone(office) == [f"{toy.inbox}/MARIA"]  # the folder is not there
