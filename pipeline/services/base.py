@@ -19,6 +19,9 @@ CODE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 # upper-case letters only: the prefix is followed by "-YYYY-NNNN" in ids and folder names,
 # so no prefix can be read as the start of another's id
 PREFIX = re.compile(r"[A-Z]{2,10}")
+# a service's inbox folder at the top of the office home: "inbox" (KK WNA's, fixed by the
+# contract) or "inbox-<something>", so it can never be taken for another top-level folder
+INBOX = re.compile(r"inbox(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,12 @@ class Requirement:
     label: str  # what it proves, as the sheets and the return letter say it
     required: bool  # needed for "setuju"
     hints: tuple[str, ...] = ()  # words in a scan's file name that pre-tick it; () never
+    form_label: str = ""  # the checklist form's line, when it says more than *label*
+
+    @property
+    def line(self) -> str:
+        """The line the checklist form shows."""
+        return self.form_label or self.label
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,12 @@ class Service:
     steps: tuple[Step, ...]
     total_minutes: float  # the service standard's promise
     sop_revised: date | None = None
+    # the folder at the top of the office home where its applications are dropped: a scan
+    # dropped there becomes a case of this service (INTERFACE.md, "one inbox per service")
+    inbox: str = "inbox"
+    # the checklist's note on what the service asks (before "(SOP <number>)"); "" says
+    # "Persyaratan: " and the required requirements
+    checklist_note: str = ""
 
     def __post_init__(self) -> None:
         if not CODE.fullmatch(self.code):
@@ -50,6 +65,9 @@ class Service:
         if not PREFIX.fullmatch(self.prefix):
             raise ValueError(f"awalan nomor {self.prefix!r} layanan {self.code} tidak sah "
                              f"(2-10 huruf besar)")
+        if not INBOX.fullmatch(self.inbox):
+            raise ValueError(f"folder inbox {self.inbox!r} layanan {self.code} tidak sah "
+                             f"('inbox' atau 'inbox-...', huruf kecil)")
         keys = [r.key for r in self.requirements]
         if len(set(keys)) != len(keys):
             raise ValueError(f"persyaratan layanan {self.code} ganda: {', '.join(keys)}")
@@ -89,6 +107,12 @@ class Service:
     def decided_at_desk(self) -> list[Step]:
         """Steps a staff member decides on a desk form (or with `kkwna decide`)."""
         return [s for s in self.steps if s.kind in (Kind.DESK, Kind.HANDOVER)]
+
+    @property
+    def requirements_note(self) -> str:
+        """The checklist's note on what the service asks."""
+        return self.checklist_note or "Persyaratan: " + "; ".join(
+            r.label for r in self.requirements if r.required)
 
     # --- ids --------------------------------------------------------------------------------
 
