@@ -10,8 +10,10 @@ The values are hashed (SHA-256 of their canonical JSON), the documents listed by
 their full SHA-256: the event then commits to every filed byte, and a difference still names
 the document. Pure functions over rows; the database is read by the caller.
 
-The case's service is committed only when it is not KK WNA ("layanan"): every state sealed
-before services existed is a KK WNA case's without one, and must read the same today.
+The case's service is committed only when it is not KK WNA ("layanan"), and the case whose
+KK it changes only when there is one ("mengganti", `Register.set_replaces`): every state
+sealed before either existed is a KK WNA case's changing nothing, and must read the same
+today. The link is kept in clear (a case id is no secret), so a difference names it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ LABELS = {
     "identitas": "identitas",
     "dokumen": "dokumen",
     "layanan": "layanan",
+    "mengganti": "KK yang diganti",
 }
 
 
@@ -44,7 +47,7 @@ def canonical(value: Any) -> str:
 
 def state(title: str, collection_code: str | None, data_json: str,
           identities: Iterable[tuple[str, str]], documents: Iterable[tuple[str, str]],
-          service: str = DEFAULT_SERVICE) -> str:
+          service: str = DEFAULT_SERVICE, replaces: str | None = None) -> str:
     """The canonical JSON an event commits to (see the module notes)."""
     data = json.loads(data_json or "{}")
     code = collection_code or ""
@@ -57,6 +60,8 @@ def state(title: str, collection_code: str | None, data_json: str,
     }
     if service != DEFAULT_SERVICE:
         committed["layanan"] = service
+    if replaces:
+        committed["mengganti"] = replaces
     return canonical(committed)
 
 
@@ -91,14 +96,15 @@ def current_states(db: Any) -> dict[str, str]:
     for row in db.execute("SELECT case_id, name, sha256 FROM documents"):
         docs.setdefault(row[0], []).append((row[1], row[2]))
     return {row[0]: state(row[1], row[2], row[3], idents.get(row[0], []), docs.get(row[0], []),
-                          row[4])
-            for row in db.execute("SELECT id, title, collection_code, data, service FROM cases")}
+                          row[4], row[5])
+            for row in db.execute("SELECT id, title, collection_code, data, service, replaces"
+                                  " FROM cases")}
 
 
 def current_state(db: Any, cid: str) -> str:
-    row = db.execute("SELECT title, collection_code, data, service FROM cases WHERE id = ?",
-                     (cid,)).fetchone()
+    row = db.execute("SELECT title, collection_code, data, service, replaces FROM cases"
+                     " WHERE id = ?", (cid,)).fetchone()
     idents = db.execute("SELECT kind, value FROM identities WHERE case_id = ?", (cid,))
     docs = db.execute("SELECT name, sha256 FROM documents WHERE case_id = ?", (cid,))
     return state(row[0], row[1], row[2], [(r[0], r[1]) for r in idents],
-                 [(r[0], r[1]) for r in docs], row[3])
+                 [(r[0], r[1]) for r in docs], row[3], row[4])

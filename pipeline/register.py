@@ -31,100 +31,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import chainlog, chainstate, services
-from pipeline.errors import KkwnaError
+from pipeline import chainlog, chainstate, register_schema, services
+from pipeline.actions import Action
 from pipeline.event_chain import event_fields as _event_fields
 from pipeline.event_chain import event_hash as _event_hash
 from pipeline.fsutil import atomic_copy, create_temp, fsync_dir, unique_path
 from pipeline.register_disk import PREFIX, numbers_on_disk
+from pipeline.register_schema import SCHEMA
+from pipeline.register_schema import RegisterError as RegisterError  # raised from here too
 
 log = logging.getLogger(__name__)
 
 
-# The cases table, by name: an older register's is rebuilt under a new name (`_migrate`).
-CASES = """
-CREATE TABLE IF NOT EXISTS <name> (
-    id TEXT PRIMARY KEY,
-    service TEXT NOT NULL DEFAULT 'kk-wna',   -- pipeline.services code; numbers are its own
-    year INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    status TEXT NOT NULL,          -- intake | open | returned | issued | cancelled
-    step INTEGER NOT NULL,         -- the SOP step the case waits on
-    rounds TEXT NOT NULL DEFAULT '{}',   -- JSON {step: how many times the case entered it}
-    received_at TEXT NOT NULL,     -- ISO, office time zone
-    clock_start TEXT NOT NULL,     -- SOP clock start (next opening when taken outside hours)
-    outside_hours INTEGER NOT NULL DEFAULT 0,
-    step_since TEXT NOT NULL,      -- when the case reached its current step
-    folder TEXT NOT NULL,          -- relative to the home
-    source_name TEXT NOT NULL,     -- the inbox entry's name
-    source_key TEXT NOT NULL,      -- fingerprint of the inbox entry (content and identity)
-    source_removed INTEGER NOT NULL DEFAULT 0,
-    collection_code TEXT,
-    data TEXT NOT NULL DEFAULT '{}',     -- JSON: checklist, verification, family data ...
-    UNIQUE (service, year, seq)
-);
-"""
-CASE_INDEXES = """
-CREATE INDEX IF NOT EXISTS cases_source ON cases (source_key);
-CREATE INDEX IF NOT EXISTS cases_status ON cases (status, step);    -- kkwna status
-CREATE INDEX IF NOT EXISTS cases_received ON cases (received_at);   -- the monthly report
-CREATE INDEX IF NOT EXISTS cases_code ON cases (collection_code);   -- kkwna collect
-"""
-SCHEMA = CASES.replace("<name>", "cases") + CASE_INDEXES + """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    case_id TEXT NOT NULL REFERENCES cases (id),
-    at TEXT NOT NULL,
-    step INTEGER NOT NULL,
-    action TEXT NOT NULL,          -- diterima | disetujui | dikembalikan | ...
-    officer_name TEXT NOT NULL DEFAULT '',
-    officer_nip TEXT NOT NULL DEFAULT '',
-    round INTEGER NOT NULL DEFAULT 1,
-    detail TEXT NOT NULL DEFAULT '{}',
-    source_sha256 TEXT NOT NULL DEFAULT '',
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    case_status TEXT NOT NULL DEFAULT '',   -- the case's status after this event ('' : older)
-    case_step INTEGER NOT NULL DEFAULT 0,   -- and its step
-    case_state TEXT NOT NULL DEFAULT ''     -- and the rest it commits to (chainstate; '': older)
-);
-CREATE INDEX IF NOT EXISTS events_case ON events (case_id);
-CREATE INDEX IF NOT EXISTS events_at ON events (at);                -- the monthly report
-CREATE TABLE IF NOT EXISTS documents (
-    case_id TEXT NOT NULL REFERENCES cases (id),
-    name TEXT NOT NULL,            -- relative to the case folder: "NN <document>.pdf" (sop)
-    step INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (case_id, name)
-);
-CREATE TABLE IF NOT EXISTS identities (   -- what the duplicate-data check compares
-    case_id TEXT NOT NULL REFERENCES cases (id),
-    kind TEXT NOT NULL,            -- paspor | kitap | nama_lahir | nik
-    value TEXT NOT NULL,
-    PRIMARY KEY (case_id, kind, value)
-);
-CREATE INDEX IF NOT EXISTS identities_value ON identities (kind, value);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-# Columns added after registers were first kept; an older database gains them on opening.
-# (`cases.service` too, but by a rebuild: its numbers' uniqueness changes with it.)
-EVENT_COLUMNS = {
-    "case_status": "TEXT NOT NULL DEFAULT ''",
-    "case_step": "INTEGER NOT NULL DEFAULT 0",
-    "case_state": "TEXT NOT NULL DEFAULT ''",
-}
 CHAIN_LOG_KEY = "chain_log"  # in meta once the chain log exists: its loss is then noticed
 # in meta: the highest event id the chain log was seen to hold after an append, so a log
 # cut short or emptied is noticed (written after the append: a crash leaves it behind)
 REACH_KEY = "chain_log_reach"
 CHECKPOINT_KEY = "chain_checkpoint"  # in meta: "<event id> <head>" of the last checkpoint
-
-
-class RegisterError(KkwnaError):
-    pass
 
 
 class RegisterBehind(RegisterError):
@@ -152,6 +75,7 @@ class Case:
     collection_code: str | None
     data: dict[str, Any]
     service: str = services.DEFAULT  # its `pipeline.services` code
+    replaces: str | None = None  # the case whose KK this one changes (`set_replaces`)
 
     def round(self, step: int | None = None) -> int:
         return self.rounds.get(self.step if step is None else step, 1)
@@ -172,8 +96,18 @@ def _case(row: sqlite3.Row) -> Case:
         step_since=datetime.fromisoformat(row["step_since"]),
         folder=row["folder"], source_name=row["source_name"], source_key=row["source_key"],
         source_removed=bool(row["source_removed"]), collection_code=row["collection_code"],
-        data=json.loads(row["data"]), service=row["service"],
+        data=json.loads(row["data"]), service=row["service"], replaces=row["replaces"],
     )
+
+
+def _signed_at(db: sqlite3.Connection, cid: str) -> datetime | None:
+    """When case *cid*'s KK was last signed (the TTE's event), None if it has none in force
+    (never signed, or the case was cancelled or returned)."""
+    row = db.execute(
+        "SELECT MAX(e.at) FROM events e JOIN cases c ON c.id = e.case_id WHERE e.case_id = ?"
+        " AND e.action = ? AND c.status NOT IN ('returned', 'cancelled')",
+        (cid, Action.SIGNED)).fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
 class Register:
@@ -202,44 +136,7 @@ class Register:
         self.db.close()
 
     def _migrate(self) -> None:
-        have = {row["name"] for row in self.db.execute("PRAGMA table_info(events)")}
-        if not set(EVENT_COLUMNS) <= have:
-            with self.transaction() as db:
-                have = {row["name"] for row in db.execute("PRAGMA table_info(events)")}
-                for name, kind in EVENT_COLUMNS.items():
-                    if name not in have:
-                        db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
-        if "service" not in self._case_columns(self.db):
-            self._add_service_column()
-
-    @staticmethod
-    def _case_columns(db: sqlite3.Connection) -> list[str]:
-        return [row["name"] for row in db.execute("PRAGMA table_info(cases)")]
-
-    def _add_service_column(self) -> None:
-        """A register kept before services: every case is KK WNA's, and numbers become
-        unique per service and year. SQLite cannot change a table's UNIQUE constraint, so
-        the table is rebuilt (in one transaction; the foreign keys pointing at it are
-        switched off meanwhile, as SQLite's own procedure has it). No event changes: a KK
-        WNA case's committed state has no service in it (`chainstate.state`)."""
-        self.db.execute("PRAGMA foreign_keys=OFF")  # not inside a transaction: a no-op there
-        try:
-            with self.transaction() as db:
-                old = self._case_columns(db)
-                if "service" in old:
-                    return  # another process upgraded it just now
-                columns = ", ".join(old)
-                db.execute(CASES.replace("<name>", "cases_upgraded"))
-                db.execute(f"INSERT INTO cases_upgraded ({columns}, service)"
-                           f" SELECT {columns}, ? FROM cases", (services.DEFAULT,))
-                db.execute("DROP TABLE cases")
-                db.execute("ALTER TABLE cases_upgraded RENAME TO cases")
-                for index in CASE_INDEXES.strip().splitlines():
-                    db.execute(index.split("--")[0])
-                if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
-                    raise RegisterError("register rusak: peristiwa tanpa kasus")
-        finally:
-            self.db.execute("PRAGMA foreign_keys=ON")
+        register_schema.upgrade(self.db, self.transaction)
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -328,6 +225,70 @@ class Register:
     def mark_source_removed(self, cid: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE cases SET source_removed = 1 WHERE id = ?", (cid,))
+
+    # --- a case that changes an issued KK ------------------------------------------------------
+
+    def set_replaces(self, db: sqlite3.Connection, cid: str, old_cid: str | None) -> None:
+        """Record that case *cid* changes the KK issued by case *old_cid* (None: it changes
+        none after all), inside a transaction that also adds an event of *cid*: the link is
+        committed in that event's case state (`chainstate`), so a hand edit of it is caught
+        by `verify_chain`, and a change with no event is refused at the commit. Refused
+        (RegisterError, one Indonesian line) when *old_cid* has no signed KK, is already
+        replaced or already being changed by another case, or once *cid*'s KK is signed."""
+        case = self.get(cid, db)
+        if case.replaces == old_cid:
+            return
+        if _signed_at(db, cid) is not None:
+            raise RegisterError(f"{cid} sudah ditandatangani: KK yang diubahnya tidak dapat "
+                                f"diganti lagi")
+        if old_cid is not None:
+            old = self.find(old_cid) if old_cid != cid else None
+            if old is None:
+                raise RegisterError(f"KK {old_cid} tidak ada di register")
+            if _signed_at(db, old_cid) is None:
+                raise RegisterError(f"KK {old_cid} belum terbit: hanya KK yang sudah "
+                                    f"ditandatangani yang dapat diubah")
+            done = self.replacement_of(old_cid, db)
+            if done is not None:
+                raise RegisterError(f"KK {old_cid} sudah diganti oleh KK {done[0].id}: "
+                                    f"ubahlah KK {done[0].id}")
+            other = self.open_change_of(old_cid, db)
+            if other is not None and other.id != cid:
+                raise RegisterError(f"KK {old_cid} sedang diubah oleh kasus {other.id}")
+        db.execute("UPDATE cases SET replaces = ? WHERE id = ?", (old_cid, cid))
+        self._tx_cases.add(cid)
+
+    def replaces(self, cid: str) -> str | None:
+        """The case whose KK case *cid* changes, or None."""
+        row = self.db.execute("SELECT replaces FROM cases WHERE id = ?", (cid,)).fetchone()
+        return row[0] if row else None
+
+    def replacement_of(self, old_cid: str, db: sqlite3.Connection | None = None
+                       ) -> tuple[Case, datetime] | None:
+        """The case whose new KK replaced the card of case *old_cid*, and when that KK was
+        signed; None while no change of it is signed (the old card is then still valid).
+        Were two ever signed, the first: the old card stopped being valid then."""
+        conn = db or self.db
+        found: list[tuple[datetime, Case]] = []
+        for row in conn.execute("SELECT * FROM cases WHERE replaces = ?", (old_cid,)):
+            at = _signed_at(conn, row["id"])
+            if at is not None:
+                found.append((at, _case(row)))
+        if not found:
+            return None
+        at, case = min(found, key=lambda f: f[0])
+        return case, at
+
+    def open_change_of(self, old_cid: str, db: sqlite3.Connection | None = None
+                       ) -> Case | None:
+        """An active case (neither returned, cancelled nor filed) that changes the KK of
+        case *old_cid*: a second change must wait for it (or change its new KK)."""
+        row = (db or self.db).execute(
+            "SELECT * FROM cases c WHERE replaces = ? AND status NOT IN"
+            " ('returned', 'cancelled') AND NOT EXISTS (SELECT 1 FROM events e"
+            " WHERE e.case_id = c.id AND e.action = ?) ORDER BY year, seq LIMIT 1",
+            (old_cid, Action.FILED)).fetchone()
+        return _case(row) if row else None
 
     # --- events and documents ---------------------------------------------------------------
 

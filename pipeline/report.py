@@ -23,6 +23,7 @@ from pipeline.report_figures import (
     number,
     percent,
     percentile,
+    service_figures,
 )
 
 __all__ = ["CaseRow", "Event", "Figures", "ReportError", "load_month", "month_figures",
@@ -60,9 +61,11 @@ def write_report(home: Home, cfg: Config, reg: Register, year: int, month: int) 
     cases, events = load_month(reg, cfg, year, month)
     fig = month_figures(cases, events, cfg, year, month)
     before = month_figures(cases, events, cfg, *clock.previous_month(year, month))
+    parts = service_figures(cases, events, cfg, year, month)  # (): KK WNA's cases only
     out = report_path(home, year, month)
     title = f"Laporan Kinerja Pelayanan KK WNA {fig.label}"
-    pdf = report_pdf.build(fig, before, cfg, made, title)
+    pdf = report_pdf.build(fig, before, cfg, made, title, parts)
     save_pdfa(pdf, out, title, subject=f"{cfg.office.dinas} {cfg.office.wilayah}")
-    atomic_write_bytes(out.with_suffix(".csv"), csv_text(fig, before).encode("utf-8-sig"))
+    atomic_write_bytes(out.with_suffix(".csv"),
+                       csv_text(fig, before, parts).encode("utf-8-sig"))
     return out

@@ -1,7 +1,9 @@
 """`kkwna report YYYY-MM`: the month's service performance, measured with the SOP clock.
 
 `month_figures` is pure: it turns cases and their events into the month's numbers
-(volumes, returns, time per SOP step against its standard, workload, late cases).
+(volumes, returns, time per SOP step against its standard, workload, late cases), for all
+services together; `service_figures` the same counted for each service apart, when the
+month holds cases of more than one.
 `load_month` is the one bulk query, `write_report` the I/O around both: the PDF/A-2b
 report (drawn by `report_pdf`) and a CSV of the same figures beside it.
 
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from pipeline import clock, sop
+from pipeline import clock, services, sop
 from pipeline.actions import Action
 from pipeline.config import Config
 from pipeline.register import Register
@@ -51,6 +53,8 @@ class CaseFacts(Protocol):
     def clock_start(self) -> datetime: ...
     @property
     def outside_hours(self) -> bool: ...
+    @property
+    def service(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class CaseRow:
     received_at: datetime
     clock_start: datetime
     outside_hours: bool
+    service: str = services.DEFAULT
 
 
 @dataclass(frozen=True)
@@ -351,6 +356,48 @@ def month_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Conf
     )
 
 
+@dataclass(frozen=True)
+class ServiceFigures:
+    """One service's figures of the month (its cases and their events only)."""
+
+    code: str
+    title: str  # the service's title; its code if this installation no longer runs it
+    sop: str  # "SOP <number> (<date>)" as the report cites it; "" for an unknown service
+    figures: Figures
+
+
+def sop_cited(service: services.Service) -> str:
+    """"SOP 800/003-SOP/DUKCAPIL/2022 (1 Agustus 2022)": the number and the revision in
+    force (the SOP's own date when never revised)."""
+    return (f"SOP {service.sop_number} "
+            f"({clock.long_date(service.sop_revised or service.sop_date)})")
+
+
+def service_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Config,
+                    year: int, month: int) -> tuple[ServiceFigures, ...]:
+    """Each service's figures apart (KK WNA first, then as registered), when *cases* hold
+    any case of a service other than KK WNA; () when all are KK WNA's, so its report reads
+    as it did before services. The figures of all together stay `month_figures`'."""
+    codes = {c.service for c in cases}
+    if codes <= {services.DEFAULT}:
+        return ()
+    known = [s.code for s in services.all()]
+    order = [services.DEFAULT, *[c for c in known if c in codes and c != services.DEFAULT],
+             *sorted(codes - set(known))]
+    out = []
+    for code in order:
+        mine = [c for c in cases if c.service == code]
+        ids = {c.id for c in mine}
+        fig = month_figures(mine, [e for e in events if e.case_id in ids], cfg, year, month)
+        try:
+            svc = services.get(code)
+        except KeyError:
+            out.append(ServiceFigures(code, code, "", fig))
+        else:
+            out.append(ServiceFigures(code, svc.title, sop_cited(svc), fig))
+    return tuple(out)
+
+
 def _late_case(cfg: Config, c: CaseFacts, total: float,
                per_step: dict[int, list[float]]) -> LateCase:
     """The step that held the case: the most minutes beyond its standard for one pass
@@ -389,8 +436,10 @@ def comparison(now: Figures, before: Figures) -> list[tuple[str, str, str, str]]
 CSV_HEADER = ("bagian", "butir", "rincian", "nilai")
 
 
-def csv_rows(fig: Figures, before: Figures) -> list[tuple[str, str, str, str]]:
-    """Every figure of the report, one per row (Indonesian decimal comma)."""
+def csv_rows(fig: Figures, before: Figures, parts: Sequence[ServiceFigures] = ()
+             ) -> list[tuple[str, str, str, str]]:
+    """Every figure of the report, one per row (Indonesian decimal comma); each service's
+    summary apart ("layanan") when there are *parts*."""
     rows: list[tuple[str, str, str, str]] = [
         ("periode", "bulan", fig.label, f"{fig.year}-{fig.month:02d}"),
         ("periode", "hari kerja", "", str(len(fig.working_days))),
@@ -398,6 +447,8 @@ def csv_rows(fig: Figures, before: Figures) -> list[tuple[str, str, str, str]]:
     rows += [("periode", "hari libur", clock.short_date(d), name)
              for d, name in fig.days_off.items()]
     rows += [("ringkasan", what, "", value) for what, value in summary(fig)]
+    for part in parts:
+        rows += [("layanan", part.title, what, value) for what, value in summary(part.figures)]
     rows += [("email", "pengiriman KK", outcome, str(fig.email.get(outcome, 0)))
              for outcome in EMAIL_OUTCOMES]
     rows += [("permohonan per hari kerja", clock.short_date(d), "", str(n))
@@ -451,11 +502,11 @@ def summary(fig: Figures) -> list[tuple[str, str]]:
     ]
 
 
-def csv_text(fig: Figures, before: Figures) -> str:
+def csv_text(fig: Figures, before: Figures, parts: Sequence[ServiceFigures] = ()) -> str:
     buf = io.StringIO()
     out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     out.writerow(CSV_HEADER)
-    out.writerows(csv_rows(fig, before))
+    out.writerows(csv_rows(fig, before, parts))
     return buf.getvalue()
 
 
@@ -480,9 +531,9 @@ def load_month(reg: Register, cfg: Config, year: int, month: int
         f" OR (action = 'dikembalikan' AND step IN ({steps}))))")
     params = {"hi": hi, "lo": lo}
     cases = [CaseRow(r[0], r[1], datetime.fromisoformat(r[2]), datetime.fromisoformat(r[3]),
-                     bool(r[4]))
+                     bool(r[4]), r[5])
              for r in reg.db.execute(
-                 "SELECT id, title, received_at, clock_start, outside_hours FROM cases"
+                 "SELECT id, title, received_at, clock_start, outside_hours, service FROM cases"
                  f" WHERE id IN ({relevant}) ORDER BY year, seq", params)]
     events = [Event(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6])
               for r in reg.db.execute(

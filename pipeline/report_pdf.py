@@ -32,10 +32,19 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from pipeline import clock, fonts, report_charts, sop
+from pipeline import clock, fonts, report_charts, services, sop
 from pipeline.config import Config, title_case
 from pipeline.fonts import BOLD, ITALIC, REGULAR
-from pipeline.report_figures import EMAIL_OUTCOMES, Figures, comparison, number, percent, summary
+from pipeline.report_figures import (
+    EMAIL_OUTCOMES,
+    Figures,
+    ServiceFigures,
+    comparison,
+    number,
+    percent,
+    sop_cited,
+    summary,
+)
 
 PAGE = A4
 MARGIN = 18 * mm
@@ -176,8 +185,10 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _summary(fig: Figures, before: Figures, s: dict[str, ParagraphStyle]) -> list[Flowable]:
-    rows = [["Uraian", "Jumlah"], *[[what, value] for what, value in summary(fig)]]
+def _summary(fig: Figures, before: Figures, s: dict[str, ParagraphStyle],
+             together: bool = False) -> list[Flowable]:
+    head = "Semua layanan" if together else "Uraian"
+    rows = [[head, "Jumlah"], *[[what, value] for what, value in summary(fig)]]
     sent = [["Pengiriman KK lewat e-mail", "Jumlah"],
             *[[{"terkirim": "Terkirim", "gagal": "Gagal terkirim",
                 "tidak ada": "Tanpa alamat e-mail"}.get(o, o), str(fig.email.get(o, 0))]
@@ -193,6 +204,32 @@ def _summary(fig: Figures, before: Figures, s: dict[str, ParagraphStyle]) -> lis
                *[list(r) for r in comparison(fig, before)]]
     return [_p("1. Ringkasan", s["h"]), side, Spacer(1, 8),
             _table(compare, [WIDTH * 0.42, WIDTH * 0.19, WIDTH * 0.19, WIDTH * 0.2])]
+
+
+def _per_service(parts: Sequence[ServiceFigures], s: dict[str, ParagraphStyle]
+                 ) -> list[Flowable]:
+    """Each service's summary in a table of its own, two side by side, under its title and
+    SOP; the tables above count all services together."""
+    out: list[Flowable] = [
+        CondPageBreak(120),
+        _p("Menurut layanan", s["h"]),
+        _p("Ringkasan di atas menjumlahkan semua layanan; di bawah ini tiap layanan menurut "
+           "SOP-nya sendiri.", s["small"]), Spacer(1, 4)]
+    tables = []
+    for part in parts:
+        rows = [[part.title, "Jumlah"], *[[what, value] for what, value in summary(part.figures)]]
+        cited = part.sop or "SOP tidak dikenal (layanan tidak lagi dijalankan)"
+        tables.append([_p(cited, s["small"]), Spacer(1, 2),
+                       _table(rows, [WIDTH * 0.36, WIDTH * 0.1])])
+    grid = [tables[i:i + 2] + [[]] * (2 - len(tables[i:i + 2]))
+            for i in range(0, len(tables), 2)]
+    table = Table(grid, colWidths=[WIDTH * 0.5, WIDTH * 0.5])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    table.hAlign = "LEFT"
+    return [*out, table]
 
 
 def _times(fig: Figures, hours: str, s: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -214,6 +251,7 @@ def _times(fig: Figures, hours: str, s: dict[str, ParagraphStyle]) -> list[Flowa
                    numeric_from=2, highlight=late_rows, bold_rows=[len(rows) - 1],
                    align={0: "CENTER"})
     return [
+        CondPageBreak(150),  # the heading never alone at a page's foot
         _p("2. Waktu pelayanan terhadap mutu baku", s["h"]),
         _p("Menit dihitung dengan jam SOP: hanya jam layanan "
            f"({hours}) pada hari kerja. Waktu sebuah langkah dihitung dari saat "
@@ -317,27 +355,40 @@ def _signature(cfg: Config, made: datetime, s: dict[str, ParagraphStyle]) -> Flo
     return KeepTogether([Spacer(1, 18), table])
 
 
-def story(fig: Figures, before: Figures, cfg: Config, made: datetime) -> list[Flowable]:
-    """What the report's pages hold, in order (the page furniture is `build`'s)."""
+def _what(parts: Sequence[ServiceFigures]) -> tuple[str, str]:
+    """The report's second title line and the SOP it cites: KK WNA's alone (as before
+    services), or every service the month's cases are of."""
+    if not parts:
+        return "PENERBITAN KARTU KELUARGA WARGA NEGARA ASING", sop_cited(services.default())
+    return (" DAN ".join(p.title.upper() for p in parts),
+            ", ".join(p.sop for p in parts if p.sop))
+
+
+def story(fig: Figures, before: Figures, cfg: Config, made: datetime,
+          parts: Sequence[ServiceFigures] = ()) -> list[Flowable]:
+    """What the report's pages hold, in order (the page furniture is `build`'s). *parts*:
+    each service's figures apart (`report_figures.service_figures`), when there are two."""
     s = _styles()
     hours = f"{cfg.open_at:%H.%M}-{cfg.close_at:%H.%M} {clock.zone_name(made)}"
+    what, cited = _what(parts)
     story: list[Flowable] = [
         Spacer(1, 30 * mm),
         _p("LAPORAN EVALUASI KINERJA PELAYANAN", s["title"]),
-        _p("PENERBITAN KARTU KELUARGA WARGA NEGARA ASING", s["title"]),
+        _p(what, s["title"]),
         _p(f"Bulan {fig.label}", s["subtitle"]),
         Spacer(1, 4),
-        _p(f"{title_case(cfg.office.bidang)} · SOP {sop.SOP_NUMBER} "
-           f"({clock.long_date(sop.SOP_DATE)}) · "
+        _p(f"{title_case(cfg.office.bidang)} · {cited} · "
            f"{len(fig.working_days)} hari kerja · jam layanan {hours} · "
            f"disusun {clock.long_datetime(made, cfg.tz)}", s["small"]),
     ]
     if fig.empty:
         story.append(_p(f"Tidak ada permohonan KK WNA yang diterima dan tidak ada kegiatan "
                         f"pelayanan yang tercatat pada bulan {fig.label}.", s["note"]))
-        story += _summary(fig, before, s)
+        story += _summary(fig, before, s, bool(parts))
+        story += _per_service(parts, s) if parts else []
     else:
-        story += _summary(fig, before, s)
+        story += _summary(fig, before, s, bool(parts))
+        story += _per_service(parts, s) if parts else []
         story += _times(fig, hours, s)
         story += _per_day(fig, s)
         story += _returns(fig, s)
@@ -347,7 +398,8 @@ def story(fig: Figures, before: Figures, cfg: Config, made: datetime) -> list[Fl
     return story
 
 
-def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str) -> bytes:
+def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str,
+          parts: Sequence[ServiceFigures] = ()) -> bytes:
     """The report's PDF bytes (not yet PDF/A: `pdfa.save_pdfa` does that)."""
     buf = io.BytesIO()
     # the initial font is the embedded one: reportlab's default Helvetica would not be
@@ -359,5 +411,5 @@ def build(fig: Figures, before: Figures, cfg: Config, made: datetime, title: str
     class Pages(_NumberedCanvas):
         footer = f"{title} · {cfg.office.nama}"
 
-    doc.build(story(fig, before, cfg, made), onFirstPage=_letterhead(cfg), canvasmaker=Pages)
+    doc.build(story(fig, before, cfg, made, parts), onFirstPage=_letterhead(cfg), canvasmaker=Pages)
     return buf.getvalue()

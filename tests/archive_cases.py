@@ -59,17 +59,19 @@ def family(n: int) -> dict[str, Any]:
 def make_case(home: Home, reg: Register, n: int, *, returned_at: int | None = None,
               reason: str = "KITAP sudah tidak berlaku", year: int = YEAR,
               scan_bytes: int = 2000, kk_title: str = "Kartu keluarga WNA",
-              kk_bytes: bytes | None = None) -> Case:
+              kk_bytes: bytes | None = None, service: str | None = None) -> Case:
     """Case number *n* of the test year, finished (issued and collected), or returned to the
     applicant at step *returned_at* (2 or 3) with *reason*. *kk_title*: what its signed KK
-    says (by default every case's KK has the same bytes); *kk_bytes*: a really signed KK."""
+    says (by default every case's KK has the same bytes); *kk_bytes*: a really signed KK;
+    *service*: a case of that service (KK WNA's by default)."""
     title = f"PEMOHON NOMOR {n}"
     received = START.replace(year=year) + timedelta(hours=n)
     with reg.transaction() as db:
         case = reg.open_case(db, year=year, title=title, received_at=received,
                              clock_start=received, outside_hours=False,
                              folder_for=lambda cid: f"cases/{cid} {title}",
-                             source_name=f"{title}.pdf", source_key=f"key-{year}-{n}")
+                             source_name=f"{title}.pdf", source_key=f"key-{year}-{n}",
+                             **({} if service is None else {"service": service}))
     folder = home.root / case.folder
     files = {"01 berkas permohonan.pdf": pdf_bytes("Berkas permohonan"),
              "scans/paspor.jpg": bytes([n % 256]) * scan_bytes + f"scan {n}".encode(),

@@ -41,7 +41,7 @@ def expected_row(n: int) -> dict[str, str]:
         return f"{day:02d}-01-2026 {hour:02d}:{30 + minutes:02d} WITA"
 
     row = {"no": str(n), "tanggal_diterima": at(0), "nomor_register": cid,
-           "pemohon": f"PEMOHON NOMOR {n}", "layanan": "Penerbitan KK WNA",
+           "pemohon": f"PEMOHON NOMOR {n}", "layanan": "Penerbitan Kartu Keluarga WNA",
            "kewarganegaraan": "", "verifikator": "", "tanggal_selesai": "", "no_kk": "",
            "tanggal_diambil": "", "diterima_oleh": "", "petugas": ""}
     if returned == 2:
@@ -239,7 +239,7 @@ def awkward_rows(count: int) -> list[dict[str, str]]:
             "nomor_register": f"KKWNA-2026-{n:04d}",
             "pemohon": "JOHANNES WOLFESCHLEGELSTEINHAUSENBERGERDORFF VAN DER WAALS",
             "kewarganegaraan": "JEPANG" if n % 2 else "AMERIKA SERIKAT",
-            "layanan": books.SERVICE, "hasil_checklist":
+            "layanan": books.service_title("kk-wna"), "hasil_checklist":
                 "Tidak lengkap (2/4): kurang KITAP dari kantor imigrasi, Pemohon datang "
                 "sendiri (tidak dikuasakan)",
             "verifikator": "VIVIAN WIJAYAKUSUMAWARDHANI", "tanggal_selesai":

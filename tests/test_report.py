@@ -318,14 +318,16 @@ def test_register_written_in_utc_is_read_in_office_time(tmp_path, cfg):
 
 
 def test_the_sop_cited_is_the_services_own(office, reg, november, monkeypatch):
-    """The SOP number and date come from the service's table (pipeline.sop), so another
+    """The SOP number and date come from the service (`services.get(code)`), so another
     service's report cites its own SOP, not this one's."""
+    from dataclasses import replace
     from datetime import date
 
-    from pipeline import sop
+    from pipeline import services
     cfg, _ = november
-    monkeypatch.setattr(sop, "SOP_NUMBER", "470/011-SOP/DUKCAPIL/2024")
-    monkeypatch.setattr(sop, "SOP_DATE", date(2024, 3, 4))
+    monkeypatch.setitem(services._SERVICES, services.DEFAULT, replace(
+        services.default(), sop_number="470/011-SOP/DUKCAPIL/2024",
+        sop_revised=date(2024, 3, 4)))
     text = " ".join(lines_of(report.write_report(office, cfg, reg, 2026, 9)))
     assert "SOP 470/011-SOP/DUKCAPIL/2024 (4 Maret 2024)" in text
     assert "800/003" not in text

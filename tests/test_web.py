@@ -303,6 +303,49 @@ def test_the_verification_page_reads_genuine_tampered_and_photographed_cards(
                 _shot(browser, "verifikasi", tmp_path)
 
 
+def test_a_card_its_change_replaced_reads_diganti_on_the_page_and_in_json(
+        office, browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """John's card, genuine, then changed by Jane's case (linked as the change service's
+    verification links it) whose new KK is signed later: DIGANTI on the page for the PDF and
+    for a photo, naming Jane's case and the day; Jane's card ASLI; the same bytes seen
+    before the change (their signature verdict kept) are DIGANTI after it."""
+    from tests.test_verify_replaced import link
+
+    home, ids = office
+    john, jane = ids["JOHN SMITH"], ids["JANE DOE"]
+    old = _signed_card(home, john)
+    photo = tmp_path / "foto KK lama.jpg"
+    phone_view(old, dpi=200, blur=0.6, angle=2.0).convert("RGB").save(photo, quality=85)
+    with serving(home) as base:
+        http = Client(base)
+        assert json.loads(http.upload(old.read_bytes(), "kk.pdf").body)["status"] == "asli"
+        link(home, jane, john)
+        monkeypatch.setenv("KKWNA_NOW", "2026-11-25T10:15:00+08:00")
+        new = _signed_card(home, jane)
+        said = f"diganti oleh KK {jane} tanggal 25-11-2026"
+        assert json.loads(http.upload(old.read_bytes(), "kk.pdf").body) == {
+            "asli": False, "status": "diganti",
+            "alasan": f"{said}; kartu ini tidak berlaku lagi",
+            "nomor_register": john, "no_kk": tte_office.JOHN["no_kk"]}
+        for what, path, expected in (("pdf", old, "DIGANTI"), ("foto", photo, "DIGANTI"),
+                                     ("pdf", new, "ASLI")):
+            browser.get(base + "/verifikasi")
+            browser.find_element(By.ID, f"berkas-{what}").send_keys(str(path))
+            _submit(browser, browser.find_element(By.CSS_SELECTOR, f"#form-{what} button"))
+            verdict = browser.find_element(By.CSS_SELECTOR, "#putusan .besar").text
+            reason = browser.find_element(By.ID, "alasan").text
+            assert verdict == expected, (path.name, reason)
+            box = browser.find_element(By.ID, "putusan").get_attribute("class")
+            if expected == "DIGANTI":
+                assert said in reason and "diganti" in box.split()
+                assert john in browser.find_element(By.TAG_NAME, "main").text
+                _fits_the_phone(browser)
+                _shot(browser, f"verifikasi-diganti-{what}", tmp_path)
+            else:
+                assert "asli" in box.split() and jane in browser.find_element(
+                    By.TAG_NAME, "main").text
+
+
 def test_the_json_answer_over_plain_http(office, tmp_path: Path) -> None:
     home, ids = office
     cards = _cards(home, ids, tmp_path)

@@ -5,6 +5,12 @@ A binder holds `cfg.cases_per_odner` register numbers: odner-01 of a year takes 
 filing and a re-run of a half-done filing finds the same folder. label.pdf (the spine
 label: office, year, binder number, first and last register number filed) and
 daftar-isi.pdf (the cases in it) are rewritten each time a case is filed into the binder.
+
+Each service has binders of its own, since its numbers are its own: KK WNA's are
+archive/<YYYY>/odner-<NN>/ (as before services), another service's are beside them as
+archive/<YYYY>/odner-<code>-<NN>/ (odner-perubahan-data-01), at the same depth, so every
+walk of `<YYYY>/odner-*/<case>` (fixity, replicas, the register-against-disk check) finds
+them; the label and contents name the service.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
-from pipeline import clock
+from pipeline import clock, services
 from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
 from pipeline.config import Config
@@ -44,8 +50,33 @@ def odner_number(cfg: Config, case: Case) -> int:
     return (case.seq - 1) // cfg.cases_per_odner + 1
 
 
-def odner_folder(home: Home, year: int, number: int) -> Path:
-    return home.archive / str(year) / f"odner-{number:02d}"
+def binder_name(number: int, service: str = services.DEFAULT) -> str:
+    """"odner-01" for KK WNA, "odner-<code>-01" for another service (see the module notes)."""
+    if service == services.DEFAULT:
+        return f"odner-{number:02d}"
+    return f"odner-{service}-{number:02d}"
+
+
+def binder_of(name: str) -> tuple[str, int]:
+    """A binder folder's (service, number): "odner-03" -> ("kk-wna", 3),
+    "odner-perubahan-data-01" -> ("perubahan-data", 1)."""
+    code, _, number = name.removeprefix("odner-").rpartition("-")
+    return code or services.DEFAULT, int(number)
+
+
+def odner_folder(home: Home, year: int, number: int, service: str = services.DEFAULT) -> Path:
+    return home.archive / str(year) / binder_name(number, service)
+
+
+def _service(code: str) -> tuple[str, str]:
+    """What the label and the contents call the binder's cases: (spine, contents)."""
+    if code == services.DEFAULT:  # as before services
+        return "KARTU KELUARGA WNA", "Arsip permohonan Kartu Keluarga WNA"
+    try:
+        title = services.get(code).title
+    except KeyError:
+        title = code
+    return title.upper(), f"Arsip permohonan {title}"
 
 
 def filed_cases(home: Home, reg: Register, folder: Path) -> list[dict[str, str]]:
@@ -70,10 +101,10 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def write_binder_sheets(home: Home, cfg: Config, reg: Register, year: int,
-                        number: int) -> tuple[Path, Path]:
+def write_binder_sheets(home: Home, cfg: Config, reg: Register, year: int, number: int,
+                        service: str = services.DEFAULT) -> tuple[Path, Path]:
     """Rewrite the binder's label.pdf and daftar-isi.pdf from the register."""
-    folder = odner_folder(home, year, number)
+    folder = odner_folder(home, year, number, service)
     folder.mkdir(parents=True, exist_ok=True)
     cases = filed_cases(home, reg, folder)
     for c in cases:
@@ -82,18 +113,25 @@ def write_binder_sheets(home: Home, cfg: Config, reg: Register, year: int,
     first = cases[0]["nomor_register"] if cases else "-"
     last = cases[-1]["nomor_register"] if cases else "-"
     # the classifications recorded at filing; an empty binder shows what its cases will get
-    kept = records.classes(reg, [c["nomor_register"] for c in cases]) or [cfg.records_class()]
-    label = _write_label(cfg, year, number, first, last, len(cases), folder / LABEL, kept)
-    contents = _write_contents(cfg, year, number, cases, folder / CONTENTS)
+    kept = (records.classes(reg, [c["nomor_register"] for c in cases])
+            or [cfg.records_class(service)])
+    spine, about = _service(service)
+    label = _write_label(cfg, year, number, first, last, len(cases), folder / LABEL, kept,
+                         spine)
+    contents = _write_contents(cfg, year, number, cases, folder / CONTENTS, about)
     return label, contents
 
 
 def _write_label(cfg: Config, year: int, number: int, first: str, last: str, count: int,
-                 out: Path, kept: list[RecordsClass]) -> Path:
-    """A spine label, 60 mm wide, drawn on A4 with cutting marks round it."""
+                 out: Path, kept: list[RecordsClass],
+                 spine: str = "KARTU KELUARGA WNA") -> Path:
+    """A spine label, 60 mm wide, drawn on A4 with cutting marks round it; *spine* names
+    the service (KK WNA's words by default; a longer title is cut into two lines)."""
     office = cfg.office_data()
     buf = io.BytesIO()
     title = f"Label punggung odner {number:02d} tahun {year}"
+    if spine != "KARTU KELUARGA WNA":
+        title += f" ({spine.lower()})"
     c = sheets.new_sheet_canvas(buf, Sheet((), title, "", sheets.PORTRAIT))
     page_w, page_h = sheets.PORTRAIT
     w, h = 60 * mm, 250 * mm
@@ -115,7 +153,12 @@ def _write_label(cfg: Config, year: int, number: int, first: str, last: str, cou
     c.setLineWidth(0.6)
     c.line(x0 + 4 * mm, y, x0 + w - 4 * mm, y)
     centred("ARSIP", y - 24, REGULAR, 12)
-    centred("KARTU KELUARGA WNA", y - 40, BOLD, 12)
+    named = _two_lines(spine, BOLD, 12, inner)
+    if len(named) == 1:
+        centred(named[0], y - 40, BOLD, 12)
+    else:  # the second line in the gap above TAHUN
+        centred(named[0], y - 40, BOLD, 11)
+        centred(named[1], y - 54, BOLD, 11)
     centred("TAHUN", y - 90, REGULAR, 12)
     centred(str(year), y - 130, BOLD, 40)
     centred("ODNER", y - 190, REGULAR, 12)
@@ -144,12 +187,22 @@ def _write_label(cfg: Config, year: int, number: int, first: str, last: str, cou
     return out
 
 
+def _two_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """*text* on one line when it fits at *size*, else cut at the space nearest its middle."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width or " " not in text:
+        return [text]
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return [text[:cut], text[cut + 1:]]
+
+
 def _write_contents(cfg: Config, year: int, number: int, cases: list[dict[str, str]],
-                    out: Path) -> Path:
+                    out: Path, about: str = "Arsip permohonan Kartu Keluarga WNA") -> Path:
     office = cfg.office_data()
     title = f"DAFTAR ISI ODNER {number:02d} TAHUN {year}"
-    sheet = Sheet(sheets.office_lines(office), title,
-                  "Arsip permohonan Kartu Keluarga WNA", sheets.PORTRAIT)
+    sheet = Sheet(sheets.office_lines(office), title, about, sheets.PORTRAIT)
     buf = io.BytesIO()
     c = sheets.new_sheet_canvas(buf, sheet)
     printed = clock.stamp(clock.now(cfg.tz), cfg.tz)

@@ -1,7 +1,8 @@
 """The office's books for a year: the register book and the collection book, and their CSV.
 
 archive/<YYYY>/buku-register-<YYYY>.pdf lists every case registered that year (cancelled
-ones too, so every number is accounted for); buku-pengambilan-dokumen-<YYYY>.pdf lists
+ones too, so every number is accounted for), each service's cases together under its own
+title (KK WNA first, numbered by its register numbers); buku-pengambilan-dokumen-<YYYY>.pdf lists
 every KK handed over, in the order of hand-over. Both are A4 landscape PDF/A-2b.
 
 Cheap regeneration: a page always holds the same number of rows, and the book is drawn in
@@ -28,7 +29,7 @@ from typing import Any, TextIO
 
 import pikepdf
 
-from pipeline import clock
+from pipeline import clock, services
 from pipeline.actions import Action
 from pipeline.archive import records, sheets
 from pipeline.archive.sheets import Column, Sheet
@@ -37,26 +38,24 @@ from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.home import Home
 from pipeline.model import STATUS
 from pipeline.register import Register
-from pipeline.steps.front_office import CHECKLIST
 
 CHUNK_PAGES = 4
-LAYOUT_VERSION = "3"  # bump when the drawing changes, so cached chunks are redrawn
-SERVICE = "Penerbitan KK WNA"
+LAYOUT_VERSION = "4"  # bump when the drawing changes, so cached chunks are redrawn
 READ_ONLY = 0o444
 
 # The register book's columns, in order: (key, title, width, align). The CSV uses the same.
 REGISTER_COLUMNS = (
     Column("No.", "no", 0.028, "center"),
-    Column("Tanggal diterima", "tanggal_diterima", 0.062, "center"),
+    Column("Tanggal diterima", "tanggal_diterima", 0.058, "center"),
     Column("Nomor register", "nomor_register", 0.09),
     Column("Nama pemohon", "pemohon", 0.11),  # "JOHN MICHAEL SMITH" on one line
     Column("Warga negara", "kewarganegaraan", 0.062),
-    Column("Jenis layanan", "layanan", 0.058),
+    Column("Jenis layanan", "layanan", 0.07),  # a service title in three lines
     Column("Hasil checklist", "hasil_checklist", 0.075),
     Column("Verifikator", "verifikator", 0.07),
-    Column("Tanggal selesai", "tanggal_selesai", 0.062, "center"),
+    Column("Tanggal selesai", "tanggal_selesai", 0.058, "center"),
     Column("No. KK", "no_kk", 0.078),
-    Column("Tanggal diambil", "tanggal_diambil", 0.062, "center"),
+    Column("Tanggal diambil", "tanggal_diambil", 0.058, "center"),
     Column("Diterima oleh", "diterima_oleh", 0.06),
     Column("Petugas penyerahan", "petugas", 0.065),
     Column("Keterangan", "keterangan", 0.068),
@@ -103,14 +102,33 @@ def _date(iso: str, cfg_tz: Any) -> str:
     return clock.stamp(datetime.fromisoformat(iso), cfg_tz) if iso else ""
 
 
-def _checklist_result(ticks: Mapping[str, Any]) -> str:
+def service_title(code: str) -> str:
+    """The service's title as the book prints it (its code, for a service this installation
+    no longer runs: the case is listed all the same)."""
+    try:
+        return services.get(code).title
+    except KeyError:
+        return code
+
+
+def _service_order(code: str) -> tuple[int, str]:
+    known = [s.code for s in services.all()]
+    return (known.index(code), "") if code in known else (len(known), code)
+
+
+def _checklist_result(ticks: Mapping[str, Any], service: str) -> str:
+    """Against the case's own service's requirements."""
     if not ticks:
         return ""
-    have = sum(1 for key, _, _ in CHECKLIST if ticks.get(key))
-    missing = [label for key, label, required in CHECKLIST if required and not ticks.get(key)]
+    try:
+        wanted = services.get(service).requirements
+    except KeyError:
+        return ""
+    have = sum(1 for r in wanted if ticks.get(r.key))
+    missing = [r.label for r in wanted if r.required and not ticks.get(r.key)]
     if missing:
-        return f"Tidak lengkap ({have}/{len(CHECKLIST)}): kurang " + ", ".join(missing)
-    return f"Lengkap ({have}/{len(CHECKLIST)})"
+        return f"Tidak lengkap ({have}/{len(wanted)}): kurang " + ", ".join(missing)
+    return f"Lengkap ({have}/{len(wanted)})"
 
 
 def _officer(e: sqlite3.Row) -> str:
@@ -119,14 +137,16 @@ def _officer(e: sqlite3.Row) -> str:
 
 
 def book_rows(reg: Register, year: int, tz: Any = None) -> list[dict[str, str]]:
-    """One row per case registered in *year*, in register order, with the register book's
-    columns (keys of `CSV_FIELDS`); dates in office time (*tz*, WITA by default)."""
+    """One row per case registered in *year*, each service's cases together in register
+    order (KK WNA first, then the services as registered), with the register book's columns
+    (keys of `CSV_FIELDS`); dates in office time (*tz*, WITA by default)."""
     from zoneinfo import ZoneInfo
 
     zone = tz or ZoneInfo("Asia/Makassar")
-    cases = reg.db.execute(
-        "SELECT id, seq, title, status, step, received_at, collection_code, data"
-        " FROM cases WHERE year = ? ORDER BY seq", (year,)).fetchall()
+    cases = sorted(reg.db.execute(
+        "SELECT id, service, seq, title, status, step, received_at, collection_code, data"
+        " FROM cases WHERE year = ? ORDER BY seq", (year,)).fetchall(),
+        key=lambda c: _service_order(c["service"]))  # stable: seq order within a service
     events: dict[str, list[sqlite3.Row]] = {}
     for e in reg.db.execute(
             "SELECT * FROM events WHERE case_id IN (SELECT id FROM cases WHERE year = ?)"
@@ -151,8 +171,8 @@ def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str
         "nomor_register": c["id"],
         "pemohon": head.get("nama_lengkap") or c["title"],
         "kewarganegaraan": str(head.get("kewarganegaraan", "")),
-        "layanan": SERVICE,
-        "hasil_checklist": _checklist_result(data.get("checklist") or {}),
+        "layanan": service_title(c["service"]),
+        "hasil_checklist": _checklist_result(data.get("checklist") or {}, c["service"]),
         "verifikator": _officer(verifier) if verifier else "",
         "tanggal_selesai": _date(signed["at"], zone) if signed else "",
         "no_kk": str(keluarga.get("no_kk", "")) if signed or handed else "",

@@ -1,6 +1,7 @@
 """Filing a finished (issued and collected) or returned case into its binder.
 
-archive/<YYYY>/odner-<NN>/<register no> <TITLE>/ holds the case documents numbered by SOP
+archive/<YYYY>/odner-<NN>/<register no> <TITLE>/ (another service's case in its own binder,
+odner-<code>-<NN>: `binders`) holds the case documents numbered by SOP
 step, scans/ (the originals), riwayat.pdf (the history), provenance.json (the case's
 PREMIS-like record with the classification and retention in force at filing), the signed
 KK's future-validation report (`validation`) and SHA256SUMS, which `sha256sum -c
@@ -33,7 +34,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import clock, sop
+from pipeline import clock, services, sop
 from pipeline.actions import Action
 from pipeline.archive import binders, books, history, provenance
 from pipeline.archive.sums import FILED_STATUSES as FILED_STATUSES  # re-exported
@@ -69,7 +70,7 @@ def target_folder(home: Home, cfg: Config, case: Case) -> Path:
     later) or will be filed."""
     if case.folder.startswith("archive/"):
         return home.root / case.folder
-    return (binders.odner_folder(home, case.year, odner_number(cfg, case))
+    return (binders.odner_folder(home, case.year, odner_number(cfg, case), case.service)
             / f"{case.id} {case.title}")
 
 
@@ -99,7 +100,8 @@ def file_case(home: Home, cfg: Config, reg: Register, case: Case) -> Path:
     if not committed:
         _commit(home, cfg, reg, case, working, target)
     # the working folder goes last: while it is there, `recover` knows the filing is unfinished
-    refresh(home, cfg, reg, case.year, int(target.parent.name.removeprefix("odner-")))
+    service, odner = binders.binder_of(target.parent.name)
+    refresh(home, cfg, reg, case.year, odner, service)
     if case.status == "returned":
         withdraw_slip(home, case)
     if working != target and working.exists():
@@ -223,9 +225,10 @@ def withdraw_slip(home: Home, case: Case) -> None:
             log.info("%s: collection slip withdrawn from print/", case.id)
 
 
-def refresh(home: Home, cfg: Config, reg: Register, year: int, odner: int) -> None:
-    """Rewrite the binder's label and contents and the year's books."""
-    binders.write_binder_sheets(home, cfg, reg, year, odner)
+def refresh(home: Home, cfg: Config, reg: Register, year: int, odner: int,
+            service: str = services.DEFAULT) -> None:
+    """Rewrite the binder's label and contents (of *service*'s binder) and the year's books."""
+    binders.write_binder_sheets(home, cfg, reg, year, odner, service)
     books.write_books(home, cfg, reg, year)
 
 

@@ -33,6 +33,8 @@ ROW_HEIGHT = MAX_LINES * (MIN_SIZE + 1.6) + 5
 HEADER_HEIGHT = 22.0
 GRID = 0.55
 PAD = 3.5  # paper between a cell's rule and its text: letters never touch the rules
+V_PAD = 2.5  # the same above and below: three lines leave less room there
+CAP, DESCENT = 0.73, 0.24  # the fonts' capitals above and descenders below the baseline, em
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,13 @@ def _fit(text: str, width: float, font: str = REGULAR) -> tuple[float, list[str]
 def _cell(c: Canvas, text: str, x: float, top: float, width: float, align: str,
           font: str = REGULAR, height: float = ROW_HEIGHT) -> None:
     size, lines = _fit(text, width - 2 * PAD, font)
+    # the letters (capitals to descenders) are centred in the row, the lines drawn closer
+    # when three would reach the rules ("Penerbitan / Kartu / Keluarga WNA": the g did)
+    ink = (CAP + DESCENT) * size
     lead = size + 1.6
-    y = top - (height - lead * len(lines)) / 2 - size
+    if len(lines) > 1:
+        lead = min(lead, (height - 2 * V_PAD - ink) / (len(lines) - 1))
+    y = top - (height - (len(lines) - 1) * lead - ink) / 2 - CAP * size
     c.setFont(font, size)
     for line in lines:
         if align == "center":

@@ -140,7 +140,7 @@ def verify(ctx: click.Context, file: Path, trust_roots: tuple[Path, ...],
     env = loaded(ctx) if (home.root / config.FILENAME).is_file() else None
     judged = judge(env, file, trust_roots, seal_cert)
     # the verdict first, in capitals; then what the signature (or seal) vouches for
-    click.echo(f"ASLI: {judged.reason}" if judged.ok else f"TIDAK ASLI: {judged.reason}")
+    click.echo(f"{judged.word}: {judged.reason}")
     shown = judged.shown()
     if shown:
         click.echo("Dicakup tanda tangan:" if judged.pdf else "Dicakup segel QR:")

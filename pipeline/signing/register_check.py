@@ -1,18 +1,23 @@
 """Is this KK genuine, all things considered: its signature or seal (`verify`), then the
 register. One judgement for both doors, `kkwna verify` and the web's `/verifikasi`, so a
-card can never be ASLI at one and TIDAK ASLI at the other."""
+card can never be ASLI at one and TIDAK ASLI at the other.
+
+Three verdicts: ASLI (genuine and in force), DIGANTI (genuine, but a change case's new KK
+replaced it: `Register.replacement_of`), TIDAK ASLI (anything else, a card the register
+does not know included)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline import sop
+from pipeline import services, sop
 from pipeline.errors import UserError
 from pipeline.family import holder
 from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.register import Case, Register
 from pipeline.signing.verify import Verdict
 
 # what a genuine card's signature or seal vouches for, in the order shown, with its label
@@ -32,9 +37,20 @@ LABELS = {
 }
 NOT_REGISTERED = "tidak terdaftar di register"
 OFFICE_ZONE = ZoneInfo("Asia/Makassar")
-# the head of office's TTE, from the SOP table (not pipeline.steps, which loads every
-# step's drawing and signing code: `kkwna verify` only reads the register)
-SIGNATURE_STEP = next(s.number for s in sop.STEPS if s.kind is sop.Kind.SIGNATURE)
+# the verdicts as `Judged.status` and the JSON's "status" name them, and as they are printed
+GENUINE, REPLACED, NOT_GENUINE = "asli", "diganti", "tidak_asli"
+WORDS = {GENUINE: "ASLI", REPLACED: "DIGANTI", NOT_GENUINE: "TIDAK ASLI"}
+
+
+def signature_step(service: str) -> int | None:
+    """The number of the head of office's TTE in *service*'s table (None: it signs no KK).
+    From the table, not pipeline.steps, which loads every step's drawing and signing code:
+    `kkwna verify` only reads the register."""
+    try:
+        steps = services.get(service).steps
+    except KeyError:  # a service this installation does not run vouches for no card
+        return None
+    return next((s.number for s in steps if s.kind is sop.Kind.SIGNATURE), None)
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,17 @@ class Judged:
     reason: str
     details: dict[str, str] = field(default_factory=dict)
     pdf: bool = True
+    replaced: bool = False  # genuine, but replaced by a newer KK (then ok is False)
+
+    @property
+    def status(self) -> str:
+        """"asli", "diganti" or "tidak_asli" (the JSON's "status")."""
+        return GENUINE if self.ok else REPLACED if self.replaced else NOT_GENUINE
+
+    @property
+    def word(self) -> str:
+        """What is printed first: ASLI, DIGANTI or TIDAK ASLI."""
+        return WORDS[self.status]
 
     def shown(self) -> list[tuple[str, str]]:
         """The details as (label, value), in LABELS order."""
@@ -58,18 +85,39 @@ def is_pdf(path: Path) -> bool:
         return b"%PDF-" in fh.read(1024)
 
 
-def register_says(env: Env, details: dict[str, str]) -> str | None:
-    """Why the register does not back the card, or None: the case must be signed (open past
-    step 8, or issued) with the same No. KK and head of family as the card."""
+def register_word(env: Env, details: dict[str, str]) -> tuple[str, str] | None:
+    """The register's word against a genuine card, as (status, one Indonesian line), or None
+    when it backs it. The case must be signed (open past its service's TTE step, or issued)
+    with the same No. KK and head of family as the card: else TIDAK ASLI. A signed change
+    of it makes it DIGANTI, naming the new KK's case and the day it was signed."""
     case_id = details.get("register_no", "")
     reg = Register(env.home.register_path)
     try:
         case = reg.find(case_id) if case_id else None
+        why = _mismatch(case, case_id, details)
+        if why is not None:
+            return NOT_GENUINE, why
+        replaced = reg.replacement_of(case_id)
     finally:
         reg.close()
+    if replaced is None:
+        return None
+    new, at = replaced
+    return REPLACED, replaced_line(new.id, at, env.cfg.tz)
+
+
+def replaced_line(new_id: str, signed: datetime, tz: ZoneInfo) -> str:
+    """"diganti oleh KK <case> tanggal DD-MM-YYYY ..." (the signature's day at the office)."""
+    day = signed.astimezone(tz).strftime("%d-%m-%Y")
+    return f"diganti oleh KK {new_id} tanggal {day}; kartu ini tidak berlaku lagi"
+
+
+def _mismatch(case: Case | None, case_id: str, details: dict[str, str]) -> str | None:
     if case is None:
         return f"{case_id or 'kartu'} {NOT_REGISTERED}"
-    signed = (case.status == "open" and case.step > SIGNATURE_STEP) or case.status == "issued"
+    tte = signature_step(case.service)
+    signed = case.status == "issued" or (
+        case.status == "open" and tte is not None and case.step > tte)
     if not signed:
         return f"{case_id} belum ditandatangani menurut register"
     family = case.data.get("keluarga", {})
@@ -110,9 +158,10 @@ def with_register(env: Env | None, verdict: Verdict, pdf: bool) -> Judged:
     """The card's own verdict, then (inside an office) the register's word on it."""
     if not verdict.ok:
         return Judged(False, verdict.reason, {}, pdf)
-    why = register_says(env, verdict.details) if env is not None else None
-    if why is not None:
-        return Judged(False, why, dict(verdict.details), pdf)
+    word = register_word(env, verdict.details) if env is not None else None
+    if word is not None:
+        status, why = word
+        return Judged(False, why, dict(verdict.details), pdf, replaced=status == REPLACED)
     return Judged(True, verdict.reason, dict(verdict.details), pdf)
 
 

@@ -89,7 +89,7 @@ def _answer(request: Request, judged: Judged, status: int = 200) -> Response:
     details = judged.details
     if "application/json" in request.headers.get("accept", ""):
         body: dict[str, Any] = {
-            "asli": judged.ok, "status": "asli" if judged.ok else "tidak_asli",
+            "asli": judged.ok, "status": judged.status,
             "alasan": judged.reason, "nomor_register": details.get("register_no") or None,
             "no_kk": details.get("no_kk") or None}
         return JSONResponse(body, status_code=status)
