@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, forms, render, sop
+from pipeline import clock, forms, render, services
 from pipeline.config import Config
 from pipeline.fsutil import (
     UntrustedFile,
@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 
 
 def form_path(home: Home, case: Case, step: int) -> Path:
-    return home.desk(step) / f"{case.id} {case.title} - {sop.step(step).form}.pdf"
+    """Where the form of *step* of *case* lies: its service's desk for the step (desk
+    folders are shared by services; the name's case id tells them apart)."""
+    own = services.of(case).step(step)
+    return home.desk(own) / f"{case.id} {case.title} - {own.form}.pdf"
 
 
 TOKEN = "token"  # the hidden field binding a form to what was placed
@@ -58,7 +61,7 @@ def place(env: Env, case: Case, step: int, extra: Mapping[str, Any] | None = Non
     path = form_path(env.home, case, step)
     token = secrets.token_hex(16)
     clear_errors(path)  # a note about an earlier file of this name no longer applies
-    handler(step).draw_form(env, case, {**(extra or {}), TOKEN: token}, path)
+    handler(services.of(case), step).draw_form(env, case, {**(extra or {}), TOKEN: token}, path)
     before = _stat_key(path)
     drawn = render.drawn_form(path)  # drawn here: its hidden fields known, not parsed back
     if drawn is not None:
@@ -84,7 +87,7 @@ class Drawing:
 def drawing(env: Env, case: Case, step: int) -> Drawing | None:
     """What `draw` needs for the step's form; None when the step's handler draws its form
     its own way (only `place` draws it then)."""
-    h = handler(step)
+    h = handler(services.of(case), step)
     if type(h).draw_form is not Handler.draw_form or h.attachment(env, case) is not None:
         return None
     token = secrets.token_hex(16)
@@ -240,7 +243,7 @@ def remove_forms(home: Home, case_id: str, step: int,
     """
     if placed is None:
         placed = _placed_tokens(home, case_id, step)
-    desk = home.desk(step)
+    desk = home.desk(services.of_id(case_id).step(step))
     removed = []
     for pdf in sorted(desk.glob("*.pdf")) + sorted(desk.glob("*.PDF")):
         identity = _identity(pdf)

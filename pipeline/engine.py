@@ -8,12 +8,14 @@ in Indonesian. `plan` turns a transition into the `Plan` that `flow` carries out
 
 from __future__ import annotations
 
-from pipeline import clock, model, names, sop
+from pipeline import clock, model, names, services, sop
 from pipeline.actions import Action
 from pipeline.config import Officer, only_digits
 from pipeline.layout import FREE_TEXT_LIMIT
 from pipeline.model import Context, Decision, Env, Plan, Refused, Transition
 from pipeline.register import Case
+from pipeline.services import Service
+from pipeline.sop import Step
 from pipeline.steps import handler
 
 # The longest note a decision takes: what a document draws of it (`layout.capped`). Checked
@@ -30,14 +32,15 @@ def note_problem(note: str) -> str | None:
             f"persingkat catatannya")
 
 
-def wrong_desk(step_text: str, desk: str) -> str | None:
-    """Why a form of step *step_text* saved on *desk* decides nothing there, or None. Each
-    role's share has its own permissions: a form decides only on its own desk."""
-    own = sop.step_of_desk(desk)
+def wrong_desk(service: Service, step_text: str, desk: str) -> str | None:
+    """Why a form of step *step_text* of *service* saved on *desk* decides nothing there,
+    or None. Each role's share has its own permissions: a form decides only on its own
+    desk (the desk the case's service names for the step)."""
+    own = service.step_of_desk(desk)
     if own is None or not step_text.isdigit() or int(step_text) == own.number:
         return None
     try:
-        home_desk = sop.step(int(step_text)).desk
+        home_desk = service.step(int(step_text)).desk
     except KeyError:
         return None  # not a step at all: the register lookup says what it is
     return (f"formulir langkah {step_text} disimpan di meja {desk}: formulir hanya berlaku di "
@@ -45,8 +48,7 @@ def wrong_desk(step_text: str, desk: str) -> str | None:
             f"desks/{home_desk}/")
 
 
-def _officer(d: Decision, ctx: Context, problems: list[str]) -> Officer | None:
-    step = sop.step(d.step)
+def _officer(step: Step, d: Decision, ctx: Context, problems: list[str]) -> Officer | None:
     role = step.decider
     if not only_digits(d.officer_nip):
         problems.append("NIP petugas belum diisi")
@@ -62,16 +64,18 @@ def _officer(d: Decision, ctx: Context, problems: list[str]) -> Officer | None:
 
 
 def judge(case: Case, d: Decision, ctx: Context) -> Transition:
-    """The transition this decision causes, or `Refused` listing every problem."""
-    step = sop.step(d.step)
+    """The transition this decision causes, or `Refused` listing every problem. The case's
+    service's table says what the step is and where the case goes next."""
+    service = services.of(case)
     if case.status != "open" or case.step != d.step:
         raise Refused([f"kasus {case.id} tidak sedang menunggu langkah {d.step} "
                        f"({model.STATUS.get(case.status, case.status)}, "
                        f"langkah {case.step})"])
+    step = service.step(d.step)
     problems: list[str] = []
     if (too_long := note_problem(d.note)) is not None:
         problems.append(too_long)
-    officer = _officer(d, ctx, problems)
+    officer = _officer(step, d, ctx, problems)
     if d.approve is None:
         problems.append("keputusan belum dipilih (setuju atau kembalikan)")
     elif not d.approve:
@@ -79,12 +83,12 @@ def judge(case: Case, d: Decision, ctx: Context) -> Transition:
             problems.append(f"langkah {d.step} tidak dapat dikembalikan")
         if not d.note.strip():
             problems.append("catatan wajib diisi bila berkas dikembalikan")
-    record, missing = handler(d.step).rule(d, ctx, problems)
+    record, missing = handler(service, d.step).rule(d, ctx, problems)
     if problems or officer is None:
         raise Refused(problems)
     assert d.approve is not None
     if d.approve:
-        nxt = sop.after(d.step)
+        nxt = service.after(d.step)
         next_step: int | None = nxt.number if nxt else None
         status = "open" if nxt else "issued"  # after the last step the KK is handed over
     else:
@@ -98,7 +102,7 @@ def judge(case: Case, d: Decision, ctx: Context) -> Transition:
 def plan(env: Env, case: Case, d: Decision, t: Transition, taken: set[str]) -> Plan:
     """What carrying out *t* files and changes. *taken*: the document names the register
     already holds for the case (later rounds get ` (k)`)."""
-    h = handler(d.step)
+    h = handler(services.of(case), d.step)
     case.data.update(t.record)  # the documents show what the decision established
     docs = h.documents(env, case, d, t, taken)
     if not t.approve and t.next_step is None:  # returned to the applicant

@@ -34,7 +34,7 @@ from pipeline import (
     forms,
     machine,
     restored,
-    sop,
+    services,
 )
 from pipeline.actions import Action
 from pipeline.errors import KkwnaError, UserError
@@ -42,11 +42,12 @@ from pipeline.fsutil import sha256_file
 from pipeline.home import WorkLock
 from pipeline.model import Context, Decision, Env, Plan, Refused
 from pipeline.register import Case, Register
+from pipeline.services import Service
 from pipeline.signing.backends import Backend
 from pipeline.signing.bsre import Unreachable
-from pipeline.steps import automatic, handler, signature
+from pipeline.steps import automatic, handler, signature_of
 from pipeline.steps.handover import case_of_code
-from pipeline.steps.tte import request_name
+from pipeline.steps.tte import Signature, request_name
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,13 @@ def handle_form(env: Env, reg: Register, path: Path, read: Read | str | None = N
                                            f"tidak ada di register)"])
         return "unknown"
     step = int(step_text)
+    service = services.of(case)  # the table of the case the form names
     placed = "" if reg.has_event_from(cid, step, digest) else \
         desks.match(case, step, fields.get(desks.TOKEN, ""))
     if placed == desks.FOREIGN:  # hidden fields changed: bound to no case, decides nothing
         desks.write_errors(env.cfg, path, [desks.foreign_problem(case, step)])
         return "mismatch"
-    if (problem := engine.wrong_desk(step_text, path.parent.name)) is not None:
+    if (problem := engine.wrong_desk(service, step_text, path.parent.name)) is not None:
         desks.write_errors(env.cfg, path, [problem])  # a genuine form, on another's desk
         return "wrong-desk"
     if placed != desks.CURRENT or case.status != "open" or case.step != step:
@@ -118,9 +120,9 @@ def handle_form(env: Env, reg: Register, path: Path, read: Read | str | None = N
         return "stale"
     if desks.placed_digest(case, step) == digest:
         return "untouched"  # our own form (its error file, if any, still applies)
-    if sop.step(step) not in sop.decided_at_desk():  # decided otherwise (a signature ...)
+    if service.step(step) not in service.decided_at_desk():  # decided otherwise (a signature)
         try:
-            return handler(step).take_desk_file(env, reg, case, path, digest, carry_out)
+            return handler(service, step).take_desk_file(env, reg, case, path, digest, carry_out)
         except Refused as refused:
             desks.write_errors(env.cfg, path, refused.problems)
             return "refused"
@@ -157,7 +159,7 @@ def terminal_fields(env: Env, case: Case, step: int, given: Mapping[str, str],
     with the fields given on the command line on top."""
     fields: dict[str, str] = {}
     if start_from_form:
-        placed = handler(step).form_data(env, case, {})["fields"]
+        placed = handler(services.of(case), step).form_data(env, case, {})["fields"]
         fields = {k: ("ya" if v is True else "tidak" if v is False else str(v))
                   for k, v in placed.items()}
     fields.update(given)
@@ -169,8 +171,6 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
                          start_from_form: bool = True) -> str:
     """`kkwna decide`/`kkwna enter`: the case is loaded inside the work lock, so a decision
     the watcher recorded a moment ago is seen, and refused, never recorded twice."""
-    if sop.step(step) not in sop.decided_at_desk():
-        raise UserError(f"langkah {step} tidak diputuskan di meja")
     for text in (note, fields.get("catatan", "")):  # refused before the lock and the work
         if (too_long := engine.note_problem(text)) is not None:
             raise UserError(too_long)
@@ -178,7 +178,11 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
     with WorkLock(env.home), machine.guard(env.home, env.cfg.tz, f"kasus {cid} langkah {step}",
                                            f"{cid}: langkah {step} belum selesai"):
         case = load(reg, case_id)
-        officer = env.cfg.officer(nip, sop.step(step).decider.key)
+        service = services.of(case)  # its own table: which steps are decided at a desk
+        decided = {s.number: s for s in service.decided_at_desk()}
+        if step not in decided:
+            raise UserError(f"langkah {step} tidak diputuskan di meja")
+        officer = env.cfg.officer(nip, decided[step].decider.key)
         d = Decision(case_id=case.id, step=step, approve=approve, note=note,
                      officer_name=officer.nama if officer else "", officer_nip=nip,
                      fields=terminal_fields(env, case, step, fields, start_from_form))
@@ -187,7 +191,7 @@ def decide_from_terminal(env: Env, reg: Register, case_id: str, step: int, *,
 
 def decide(env: Env, reg: Register, case: Case, d: Decision, form: Path | None = None) -> str:
     """Judge and carry out *d* (the caller holds the work lock); raises Refused."""
-    h = handler(d.step)
+    h = handler(services.of(case), d.step)
     base = Context(cfg=env.cfg, today=clock.now(env.cfg.tz).date())
     ctx = h.context(reg, case, d, base)
     try:
@@ -209,6 +213,7 @@ def decide(env: Env, reg: Register, case: Case, d: Decision, form: Path | None =
 
 def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     folder = env.home.root / case.folder
+    service = services.of(case)
     case.data.update(plan.record)
     _write_documents(env, reg, case, folder, plan)
     crash.point("documents", plan.step)
@@ -217,7 +222,7 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     if plan.next_step is not None and plan.next_step != plan.step:
         rounds[plan.next_step] = rounds.get(plan.next_step, 0) + 1
         case.rounds = rounds
-        nxt = handler(plan.next_step)
+        nxt = handler(service, plan.next_step)
         nxt.on_enter(reg, case)
         if nxt.step.desk and plan.status == "open":
             desks.place(env, case, plan.next_step)
@@ -239,7 +244,7 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
         restored.end_writing(db, case.id)
     crash.point("committed", plan.step)
 
-    if sop.step(plan.step).desk:
+    if service.step(plan.step).desk:
         desks.remove_forms(env.home, case.id, plan.step, placed=desks.tokens(case, plan.step))
         crash.point("removed", plan.step)
     log.info("%s: langkah %d %s%s", case.id, plan.step, plan.action,
@@ -280,7 +285,8 @@ def _write_documents(env: Env, reg: Register, case: Case, folder: Path, plan: Pl
 
 def advance(env: Env, reg: Register, case: Case) -> None:
     """Carry out the automatic steps the case has reached (the TTE request ...)."""
-    while case.status == "open" and (auto := automatic(case.step)) is not None:
+    service = services.of(case)
+    while case.status == "open" and (auto := automatic(service, case.step)) is not None:
         taken = {row["name"] for row in reg.documents(case.id)}
         carry_out(env, reg, case, auto.run(env, reg, case, taken))
         if case.step == auto.step.number:  # the step did not move the case: stop here
@@ -291,7 +297,7 @@ def recover(env: Env, reg: Register) -> None:
     """Finish what a crash interrupted: automatic steps not yet carried out, returned
     cases not yet filed."""
     for case in reg.cases("open"):
-        if automatic(case.step) is not None:
+        if automatic(services.of(case), case.step) is not None:
             advance(env, reg, case)
     from pipeline import archive
 
@@ -302,8 +308,21 @@ def recover(env: Env, reg: Register) -> None:
 
 def awaiting_signature(reg: Register) -> list[str]:
     """The open cases whose card waits for the head of office's signature."""
-    number = signature().step.number
-    return [c.id for c in reg.cases("open") if c.step == number]
+    found = []
+    for c in reg.cases("open"):
+        h = signature_of(services.of(c))  # each service's own signature step, if it has one
+        if h is not None and c.step == h.step.number:
+            found.append(c.id)
+    return found
+
+
+def _signature(service: Service, case_id: str) -> Signature:
+    """The signature step's handler of the case's *service*, or why there is none."""
+    found = signature_of(service)
+    if found is None:
+        raise UserError(f"{case_id.strip().upper()}: layanan {service.title} tidak memakai "
+                        f"tanda tangan Kepala Dinas")
+    return found
 
 
 def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backend,
@@ -313,12 +332,13 @@ def sign_from_terminal(env: Env, reg: Register, case_id: str, *, backend: Backen
     signed from the desk a moment ago is refused here, never signed twice. Raises
     UserError or SigningError (one Indonesian line). *how* and *detail*: what the event
     says of the door it came through (`kkwna serve`: the web, the client's address)."""
-    h = signature()
+    service = services.of(load(reg, case_id))  # a case's service never changes: read first
+    h = _signature(service, case_id)
     cid, number = case_id.strip().upper(), h.step.number
     with WorkLock(env.home), machine.guard(env.home, env.cfg.tz, f"kasus {cid} langkah {number}",
                                            f"{cid}: langkah {number} belum selesai"):
         case = load(reg, case_id)
-        if case.status == "open" and automatic(case.step) is not None:
+        if case.status == "open" and automatic(service, case.step) is not None:
             # what a fault (a full disk) stopped: the TTE request before, printing after
             was = case.step
             advance(env, reg, case)
@@ -349,7 +369,7 @@ def return_from_signature(env: Env, reg: Register, case_id: str, *, nip: str, no
     recorded like any desk return (`engine.judge`: the head's NIP, a note required).
     Inside the work lock, like signing, so a card signed a moment ago is not also
     returned. Raises UserError or Refused."""
-    h = signature()
+    h = _signature(services.of(load(reg, case_id)), case_id)
     with WorkLock(env.home):
         case = load(reg, case_id)
         officer = env.cfg.officer(nip, h.step.decider.key)

@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import config, sop
+from pipeline import config, services, sop
 from pipeline.errors import KkwnaError
 from pipeline.fsutil import atomic_write_text
 from pipeline.layout import BUILTIN_LAYOUTS
+from pipeline.services import Service
+from pipeline.sop import Step
 
 STATE = ".kkwna"  # the program's own working files: lock, staging
 
@@ -64,15 +66,24 @@ class Home:
         """The office's own layouts first (editable copies), then the built-in ones."""
         return [self.root / "layouts", BUILTIN_LAYOUTS]
 
-    def desk(self, step: int) -> Path:
-        folder = sop.step(step).desk
-        if folder is None:
-            raise KeyError(f"step {step} has no desk")
-        return self.desks / folder
+    def desk(self, step: Step | int) -> Path:
+        """The desk folder of *step* (a service's step; a bare number is KK WNA's)."""
+        found = step if isinstance(step, Step) else sop.step(step)
+        if found.desk is None:
+            raise KeyError(f"step {found.number} has no desk")
+        return self.desks / found.desk
+
+    def inbox_of(self, service: Service) -> Path:
+        """Where applications of *service* are dropped (KK WNA's is `inbox`)."""
+        return self.root / service.inbox
+
+    def inboxes(self) -> list[Path]:
+        """Every registered service's inbox, KK WNA's first."""
+        return [self.root / name for name in services.inboxes()]
 
     def folders(self) -> list[Path]:
-        return [self.inbox, self.cases, self.print, self.archive, self.quarantine, self.staging,
-                *(self.desks / d for d in sop.desks())]
+        return [*self.inboxes(), self.cases, self.print, self.archive, self.quarantine,
+                self.staging, *(self.desks / d for d in services.desks())]
 
 
 def resolve(home: str | None) -> Home:

@@ -96,6 +96,10 @@ def test_a_change_through_the_forms(built: dict[str, object],
         valid = validity(today)
         case = office.case(cid)
         assert case.step == 3 and cid.startswith("PDKKWNA-")
+        # its own checklist, citing no invented SOP number
+        checklist = page_text(env.home.root / case.folder / "02 lembar checklist.pdf")
+        assert "PERUBAHAN DATA KARTU KELUARGA WNA" in checklist
+        assert "SOP Perubahan Data (nomor belum ditetapkan)" in " ".join(checklist.split())
         # the verifier's sheet names the KK it guessed from the applicant's name
         assert _form_fields(office.desk_form(case))["no_kk_lama"] == no_kk
 

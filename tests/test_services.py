@@ -29,7 +29,7 @@ TOY = Service(
     requirements=(Requirement("cek_formulir", "Formulir permohonan uji coba", True,
                               ("formulir",)),
                   Requirement("cek_ktp", "KTP pemohon", False, ("ktp",))),
-    steps=sop.STEPS[:2], total_minutes=2)
+    steps=sop.STEPS[:2], total_minutes=2, inbox="inbox-uji-coba")
 
 
 @pytest.fixture
@@ -123,6 +123,49 @@ def test_a_service_is_refused_when_it_cannot_be_told_apart(toy):
     with pytest.raises(ValueError, match="persyaratan"):
         replace(TOY, requirements=TOY.requirements * 2)
     assert services.get("uji-coba") is toy and toy in services.all()
+
+
+def test_each_service_has_its_own_handlers_bound_to_its_own_steps(toy):
+    kk = services.default()
+    front = handlers.handler(toy, TOY.first_desk.number)
+    assert front.service is toy and front.step is TOY.first_desk
+    assert front is handlers.handler(toy, TOY.first_desk.number)  # built once per service
+    assert front is not handlers.handler(kk, kk.first_desk.number)
+    assert set(handlers.table(toy)) == {s.number for s in TOY.steps if s.handler}
+    assert handlers.signature_of(toy) is None and handlers.data_entry_step() \
+        == handlers.data_entry_step(kk)
+    assert handlers.signature() is handlers.signature(kk) is handlers.signature_of(kk)
+    with pytest.raises(KeyError, match="tidak memiliki langkah tanda tangan"):
+        handlers.signature(toy)
+    # a service registered again under its code gets handlers of its own table
+    other = replace(TOY, title="Layanan Uji Coba Lain")
+    assert handlers.handler(other, TOY.first_desk.number).service is other
+
+
+def test_a_decision_follows_the_table_of_the_cases_own_service(cfg, toy):
+    """The toy's table ends at its checklist: approving it there finishes the case, where
+    the same decision on a KK WNA case goes on to the verifier."""
+    from pipeline.engine import judge
+    from pipeline.model import Context, Decision
+    from tests.conftest import FRONT_OFFICE
+
+    t = datetime(2026, 11, 23, 9)
+    ticks = dict(cek_formulir="ya", cek_kitap="ya", cek_paspor="ya", cek_hadir_sendiri="ya",
+                 cek_ktp="ya", nama_pemohon="Budi")
+    step = TOY.first_desk.number
+    went = {}
+    for service in (services.default(), toy):
+        case = Case(id=service.case_id(2026, 1), year=2026, seq=1, title="T", status="open",
+                    step=step, rounds={step: 1}, received_at=t, clock_start=t,
+                    outside_hours=False, step_since=t, folder="cases/x", source_name="x",
+                    source_key="k", source_removed=True, collection_code=None, data={},
+                    service=service.code)
+        d = Decision(case.id, step, True, "", "", FRONT_OFFICE, ticks)
+        moved = judge(case, d, Context(cfg, t.date()))
+        went[service.code] = (moved.next_step, moved.status)
+    kk_next = services.default().after(step)
+    assert kk_next is not None
+    assert went == {"kk-wna": (kk_next.number, "open"), "uji-coba": (None, "issued")}
 
 
 # ---------------------------------------------------------------- numbering per service

@@ -7,6 +7,8 @@ and year with its prefix. `register` adds one at run time (the test suite's toy 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pipeline.services import kk_wna, perubahan_data
 from pipeline.services.base import Requirement, Service
 
@@ -20,6 +22,42 @@ def get(code: str) -> Service:
     if found is None:
         raise KeyError(f"layanan {code!r} tidak dikenal (dikenal: {', '.join(_SERVICES)})")
     return found
+
+
+class HasService(Protocol):
+    @property
+    def service(self) -> str: ...
+
+
+def of(case: HasService) -> Service:
+    """The service of *case* (anything with a `service` code: a register's `Case`)."""
+    return get(case.service)
+
+
+def of_id(case_id: str) -> Service:
+    """The service whose prefix starts *case_id* ("KKWNA-2026-0001" -> KK WNA): a desk
+    form's name and hidden field carry the id, whose prefix tells the service."""
+    prefix = case_id.strip().upper().split("-", 1)[0]
+    found = next((s for s in _SERVICES.values() if s.prefix == prefix), None)
+    if found is None:
+        raise KeyError(f"nomor kasus {case_id!r} bukan milik layanan yang dikenal")
+    return found
+
+
+def by_inbox(folder: str) -> Service | None:
+    """The service whose inbox is the top-level folder *folder*, or None."""
+    return next((s for s in _SERVICES.values() if s.inbox == folder), None)
+
+
+def inboxes() -> tuple[str, ...]:
+    """Every registered service's inbox folder, KK WNA's ("inbox") first."""
+    return tuple(s.inbox for s in _SERVICES.values())
+
+
+def desks() -> list[str]:
+    """Every desk folder of every registered service, once each, in table order (services
+    share desk folders: the same roles sit at the same desks)."""
+    return list(dict.fromkeys(d for s in _SERVICES.values() for d in s.desks()))
 
 
 def default() -> Service:
@@ -39,6 +77,9 @@ def register(service: Service) -> None:
         if other.prefix == service.prefix:
             raise ValueError(f"awalan nomor {service.prefix!r} sudah dipakai layanan "
                              f"{other.code}")
+        if other.inbox == service.inbox:
+            raise ValueError(f"folder {service.inbox}/ sudah dipakai layanan {other.code}: "
+                             f"setiap layanan punya folder inbox sendiri")
     _SERVICES[service.code] = service
 
 
@@ -48,5 +89,5 @@ def unregister(code: str) -> None:
     _SERVICES.pop(code, None)
 
 
-__all__ = ["DEFAULT", "Requirement", "Service", "all", "default", "get", "register",
-           "unregister"]
+__all__ = ["DEFAULT", "HasService", "Requirement", "Service", "all", "by_inbox", "default",
+           "desks", "get", "inboxes", "of", "of_id", "register", "unregister"]

@@ -19,6 +19,9 @@ CODE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 # upper-case letters only: the prefix is followed by "-YYYY-NNNN" in ids and folder names,
 # so no prefix can be read as the start of another's id
 PREFIX = re.compile(r"[A-Z]{2,10}")
+# a service's inbox folder at the top of the office home: "inbox" (KK WNA's, fixed by the
+# contract) or "inbox-<something>", so it can never be taken for another top-level folder
+INBOX = re.compile(r"inbox(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class Service:
     steps: tuple[Step, ...]
     total_minutes: float  # the service standard's promise
     sop_revised: date | None = None
+    # the folder at the top of the office home where its applications are dropped: a scan
+    # dropped there becomes a case of this service (INTERFACE.md, "one inbox per service")
+    inbox: str = "inbox"
 
     def __post_init__(self) -> None:
         if not CODE.fullmatch(self.code):
@@ -50,6 +56,9 @@ class Service:
         if not PREFIX.fullmatch(self.prefix):
             raise ValueError(f"awalan nomor {self.prefix!r} layanan {self.code} tidak sah "
                              f"(2-10 huruf besar)")
+        if not INBOX.fullmatch(self.inbox):
+            raise ValueError(f"folder inbox {self.inbox!r} layanan {self.code} tidak sah "
+                             f"('inbox' atau 'inbox-...', huruf kecil)")
         keys = [r.key for r in self.requirements]
         if len(set(keys)) != len(keys):
             raise ValueError(f"persyaratan layanan {self.code} ganda: {', '.join(keys)}")

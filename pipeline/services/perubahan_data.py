@@ -72,7 +72,7 @@ SERVICE = Service(
     requirements=REQUIREMENTS,
     steps=STEPS,
     total_minutes=sop.TOTAL_MINUTES,
-    # inbox="inbox-perubahan-data": svc-thread's Service.inbox, set once merged
+    inbox="inbox-perubahan-data",
 )
 
 

@@ -17,6 +17,7 @@ from pipeline.actions import Action
 from pipeline.config import Officer
 from pipeline.model import Context, Decision, Doc, Env, Plan, Refused, Transition
 from pipeline.register import Case, Register
+from pipeline.services import Service
 
 YES = {"ya", "y", "yes", "true", "1", "on"}
 NO = {"tidak", "t", "no", "false", "0", "off", ""}
@@ -53,8 +54,9 @@ class Handler:
     fields: tuple[str, ...] = ()  # the step's own form fields (besides COMMON_FIELDS)
     approved = Action.APPROVED  # the event an approval records
 
-    def __init__(self, number: int) -> None:
-        self.step = sop.step(number)
+    def __init__(self, service: Service, number: int) -> None:
+        self.service = service  # the table the step belongs to: what follows it, its desks
+        self.step = service.step(number)
 
     # --- the desk form --------------------------------------------------------------------
 

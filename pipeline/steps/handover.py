@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, model, names, sop
+from pipeline import clock, documents, model, names, services
 from pipeline.actions import Action
 from pipeline.errors import UserError
 from pipeline.model import Context, Decision, Doc, Env, Plan, Transition
 from pipeline.register import Case, Register
+from pipeline.sop import Kind
 from pipeline.steps.base import Automatic, Handler, Record
 
 RECEIPT_LAYOUT = "tanda_terima"
@@ -35,10 +36,11 @@ def case_of_code(reg: Register, code: str) -> Case:
                         f"pemohon: tidak ada KK untuk diserahkan")
     if case.status == "issued":
         raise UserError(f"kode {wanted} sudah dipakai: KK kasus {case.id} sudah diserahkan")
-    collecting = next(s for s in sop.STEPS if s.kind is sop.Kind.HANDOVER)
+    service = services.get(case.service)  # the case's own table: where it is collected
+    collecting = next(s for s in service.steps if s.kind is Kind.HANDOVER)
     if case.status != "open" or case.step != collecting.number:
         raise UserError(f"KK kasus {case.id} belum siap diserahkan (masih di langkah "
-                        f"{case.step}: {sop.step(case.step).action})")
+                        f"{case.step}: {service.step(case.step).action})")
     return case
 
 
@@ -49,7 +51,7 @@ class ToHandOverDesk(Automatic):
     action = Action.READY
 
     def run(self, env: Env, reg: Register, case: Case, taken: set[str]) -> Plan:
-        nxt = sop.after(self.step.number)
+        nxt = self.service.after(self.step.number)
         return Plan(step=self.step.number, action=self.action, at=clock.now(env.cfg.tz),
                     round=case.round(self.step.number), status="open",
                     next_step=nxt.number if nxt else None,

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import clock, documents, outbox, sop
+from pipeline import clock, documents, outbox
 from pipeline.actions import Action
 from pipeline.model import Env, Plan
 from pipeline.register import Case, Register
 from pipeline.signing.mail import new_message_id
+from pipeline.sop import Kind
 from pipeline.steps.base import Automatic
 
 NONE = "tidak ada"
@@ -29,7 +30,7 @@ class Printing(Automatic):
 
     def signed_card(self, env: Env, reg: Register, case: Case) -> Path:
         """The signed KK filed at step 8 (its latest round)."""
-        signature_step = max(s.number for s in sop.STEPS if s.kind is sop.Kind.SIGNATURE)
+        signature_step = max(s.number for s in self.service.steps if s.kind is Kind.SIGNATURE)
         names = [row["name"] for row in reg.documents(case.id)
                  if row["step"] == signature_step]
         name = str(case.data.get("kk_ttd") or (names[-1] if names else ""))
@@ -52,7 +53,7 @@ class Printing(Automatic):
         else:  # chosen now, kept in the event: the e-mail is sent once under this id
             detail.update(email=outbox.QUEUED, message_id=new_message_id(email), ke=to,
                           kk=str(card.relative_to(env.home.root)))
-        nxt = sop.after(number)
+        nxt = self.service.after(number)
         return Plan(step=number, action=self.action, at=clock.now(env.cfg.tz),
                     round=case.round(number), status="open",
                     next_step=nxt.number if nxt else None,

@@ -32,7 +32,7 @@ from typing import Any
 
 import pikepdf
 
-from pipeline import clock, desk_pdf, documents, family, kk, kk_final, sop
+from pipeline import clock, desk_pdf, documents, family, kk, kk_final
 from pipeline.actions import Action
 from pipeline.config import Config, TteConfig
 from pipeline.family import holder  # the name on the card and in its seal
@@ -147,7 +147,7 @@ class TteRequest(Automatic):
                                      ca_name=ca)
             pades.mark_identity(path, path, case_id=case.id, no_kk=no_kk,
                                 holder=name_of_holder)
-        nxt = sop.after(number)
+        nxt = self.service.after(number)
         return Plan(step=number, action=self.action, at=now, round=case.round(number),
                     status="open", next_step=nxt.number if nxt else None,
                     officer=self.acting_officer(env, reg, case),
@@ -177,7 +177,7 @@ class Signature(Handler):
         """The desk item exactly as kkwna placed it (under any name), if it still lies
         there."""
         placed = case.data.get("placed", {}).get(str(self.step.number))
-        desk = env.home.desk(self.step.number)
+        desk = env.home.desk(self.step)
         # the case's own name first: `sign --all` would otherwise hash the whole desk again
         # for every card whose item sorts late
         found = sorted(desk.glob("*.pdf"), key=lambda p: (not p.name.startswith(case.id), p)) \
@@ -227,7 +227,7 @@ class Signature(Handler):
         """Step 8 recorded: the signed card filed, the head of office as the officer."""
         number = self.step.number
         name = documents.numbered(number, self.step.document or "", taken)
-        nxt = sop.after(number)
+        nxt = self.service.after(number)
         return Plan(step=number, action=Action.SIGNED, at=clock.now(env.cfg.tz),
                     round=case.round(number), status="open",
                     next_step=nxt.number if nxt else None,
