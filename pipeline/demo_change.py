@@ -53,6 +53,8 @@ def newborn(today: date) -> dict[str, str]:
         "pendidikan": "TIDAK/BELUM SEKOLAH", "jenis_pekerjaan": "BELUM/TIDAK BEKERJA",
         "golongan_darah": "O", "status_perkawinan": "BELUM KAWIN",
         "status_hubungan": "ANAK", "kewarganegaraan": "AUSTRALIA",
+        # a foreign member needs both: the embassy's passport, then the immigration's KITAP
+        "no_paspor": "PA9753108", "no_kitap": "2C21JD0004-A",
         "nama_ayah": HEAD["nama_lengkap"], "nama_ibu": FAMILY["anggota"][1]["nama_lengkap"]}
 
 
