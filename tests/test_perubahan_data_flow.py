@@ -31,6 +31,7 @@ from pipeline.steps import change_base
 pytestmark = pytest.mark.slow
 ADM_SIAK, VERIFIKATOR = "199203032016032003", "198802022014031002"
 ANALIS, KEPALA_BIDANG = "198504042010011004", "198005052005012005"
+PENYERAHAN = "199506062019031006"
 
 
 def kkwna(*args: str, home: Path | None = None) -> Result:
@@ -168,28 +169,28 @@ def test_a_change_through_the_forms(built: dict[str, object],
         office.close()
 
 
+def verification_args(case_id: str, no_kk: str, today: date) -> list[str]:
+    valid = validity(today)
+    fields = {"no_kk_lama": no_kk, "no_paspor": HEAD["no_paspor"],
+              "paspor_berlaku_sampai": family.format_date(valid.passport_expires),
+              "no_kitap": HEAD["no_kitap"],
+              "kitap_berlaku_sampai": family.format_date(valid.kitap_expires),
+              "data_valid": "ya", "bukan_data_ganda": "ya"}
+    pairs = [x for k, v in fields.items() for x in ("--field", f"{k}={v}")]
+    return ["decide", case_id, "--step", "3", "--approve", "--officer", VERIFIKATOR, *pairs]
+
+
 def test_a_change_through_the_terminal_replaces_the_old_card(
         built: dict[str, object], office_copy: Callable[[], Office], tmp_path: Path) -> None:
     office = office_copy()
     home = office.env.home.root
-    cid = str(built["changes"][0])  # type: ignore[index]
+    office.close()
+    cid, other = (str(c) for c in built["changes"])  # type: ignore[attr-defined]
     old, no_kk, today = str(built["old"]), str(built["no_kk"]), built["today"]
     assert isinstance(today, date)
-    valid = validity(today)
-    office.close()
-    pasp = family.format_date(valid.passport_expires)
-    kitap = family.format_date(valid.kitap_expires)
-    r = kkwna("decide", cid, "--step", "3", "--approve", "--officer", VERIFIKATOR,
-              "--field", "no_kk_lama=6305041211269999", "--field", f"no_paspor={HEAD['no_paspor']}",
-              "--field", f"paspor_berlaku_sampai={pasp}", "--field", f"no_kitap={HEAD['no_kitap']}",
-              "--field", f"kitap_berlaku_sampai={kitap}", "--field", "data_valid=ya",
-              "--field", "bukan_data_ganda=ya", home=home)
+    r = kkwna(*verification_args(cid, "6305041211269999", today), home=home)
     assert r.exit_code != 0 and "tidak ditemukan pada KK yang sudah diterbitkan" in r.output
-    r = kkwna("decide", cid, "--step", "3", "--approve", "--officer", VERIFIKATOR,
-              "--field", f"no_kk_lama={no_kk}", "--field", f"no_paspor={HEAD['no_paspor']}",
-              "--field", f"paspor_berlaku_sampai={pasp}", "--field", f"no_kitap={HEAD['no_kitap']}",
-              "--field", f"kitap_berlaku_sampai={kitap}", "--field", "data_valid=ya",
-              "--field", "bukan_data_ganda=ya", home=home)
+    r = kkwna(*verification_args(cid, no_kk, today), home=home)
     assert r.exit_code == 0, r.output
     data = tmp_path / "keluarga.json"
     data.write_text(json.dumps(changed_family(today)), encoding="utf-8")
@@ -221,6 +222,22 @@ def test_a_change_through_the_terminal_replaces_the_old_card(
     assert cid in seen.output.splitlines()[0]
     seen = kkwna("verify", str(new_card), home=home)
     assert seen.exit_code == 0 and seen.output.startswith("ASLI"), seen.output
+
+    # the second change of the old card: it was replaced, and its new card is not issued yet
+    r = kkwna(*verification_args(other, no_kk, today), home=home)
+    assert r.exit_code != 0 and f"sudah diganti oleh KK {cid}" in r.output, r.output
+    r = kkwna("decide", cid, "--step", "11", "--approve", "--officer", PENYERAHAN,
+              "--field", f"kode_pengambilan={case.collection_code}",
+              "--field", "penerima_nama=JOHN MICHAEL SMITH", home=home)
+    assert r.exit_code == 0, r.output
+    # once handed over, the same No. KK names the new card: the second change changes it
+    r = kkwna(*verification_args(other, no_kk, today), home=home)
+    assert r.exit_code == 0, r.output
+    reg = Register(homes.Home(home).register_path)
+    try:
+        assert reg.get(cid).status == "issued" and reg.replaces(other) == cid
+    finally:
+        reg.close()
 
 
 def test_kkwna_demo_service_perubahan_data_prints_both_cards(tmp_path: Path) -> None:
