@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline import desks, intake, intake_pool, sop
+from pipeline import desks, intake, intake_pool, services
 from pipeline.config import Config
 from pipeline.home import Home, WorkLock
 from pipeline.intake_pool import Pool
@@ -164,8 +164,9 @@ class Backlog:
             out = self.home.staging / f"{intake.FORM_PREFIX}{case.id}.pdf"
             with intake.undone_on_failure(self.home, self.cfg, self.reg, case, attempt, out):
                 case.data = intake.case_data(attempt, bundled)
-                first = sop.FIRST_DESK.number
-                handler(first).on_enter(self.reg, case)
+                service = services.of(case)  # the service of the inbox it was dropped in
+                first = service.first_desk.number
+                handler(service, first).on_enter(self.reg, case)
                 job = desks.drawing(self.env, case, first)
                 drawn = self._submit(intake_pool.draw_job, job, out) if job else None
             return _Drawing(attempt, case, bundled, job, out, drawn)
@@ -178,7 +179,7 @@ class Backlog:
 
     def _finish(self, item: _Drawing) -> None:
         attempt, case = item.attempt, item.case
-        first = sop.FIRST_DESK.number
+        first = services.of(case).first_desk.number
 
         def finish() -> str:
             with intake.undone_on_failure(self.home, self.cfg, self.reg, case, attempt,

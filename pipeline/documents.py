@@ -11,12 +11,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, render, sop
+from pipeline import clock, render, services, sop
 from pipeline.config import Config, Officer
 from pipeline.fsutil import atomic_copy
 from pipeline.home import Home
 from pipeline.model import applicant_name
 from pipeline.register import Case
+from pipeline.services import Service
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at the counter
 
@@ -35,7 +36,18 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
         "diterima": clock.stamp(case.received_at, cfg.tz),
         "di_luar_jam": case.outside_hours,
         "tanggal": clock.long_date(clock.now(cfg.tz).date()),
-        "sop": {"nomor": sop.SOP_NUMBER, "tanggal": clock.long_date(sop.SOP_DATE)},
+        **service_data(services.of(case)),
+    }
+
+
+def service_data(service: Service) -> dict[str, Any]:
+    """What a layout shows of the case's service: its names and the SOP it follows."""
+    return {
+        "layanan": {"kode": service.code, "judul": service.title,
+                    "judul_kapital": service.title.upper(),
+                    "persyaratan": service.requirements_note},
+        "sop": {"nomor": service.sop_number,
+                "tanggal": clock.long_date(service.sop_revised or service.sop_date)},
     }
 
 

@@ -40,6 +40,12 @@ FILENAME = "faults.json"
 MAX_BYTES = 4 << 20
 
 
+def _inbox_path(key: str) -> str:
+    """An inbox entry's key as the clerk finds it: "inbox/<name>" (KK WNA's inbox), or
+    "<inbox>/<name>" as another service's inbox keys it (`intake_held.entry_key`)."""
+    return key if "/" in key else f"inbox/{key}"
+
+
 @dataclass
 class Faults:
     inbox: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> {pesan, sejak}
@@ -56,9 +62,9 @@ class Faults:
     def lines(self) -> list[str]:
         """Everything a clerk should know, one Indonesian line each."""
         out = [f"register: {line}" for line in self.register]
-        out += [f"inbox/{name}: {item['pesan']} (sejak {item['sejak']})"
+        out += [f"{_inbox_path(name)}: {item['pesan']} (sejak {item['sejak']})"
                 for name, item in sorted(self.inbox.items())]
-        out += [f"inbox/{name}: sisa berkas setelah kasus {item['kasus']} dibuka; tidak "
+        out += [f"{_inbox_path(name)}: sisa berkas setelah kasus {item['kasus']} dibuka; tidak "
                 f"diterima otomatis (lihat catatan di sebelahnya)"
                 for name, item in sorted(self.held.items())]
         out += [f"{item['pesan']} (sejak {item['sejak']})"  # the line names what waits

@@ -58,6 +58,7 @@ from pipeline.fsutil import (
 )
 from pipeline.home import Home
 from pipeline.intake_held import SCANS
+from pipeline.intake_held import entry_key as entry_key
 from pipeline.intake_held import leftovers as leftovers  # public here before
 from pipeline.intake_held import natural_key as natural_key
 from pipeline.intake_held import note_path as note_path
@@ -68,6 +69,7 @@ from pipeline.machine import MachineFault as MachineFault
 from pipeline.model import Env
 from pipeline.quarantine import NOTE_SUFFIX, quarantine
 from pipeline.register import Case, Register, RegisterBehind
+from pipeline.services import Service
 from pipeline.steps import handler
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,12 @@ TITLE_MAX_CHARS = 60
 
 def case_prefix_bytes() -> int:
     return max(len(f"{s.prefix}-2026-00000 ".encode()) for s in services.all())
+
+
+def service_of_entry(entry: Path) -> Service:
+    """The service whose inbox *entry* was dropped in: a case takes the service of its
+    inbox folder (`inbox/` is KK WNA's)."""
+    return services.by_inbox(entry.parent.name) or services.default()
 
 
 def fault_line(name: str, exc: BaseException, root: Path | None = None) -> str:
@@ -240,10 +248,11 @@ def _take(home: Home, cfg: Config, reg: Register, entry: Path) -> str:
     env = Env(home, cfg)
     with undone_on_failure(home, cfg, reg, case, attempt):
         case.data = case_data(attempt, bundled)
-        first = sop.FIRST_DESK.number
+        service = services.of(case)
+        first = service.first_desk.number
 
         def place() -> None:
-            handler(first).on_enter(reg, case)
+            handler(service, first).on_enter(reg, case)
             desks.place(env, case, first)
         open_case(env, reg, case, attempt, bundled, place)
     return removed(home, cfg, reg, case, attempt)
@@ -279,9 +288,9 @@ def begin(home: Home, cfg: Config, reg: Register, entry: Path,
     quarantined, or only the removal left by a crash), else the Attempt to bundle.
     *checked*: the register was just checked against the case folders (a backlog checks
     once, not once per entry: each new number's own folder is still checked)."""
-    held = faults.load(home).held.get(entry.name)
+    held = faults.load(home).held.get(entry_key(entry))
     if held is not None and held.get("identitas") not in (None, "", holding.identity(entry)):
-        holding.release(home, entry.name)  # the leftover went; this is a new drop of that name
+        holding.release(home, entry_key(entry))  # the leftover went: a new drop of that name
         held = None
     if held is not None:
         return holding.still_held(home, cfg, entry, held["kasus"])
@@ -339,7 +348,7 @@ def number(home: Home, cfg: Config, reg: Register, attempt: Attempt,
                 outside_hours=not clock.in_service_hours(cfg, now),
                 folder_for=lambda cid: f"cases/{cid} {title}",
                 source_name=attempt.entry.name, source_key=attempt.judged.key,
-                service=services.default().code)  # inbox/: KK WNA
+                service=service_of_entry(attempt.entry).code)
             _refuse_existing_folder(home, reg, case)  # rolls the number back
         crash.point("intake-numbered")
     else:
@@ -378,7 +387,7 @@ def open_case(env: Env, reg: Register, case: Case, attempt: Attempt, bundled: Bu
 
 def removed(home: Home, cfg: Config, reg: Register, case: Case, attempt: Attempt) -> str:
     outcome = holding.remove_taken(home, cfg, reg, case, attempt.entry)
-    crash.point("removed", sop.FIRST.number)
+    crash.point("removed", services.of(case).first.number)
     return outcome
 
 
@@ -389,9 +398,10 @@ def _interrupted(home: Home, cfg: Config, reg: Register, entry: Path) -> Case | 
     the removal is finished (`_remove_taken`) and what was added is held with its note
     (None: no file of it was taken, a new drop). An attempt interrupted before its commit
     filed nothing: its number is cancelled, and the entry as it is now is taken afresh."""
-    rows = reg.db.execute(
-        "SELECT id FROM cases WHERE source_name = ? AND source_removed = 0"
-        " AND status != 'cancelled' ORDER BY year DESC, seq DESC", (entry.name,)).fetchall()
+    rows = reg.db.execute(  # an entry of the same name in another inbox is another drop
+        "SELECT id FROM cases WHERE source_name = ? AND service = ? AND source_removed = 0"
+        " AND status != 'cancelled' ORDER BY year DESC, seq DESC",
+        (entry.name, service_of_entry(entry).code)).fetchall()
     for case in [reg.get(row[0]) for row in rows]:
         copies = holding.taken_copies(reg, case)
         if case.status == "intake":
@@ -421,7 +431,7 @@ def _undo(home: Home, case: Case, staged: Path) -> None:
     """Remove what a failed attempt to open *case* wrote (its folder, its desk form)."""
     cleanups: list[Callable[[], None]] = [
         lambda: remove_tree(home.root / case.folder),
-        lambda: desks.discard(home, case, sop.FIRST_DESK.number),
+        lambda: desks.discard(home, case, services.of(case).first_desk.number),
         lambda: staged.unlink(missing_ok=True)]
     for cleanup in cleanups:
         try:
@@ -434,7 +444,8 @@ def _cancel(reg: Register, case: Case, reason: str, at: datetime) -> None:
     """Account for a number that will never become a case (recorded, never reused)."""
     with reg.transaction() as db:
         reg.update(db, case, status="cancelled")
-        reg.add_event(db, case.id, at=at, step=sop.FIRST.number, action=Action.CANCELLED,
+        reg.add_event(db, case.id, at=at, step=services.of(case).first.number,
+                      action=Action.CANCELLED,
                       detail={"alasan": reason})
     log.warning("%s dibatalkan: %s", case.id, reason)
 
@@ -456,7 +467,8 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
     fsync_dir(folder)
 
     names = [Path(o).name for o in originals]
-    first = sop.FIRST_DESK.number
+    service = services.of(case)
+    first, intake_step = service.first_desk.number, service.first.number
     place()
     crash.point("intake-written")
 
@@ -465,15 +477,15 @@ def _open(env: Env, reg: Register, case: Case, entry: Path, judged: Judged,
         reg.update(db, case, status="open", step=first, rounds={first: 1},
                    step_since=case.clock_start)
         reg.set_identities(db, case.id, [("nama", case.title)])
-        reg.add_event(db, case.id, at=case.received_at, step=sop.FIRST.number,
+        reg.add_event(db, case.id, at=case.received_at, step=intake_step,
                       action=Action.RECEIVED,
                       detail={"berkas": names, "di_luar_jam_layanan": case.outside_hours,
                               "sumber": entry.name, **({"catatan": note} if note else {})})
         for name in [BERKAS, *originals]:
             path = folder / name
-            reg.add_document(db, case.id, name=name, step=sop.FIRST.number,
+            reg.add_document(db, case.id, name=name, step=intake_step,
                              sha256=sha256_file(path), size=path.stat().st_size, at=now)
-    crash.point("committed", sop.FIRST.number)
+    crash.point("committed", intake_step)
     log.info("%s dibuka dari %s (%d berkas)", case.id, entry.name, len(originals))
 
 
@@ -498,7 +510,7 @@ def recover(home: Home, reg: Register) -> list[str]:
             leftover.unlink(missing_ok=True)
     cancelled = []
     for case in reg.cases("intake"):
-        entry = home.inbox / case.source_name
+        entry = holding.source_entry(home, case)
         if not (entry.exists() or entry.is_symlink()):
             _cancel(reg, case, "berkas di inbox hilang sebelum selesai diterima",
                     case.received_at)

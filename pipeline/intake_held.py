@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from pipeline import clock, faults
+from pipeline import clock, faults, services
 from pipeline.config import Config
 from pipeline.fsutil import UntrustedFile, atomic_write_text, fit_name, fsync_dir, sha256_untrusted
 from pipeline.home import Home
@@ -23,6 +23,24 @@ from pipeline.register import Case, Register
 
 log = logging.getLogger(__name__)
 SCANS = "scans"  # the case folder's copies of what the inbox entry held
+
+
+def entry_key(entry: Path) -> str:
+    """How faults.json names an inbox entry: its name in KK WNA's `inbox/` (as always),
+    "<inbox>/<name>" in another service's inbox (two inboxes may hold the same name)."""
+    inbox = entry.parent.name
+    return entry.name if inbox == services.default().inbox else f"{inbox}/{entry.name}"
+
+
+def entry_at(home: Home, key: str) -> Path:
+    """The inbox entry *key* (`entry_key`) names."""
+    inbox, _, name = key.rpartition("/")
+    return home.root / (inbox or services.default().inbox) / name
+
+
+def source_entry(home: Home, case: Case) -> Path:
+    """Where *case* was dropped: its name in its own service's inbox."""
+    return home.inbox_of(services.of(case)) / case.source_name
 
 
 def natural_key(text: str) -> list[object]:
@@ -77,11 +95,11 @@ def remove_taken(home: Home, cfg: Config, reg: Register, case: Case, entry: Path
                 folder.rmdir()  # only if nothing else is in it
     fsync_dir(entry.parent)
     reg.mark_source_removed(case.id)
-    faults.clear_inbox(home, entry.name)
+    faults.clear_inbox(home, entry_key(entry))
     _clear_quarantine_note(home, entry.name)
     left = leftovers(entry)
     if left:
-        faults.hold(home, entry.name, case.id, clock.now(cfg.tz), identity(entry))
+        faults.hold(home, entry_key(entry), case.id, clock.now(cfg.tz), identity(entry))
         _write_note(home, cfg, entry, case.id, left)
         log.warning("%s: %d berkas tidak ikut diterima ke %s dan tetap di inbox (%s)",
                     entry.name, len(left), case.id, ", ".join(left[:5]))
@@ -97,9 +115,11 @@ def _clear_quarantine_note(home: Home, name: str) -> None:
         note.unlink(missing_ok=True)
 
 
-def note_path(home: Home, name: str) -> Path:
-    """``inbox/<name>.error.txt``, the note beside a held entry (name shortened to fit)."""
-    return home.inbox / (fit_name(name, reserve=len(NOTE_SUFFIX)) + NOTE_SUFFIX)
+def note_path(home: Home, key: str) -> Path:
+    """``inbox/<name>.error.txt``, the note beside a held entry in its own inbox (*key*:
+    `entry_key`; the name shortened to fit)."""
+    entry = entry_at(home, key)
+    return entry.with_name(fit_name(entry.name, reserve=len(NOTE_SUFFIX)) + NOTE_SUFFIX)
 
 
 def _write_note(home: Home, cfg: Config, entry: Path, case_id: str, left: list[str]) -> None:
@@ -113,11 +133,12 @@ def _write_note(home: Home, cfg: Config, entry: Path, case_id: str, left: list[s
         "Berkas ini masuk ketika berkas permohonan sedang disusun, belum selesai disalin "
         "(.part), atau tersembunyi. kkwna tidak menerima folder ini selama folder ini ada.",
         f"Jika termasuk permohonan {case_id}: kembalikan kasus itu dan susun ulang berkasnya. "
-        "Jika permohonan baru: pindahkan berkasnya ke folder baru di inbox/. Lalu hapus "
+        f"Jika permohonan baru: pindahkan berkasnya ke folder baru di {entry.parent.name}/. "
+        "Lalu hapus "
         "folder ini; catatan ini hilang sendiri.",
         "",
     ]
-    atomic_write_text(note_path(home, entry.name), "\n".join(lines))
+    atomic_write_text(note_path(home, entry_key(entry)), "\n".join(lines))
 
 
 def still_held(home: Home, cfg: Config, entry: Path, case_id: str) -> str:
@@ -129,7 +150,7 @@ def still_held(home: Home, cfg: Config, entry: Path, case_id: str) -> str:
         return "released"
     _write_note(home, cfg, entry, case_id, left)
     log.warning("%s masih ditahan: sisa dari %s (%d berkas), lihat %s", entry.name, case_id,
-                len(left), note_path(home, entry.name).name)
+                len(left), note_path(home, entry_key(entry)).name)
     return "held"
 
 
@@ -140,17 +161,17 @@ def identity(entry: Path) -> str:
         return ""
 
 
-def release(home: Home, name: str) -> None:
-    faults.release(home, name)
-    note_path(home, name).unlink(missing_ok=True)
+def release(home: Home, key: str) -> None:
+    faults.release(home, key)
+    note_path(home, key).unlink(missing_ok=True)
 
 
 def release_gone(home: Home) -> list[str]:
     """Forget held entries the clerk removed from the inbox, and their notes."""
     released = []
-    for name in faults.load(home).held:
-        entry = home.inbox / name
+    for key in faults.load(home).held:
+        entry = entry_at(home, key)
         if not (entry.exists() or entry.is_symlink()):
-            release(home, name)
-            released.append(name)
+            release(home, key)
+            released.append(key)
     return released

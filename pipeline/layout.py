@@ -77,7 +77,9 @@ _BLOCKS: dict[str, tuple[dict[str, Any], set[str]]] = {
     ),
     "rows": ({"rows": list, "source": str, "label_width": _NUM, "size": _NUM, "width": _NUM},
              set()),
-    "checklist": ({"items": list, "title": str, "size": _NUM}, {"items"}),
+    # its lines are the layout's `items`, or the data's list `source` names (a service's
+    # requirements: `steps.front_office`), each {field, label}
+    "checklist": ({"items": list, "source": str, "title": str, "size": _NUM}, set()),
     "inputs": ({"items": list, "columns": int, "labels": str, "label_width": _NUM}, {"items"}),
     "table": (
         {"source": str, "columns": list, "empty": str, "size": _NUM, "title": str},
@@ -171,8 +173,8 @@ class Layout:
         names = list(COMMON_FIELDS)
         for block in self.blocks:
             kind = block["type"]
-            if kind in ("checklist", "inputs"):
-                names += [item["field"] for item in block["items"]]
+            if kind in ("checklist", "inputs"):  # a checklist's `source` is known when drawn
+                names += [item["field"] for item in block.get("items", [])]
             elif kind == "members":
                 prefix = block.get("prefix", "a")
                 for n in range(1, block.get("count", 10) + 1):
@@ -292,6 +294,9 @@ def _parse(name: str, path: Path, raw: Mapping[str, Any]) -> Layout:
         allowed, required = _BLOCKS[kind]
         where = f"{where} ({kind})"
         _check_keys(where, block, {**_COMMON, **allowed}, required)
+        if kind == "checklist" and ("items" in block) == ("source" in block):
+            raise LayoutError(f"{where}: give its lines as 'items' or name them with "
+                              f"'source', one of the two")
         for (btype, key), (iallowed, irequired) in _ITEMS.items():
             if btype == kind and key in block:
                 for j, item in enumerate(block[key]):

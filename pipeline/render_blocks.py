@@ -223,7 +223,8 @@ def checklist(ctx: Ctx, b: Mapping[str, Any]) -> None:
     # the filed copy also says the answer in words, as its other yes/no values print: a tick
     # alone is no text to search, and a faint one is lost on a photocopy
     answer = 0.0 if ctx.form else text_width("TIDAK", BOLD, size) + 12
-    for item in b["items"]:
+    items = b["items"] if "items" in b else lookup(ctx.data, b.get("source", ""), None) or []
+    for item in items:
         label = ctx.tpl(item["label"])
         lines = _lines(label, REGULAR, size, ctx.x1 - tx - answer)
         hint = _lines(ctx.tpl(item["hint"]), ITALIC, 8, ctx.x1 - tx) if "hint" in item else []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import archive_audits as audits
-from pipeline import clock, faults, machine, model, outbox, sop
+from pipeline import clock, faults, machine, model, outbox, services
 from pipeline.actions import Action
 from pipeline.config import Config
 from pipeline.errors import UserError
@@ -28,10 +28,19 @@ def returns(reg: Register, case: Case) -> int:
     return sum(1 for e in reg.events(case.id) if e["action"] == Action.RETURNED)
 
 
+def standard_minutes(cfg: Config, case: Case) -> float:
+    """The standard time of the case's step: KK WNA's as the office set it (`[sop.minutes]`
+    in kkwna.toml), another service's from its own table."""
+    service = services.of(case)
+    if service is services.default() and case.step in cfg.minutes:
+        return cfg.minutes[case.step]
+    return service.step(case.step).minutes
+
+
 def row(cfg: Config, reg: Register, case: Case, now: datetime) -> list[str]:
-    step = sop.step(case.step)
+    step = services.of(case).step(case.step)  # what it waits for, from its own table
     waited = waiting_minutes(cfg, case, now)
-    standard = cfg.minutes[case.step]
+    standard = standard_minutes(cfg, case)
     late = "TERLAMBAT" if waited > standard else ""
     rounds = max(case.rounds.values(), default=1)
     marks = " (di luar jam layanan)" if case.outside_hours else ""
@@ -57,6 +66,7 @@ def render(cfg: Config, reg: Register, case_id: str | None = None) -> str:
         if case is None:
             raise UserError(f"kasus {case_id!r} tidak ada di register")
         lines = [f"{case.id}  {case.title}", _where(case),
+                 f"layanan: {services.of(case).title}",
                  f"diterima: {clock.stamp(case.received_at, cfg.tz)}"
                  + (" (di luar jam layanan; jam SOP mulai "
                     f"{clock.stamp(case.clock_start, cfg.tz)})" if case.outside_hours else ""),
@@ -77,7 +87,7 @@ def _where(case: Case) -> str:
     """Where the case stands: the desk it waits on, or the binder it was filed in."""
     label = model.STATUS.get(case.status, case.status)
     if case.status == "open":
-        step = sop.step(case.step)
+        step = services.of(case).step(case.step)
         return (f"status: {label}, langkah {case.step} ({step.role.name}), menunggu "
                 f"{step.waits_for}")
     parts = case.folder.split("/")
@@ -93,14 +103,17 @@ def overview(cfg: Config, reg: Register, now: datetime) -> str:
     if not open_cases:
         return "Tidak ada kasus terbuka."
     blocks = []
-    for step in sop.STEPS:
-        rows = [row(cfg, reg, c, now) for c in open_cases if c.step == step.number]
-        if not rows:
-            continue
-        late = sum(1 for r in rows if r[-1])
-        blocks += [f"{step.waits_for}: langkah {step.number}, {step.role.name} "
-                   f"({len(rows)} kasus{f', {late} TERLAMBAT' if late else ''})",
-                   table(rows), ""]
+    for service in services.all():  # KK WNA first, each service's cases in its SOP order
+        mine = [c for c in open_cases if c.service == service.code]
+        named = "" if service is services.default() else f"{service.title}: "
+        for step in service.steps:
+            rows = [row(cfg, reg, c, now) for c in mine if c.step == step.number]
+            if not rows:
+                continue
+            late = sum(1 for r in rows if r[-1])
+            blocks += [f"{named}{step.waits_for}: langkah {step.number}, {step.role.name} "
+                       f"({len(rows)} kasus{f', {late} TERLAMBAT' if late else ''})",
+                       table(rows), ""]
     waiting = outbox.queued(reg)
     if waiting:
         blocks += ["E-MAIL KK BELUM TERKIRIM (dicoba lagi otomatis oleh kkwna watch):",
@@ -142,11 +155,11 @@ def as_json(cfg: Config, reg: Register, home: Home) -> dict[str, Any]:
     cases = []
     for case in reg.cases("open"):
         waited = waiting_minutes(cfg, case, now)
+        step, standard = services.of(case).step(case.step), standard_minutes(cfg, case)
         cases.append({
-            "kasus": case.id, "pemohon": case.title, "langkah": case.step,
-            "peran": sop.step(case.step).role.name, "menunggu": sop.step(case.step).waits_for,
-            "menit": round(waited, 1), "standar": cfg.minutes[case.step],
-            "terlambat": waited > cfg.minutes[case.step],
+            "kasus": case.id, "layanan": case.service, "pemohon": case.title,
+            "langkah": case.step, "peran": step.role.name, "menunggu": step.waits_for,
+            "menit": round(waited, 1), "standar": standard, "terlambat": waited > standard,
             "putaran": max(case.rounds.values(), default=1), "kembali": returns(reg, case),
             "di_luar_jam_layanan": case.outside_hours,
         })

@@ -47,13 +47,14 @@ from pipeline import (
     machine,
     outbox,
     restored,
-    sop,
+    services,
 )
 from pipeline.config import Config
 from pipeline.home import Home, WatchLock, WorkLock
 from pipeline.model import Env
 from pipeline.quarantine import quarantine
 from pipeline.register import Register, RegisterBehind
+from pipeline.sop import Kind
 
 log = logging.getLogger(__name__)
 TICK = 0.05  # how often pending entries are looked at (seconds)
@@ -79,7 +80,9 @@ class Watcher:
         """*workers*: processes that draw a backlog (None: one per core; 0: none, every
         entry taken on its own)."""
         self.home, self.cfg, self.poll, self.once = home, cfg, poll, once
-        self.inbox = home.inbox.resolve()
+        self.inbox = home.inbox.resolve()  # KK WNA's
+        # every registered service's inbox: a drop's folder tells its service (`intake`)
+        self.inboxes = [p.resolve() for p in home.inboxes()]
         self.desks = home.desks.resolve()
         self.events: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self.pending: dict[Path, tuple[object, float]] = {}  # entry -> (signature, still since)
@@ -96,20 +99,24 @@ class Watcher:
 
     def entry_of(self, path: Path) -> Path | None:
         """The inbox entry or desk form a changed path belongs to, if any."""
-        try:
-            rel = path.relative_to(self.inbox)
+        for inbox in self.inboxes:
+            try:
+                rel = path.relative_to(inbox)
+            except ValueError:
+                continue
             if rel.parts and not intake.ignored(rel.parts[0]):
-                return self.inbox / rel.parts[0]
+                return inbox / rel.parts[0]
             return None
-        except ValueError:
-            pass
         try:
             rel = path.relative_to(self.desks)
         except ValueError:
             return None
-        step = sop.step_of_desk(rel.parts[0]) if len(rel.parts) == 2 else None
-        wanted = (".pdf", *desks.PHOTOS) if step and step.kind is sop.Kind.HANDOVER else (".pdf",)
-        if step and rel.suffix.lower() in wanted and not intake.ignored(rel.name):
+        # desk folders are shared by services: a folder any service's table names
+        steps = [s.step_of_desk(rel.parts[0]) for s in services.all()] \
+            if len(rel.parts) == 2 else []
+        kinds = {step.kind for step in steps if step is not None}
+        wanted = (".pdf", *desks.PHOTOS) if Kind.HANDOVER in kinds else (".pdf",)
+        if kinds and rel.suffix.lower() in wanted and not intake.ignored(rel.name):
             return self.desks / rel
         return None
 
@@ -122,9 +129,10 @@ class Watcher:
         # forget forms that left their desk, so the memory of handled items stays bounded
         self.done = {p: sig for p, sig in self.done.items() if p.exists() or p.is_symlink()}
         intake.release_gone(self.home)
-        for child in sorted(self.inbox.iterdir()) if self.inbox.is_dir() else []:
-            self.notice(child)
-        for desk in sop.desks():
+        for inbox in self.inboxes:
+            for child in sorted(inbox.iterdir()) if inbox.is_dir() else []:
+                self.notice(child)
+        for desk in services.desks():
             folder = self.desks / desk
             for child in sorted(folder.iterdir()) if folder.is_dir() else []:
                 self.notice(child)
@@ -132,7 +140,7 @@ class Watcher:
     # --- the loop ------------------------------------------------------------------------
 
     def _signature(self, entry: Path) -> object:
-        if entry.parent == self.inbox:
+        if self.in_inbox(entry):
             return intake.signature(entry)
         try:
             st = entry.lstat()  # a link on a desk is judged as itself, never followed
@@ -165,7 +173,7 @@ class Watcher:
             if current is None:
                 del self.pending[entry]  # gone
                 self._forget_fault(entry)
-                if entry.parent == self.inbox:
+                if self.in_inbox(entry):
                     intake.release_gone(self.home)  # a held leftover the clerk removed
             elif current != sig:
                 self.pending[entry] = (current, now)
@@ -192,9 +200,9 @@ class Watcher:
             still, sig = self._still(entry)
             if not still:
                 return "changed"  # not an outcome: it is taken once still again
-            if entry.parent != self.inbox and self.done.get(entry) == sig:
+            if not self.in_inbox(entry) and self.done.get(entry) == sig:
                 return "unchanged"
-            if entry.parent == self.inbox:
+            if self.in_inbox(entry):
                 with WorkLock(self.home):
                     outcome = intake.take(self.home, self.cfg, reg, entry)
                 self._forget_fault(entry)
@@ -233,10 +241,10 @@ class Watcher:
     def _work(self, reg: Register, due: list[Path]) -> None:
         """Handle the due items: a backlog of inbox entries (BACKLOG or more, or any number
         once the pool is warm) with the pool, every other item on its own, in order."""
-        inbox = [e for e in due if e.parent == self.inbox]
+        inbox = [e for e in due if self.in_inbox(e)]
         pooled = self.workers > 0 and len(inbox) > 1 and (len(inbox) >= BACKLOG
                                                            or self.pool.warm)
-        for entry in [e for e in due if e.parent != self.inbox] if pooled else due:
+        for entry in [e for e in due if not self.in_inbox(e)] if pooled else due:
             if self.stop.is_set():
                 return
             self.handle(reg, entry)
@@ -263,8 +271,8 @@ class Watcher:
         if isinstance(fault, RegisterBehind):
             faults.set_register(self.home, [line])
             line = f"'{entry.name}' belum diterima: register tertinggal (lihat baris register)."
-        if entry.parent == self.inbox:
-            faults.set_inbox(self.home, entry.name, line, clock.now(self.cfg.tz))
+        if self.in_inbox(entry):
+            faults.set_inbox(self.home, intake.entry_key(entry), line, clock.now(self.cfg.tz))
         else:
             faults.set_waiting(self.home, self._desk_key(entry), line, clock.now(self.cfg.tz))
         self.recover_due = True  # a fault may have stopped a step after its commit
@@ -276,11 +284,15 @@ class Watcher:
         return "waiting"
 
     def _forget_fault(self, entry: Path) -> None:
-        if self.retries.pop(entry, None) is not None or entry.parent == self.inbox:
-            if entry.parent == self.inbox:
-                faults.clear_inbox(self.home, entry.name)
+        if self.retries.pop(entry, None) is not None or self.in_inbox(entry):
+            if self.in_inbox(entry):
+                faults.clear_inbox(self.home, intake.entry_key(entry))
             else:
                 faults.clear_waiting(self.home, self._desk_key(entry))
+
+    def in_inbox(self, entry: Path) -> bool:
+        """*entry* is a drop in one of the services' inboxes (not a desk form)."""
+        return entry.parent in self.inboxes
 
     def _desk_key(self, entry: Path) -> str:
         return f"desks/{entry.parent.name}/{entry.name}"
@@ -301,7 +313,7 @@ class Watcher:
     def _contain(self, entry: Path, exc: Exception) -> str:
         reason = f"kesalahan sistem / internal error: {type(exc).__name__}: {exc}"
         try:
-            if entry.parent == self.inbox and (entry.exists() or entry.is_symlink()):
+            if self.in_inbox(entry) and (entry.exists() or entry.is_symlink()):
                 quarantine(self.home, entry, [(entry.name, reason)], tz=self.cfg.tz)
                 self._forget_fault(entry)
                 return "quarantined"
@@ -320,7 +332,7 @@ class Watcher:
         except BaseException:
             lock.release()
             raise
-        for folder in (self.inbox, self.desks):
+        for folder in (*self.inboxes, self.desks):
             folder.mkdir(parents=True, exist_ok=True)
         # --once only rescans; an observer (watchdog's inotify one opens its inotify instance
         # and thread on creation) exists only when the watcher keeps running
@@ -383,7 +395,7 @@ class Watcher:
     def _observer(self) -> BaseObserver:
         observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
         handler = _Enqueue(self)
-        for folder in (self.inbox, self.desks):
+        for folder in (*self.inboxes, self.desks):
             observer.schedule(handler, str(folder), recursive=True)
         return observer
 

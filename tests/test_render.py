@@ -13,7 +13,7 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from pipeline import clock, fonts
+from pipeline import clock, documents, fonts, services
 from pipeline.fonts import REGULAR, text_width
 from pipeline.forms import FormUnreadable, read_fields
 from pipeline.layout import (
@@ -63,9 +63,12 @@ def sample(name: str, filed: bool = False) -> dict[str, Any]:
         "diterima": dt.datetime(2026, 11, 23, 9, 12, tzinfo=WITA),
         "tanggal": dt.date(2026, 11, 23), "di_luar_jam": False,
         "sop": {"nomor": "800/003-SOP/DUKCAPIL/2022", "tanggal": "1 Agustus 2022"},
+        "layanan": documents.service_data(services.default())["layanan"],
     }
     f: dict[str, Any] = {}
-    if name == "checklist":
+    if name == "checklist":  # its lines: the service's requirements (`FrontOffice`)
+        d["persyaratan"] = [{"field": r.key, "label": r.line}
+                            for r in services.default().requirements]
         d["berkas"] = [{"nama": "formulir-f101.pdf", "halaman": 2},
                        {"nama": "kitap john smith.jpg", "halaman": 1}]
         f = {"cek_formulir": True, "cek_kitap": True, "cek_paspor": False,

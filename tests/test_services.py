@@ -14,22 +14,15 @@ import pytest
 
 from pipeline import chainstate, services, sop
 from pipeline import steps as handlers
+from pipeline.actions import Action
 from pipeline.register import Case, Register, RegisterBehind
-from pipeline.services import Requirement, Service
 from pipeline.steps import front_office
+from tests.toy_service import TOY
 
 AT = datetime.fromisoformat("2026-11-23T09:00+08:00")
 OLD_REGISTER = Path(__file__).parent / "data" / "register-before-services"
 
-# A toy third service: two steps of the KK WNA table (intake, the front office's checklist),
-# its own prefix and a two-requirement checklist. Only the test suite knows it.
-TOY = Service(
-    code="uji-coba", prefix="UJI", title="Layanan Uji Coba", product="Surat Uji Coba",
-    sop_number="800/999-SOP/DUKCAPIL/2026", sop_date=date(2026, 1, 2),
-    requirements=(Requirement("cek_formulir", "Formulir permohonan uji coba", True,
-                              ("formulir",)),
-                  Requirement("cek_ktp", "KTP pemohon", False, ("ktp",))),
-    steps=sop.STEPS[:2], total_minutes=2, inbox="inbox-uji-coba")
+# The toy third service lives in its own module (tests/toy_service.py), as a new service would.
 
 
 @pytest.fixture
@@ -122,6 +115,10 @@ def test_a_service_is_refused_when_it_cannot_be_told_apart(toy):
         replace(TOY, code="x", prefix="uji-1")
     with pytest.raises(ValueError, match="persyaratan"):
         replace(TOY, requirements=TOY.requirements * 2)
+    with pytest.raises(ValueError, match="folder inbox-uji-coba/ sudah dipakai layanan uji-coba"):
+        services.register(replace(TOY, code="lain", prefix="LAIN"))
+    with pytest.raises(ValueError, match="folder inbox"):
+        replace(TOY, inbox="../kasus")
     assert services.get("uji-coba") is toy and toy in services.all()
 
 
@@ -143,8 +140,8 @@ def test_each_service_has_its_own_handlers_bound_to_its_own_steps(toy):
 
 
 def test_a_decision_follows_the_table_of_the_cases_own_service(cfg, toy):
-    """The toy's table ends at its checklist: approving it there finishes the case, where
-    the same decision on a KK WNA case goes on to the verifier."""
+    """The same decision on the checklist sends a KK WNA case on to the verifier and a toy
+    case to the step its own table names next (its hand-over)."""
     from pipeline.engine import judge
     from pipeline.model import Context, Decision
     from tests.conftest import FRONT_OFFICE
@@ -163,9 +160,9 @@ def test_a_decision_follows_the_table_of_the_cases_own_service(cfg, toy):
         d = Decision(case.id, step, True, "", "", FRONT_OFFICE, ticks)
         moved = judge(case, d, Context(cfg, t.date()))
         went[service.code] = (moved.next_step, moved.status)
-    kk_next = services.default().after(step)
-    assert kk_next is not None
-    assert went == {"kk-wna": (kk_next.number, "open"), "uji-coba": (None, "issued")}
+    kk_next, toy_next = services.default().after(step), TOY.after(step)
+    assert kk_next is not None and toy_next is not None and kk_next != toy_next
+    assert went == {"kk-wna": (kk_next.number, "open"), "uji-coba": (toy_next.number, "open")}
 
 
 # ---------------------------------------------------------------- numbering per service
@@ -282,7 +279,7 @@ def test_a_register_made_before_services_is_upgraded_and_still_verifies(tmp_path
 
 
 def test_a_drop_in_the_inbox_is_a_kk_wna_case(office):
-    """All drops are KK WNA's for now (one inbox folder per service is the next step)."""
+    """`inbox/` stays KK WNA's (the contract fixes it)."""
     from tests.office import jpeg, run_once
     jpeg(office.inbox / "MARIA GARCIA" / "paspor.jpg")
     run_once(office)
@@ -292,6 +289,103 @@ def test_a_drop_in_the_inbox_is_a_kk_wna_case(office):
     assert (case.id, case.service) == ("KKWNA-2026-0001", "kk-wna")
 
 
+def _form_fields(path: Path) -> dict[str, str]:
+    from pipeline import forms
+    return dict(forms.read_form(path)[0])
+
+
+def test_the_toy_service_runs_end_to_end_beside_kk_wna(toy, office):
+    """A scan dropped in the toy's own inbox becomes UJI-2026-0001; its checklist (its two
+    requirements) and its hand-over are filled and saved on the shared desks as staff do,
+    and the case is filed; a KK WNA case dropped at the same time goes its own way."""
+    from pipeline import config
+    from pipeline import home as homes
+    from tests.conftest import FRONT_OFFICE
+    from tests.office import fill, jpeg, one, run_once
+
+    homes.init(office)  # `kkwna init` makes every registered service's inbox
+    toy_inbox = office.root / "inbox-uji-coba"
+    assert toy_inbox.is_dir() and office.inbox.is_dir()
+    jpeg(toy_inbox / "BUDI SANTOSO" / "formulir.jpg")
+    jpeg(office.inbox / "MARIA GARCIA" / "KITAP.jpg")
+    run_once(office)
+
+    reg = Register(office.register_path)
+    cases = {c.id: c for c in reg.cases()}
+    assert {cid: c.service for cid, c in cases.items()} \
+        == {"UJI-2026-0001": "uji-coba", "KKWNA-2026-0001": "kk-wna"}
+    assert cases["UJI-2026-0001"].source_name == "BUDI SANTOSO"
+    assert not (toy_inbox / "BUDI SANTOSO").exists() and not list(office.inbox.iterdir())
+
+    front = office.desks / TOY.first_desk.desk  # shared by both services
+    toy_form = one(front, "UJI-2026-0001 *.pdf")
+    kk_form = one(front, "KKWNA-2026-0001 *.pdf")
+    toy_fields, kk_fields = _form_fields(toy_form), _form_fields(kk_form)
+    assert {"cek_formulir", "cek_ktp"} <= set(toy_fields) and "cek_kitap" not in toy_fields
+    assert {"cek_kitap", "cek_hadir_sendiri"} <= set(kk_fields) and "cek_ktp" not in kk_fields
+    assert toy_fields["cek_formulir"] not in ("", "/Off")  # pre-ticked from "formulir.jpg"
+
+    fill(toy_form, {"cek_formulir": "ya", "cek_ktp": "ya", "nama_pemohon": "BUDI SANTOSO",
+                    "keputusan": "setuju", "petugas_nip": FRONT_OFFICE})
+    run_once(office)
+    toy_case = reg.get("UJI-2026-0001")
+    hand_over = TOY.steps[-1]
+    assert (toy_case.status, toy_case.step) == ("open", hand_over.number)
+    assert toy_case.collection_code
+    slip = one(office.print, "UJI-2026-0001 * - 02 tanda bukti pengambilan.pdf")
+    assert slip.stat().st_size > 0
+
+    cfg = config.load(office.root)
+    officer = cfg.officers_for(hand_over.decider.key)[0]
+    form = one(office.desks / (hand_over.desk or ""), "UJI-2026-0001 *.pdf")
+    assert _form_fields(form)["langkah"] == str(hand_over.number)
+    fill(form, {"kode_pengambilan": toy_case.collection_code, "penerima_nama": "Budi Santoso",
+                "keputusan": "setuju", "petugas_nip": officer.nip})
+    run_once(office)
+
+    done = reg.get("UJI-2026-0001")
+    assert done.status == "issued" and done.folder.startswith("archive/")
+    filed = {row["name"] for row in reg.documents(done.id)}
+    assert {"01 berkas permohonan.pdf", "02 lembar checklist.pdf",
+            "02 tanda bukti pengambilan.pdf", "05 tanda terima penyerahan.pdf"} <= filed
+    assert [(e["step"], e["action"]) for e in reg.events(done.id)] == [
+        (1, Action.RECEIVED), (2, Action.APPROVED), (hand_over.number, Action.HANDED_OVER),
+        (hand_over.number, Action.FILED)]
+    assert not list((office.desks / (hand_over.desk or "")).glob("UJI-*"))
+
+    kk = reg.get("KKWNA-2026-0001")  # untouched: still waiting on its own checklist
+    assert (kk.service, kk.status, kk.step) == ("kk-wna", "open", sop.FIRST_DESK.number)
+    assert kk_form.exists() and [e["step"] for e in reg.events(kk.id)] == [1]
+    assert reg.verify_chain() == []
+    reg.close()
+
+
+def test_a_case_waits_in_status_for_what_its_own_table_names(toy, office):
+    from pipeline import config, status
+    from tests.office import jpeg, run_once
+
+    homes_init(office)
+    jpeg(office.root / "inbox-uji-coba" / "BUDI" / "ktp.jpg")
+    run_once(office)
+    cfg = config.load(office.root)
+    reg = Register(office.register_path)
+    try:
+        text = status.render(cfg, reg)
+        one_case = status.render(cfg, reg, "UJI-2026-0001")
+        rows = status.as_json(cfg, reg, office)["kasus_terbuka"]
+    finally:
+        reg.close()
+    assert "Layanan Uji Coba: desks/02-front-office: langkah 2" in text
+    assert "layanan: Layanan Uji Coba" in one_case
+    assert [(r["kasus"], r["layanan"], r["standar"]) for r in rows] \
+        == [("UJI-2026-0001", "uji-coba", TOY.first_desk.minutes)]
+
+
+def homes_init(office):
+    from pipeline import home as homes
+    homes.init(office)
+
+
 def test_a_toy_case_is_pre_ticked_from_its_own_checklist(toy):
     t = datetime(2026, 11, 23, 9)
     case = Case(id="UJI-2026-0001", year=2026, seq=1, title="T", status="open", step=2,
@@ -299,7 +393,7 @@ def test_a_toy_case_is_pre_ticked_from_its_own_checklist(toy):
                 folder="cases/x", source_name="x", source_key="k", source_removed=False,
                 collection_code=None, data={"berkas": ["ktp.jpg", "paspor.jpg"]},
                 service=toy.code)
-    front = handlers.handler(sop.FIRST_DESK.number)
+    front = handlers.handler(toy, toy.first_desk.number)  # the toy's own checklist
     front.on_enter(None, case)  # type: ignore[arg-type]  # the register is not read
     assert case.data["checklist_hint"] == {"cek_formulir": False, "cek_ktp": True}
 
@@ -325,3 +419,70 @@ def test_a_long_service_prefix_still_leaves_every_case_name_within_255_bytes():
     assert len(f"PINDAHDTNG-2026-00001 {title}".encode()) + intake.TITLE_SUFFIX_BYTES \
         <= NAME_MAX
     assert len(title.encode()) < len(kk_wna.encode())  # the room follows the prefix
+
+
+def test_a_backlog_over_two_inboxes_numbers_each_service_in_its_drop_order(toy, office,
+                                                                          caplog):
+    """Entries moved into both inboxes at once, enough to start the worker pool: each
+    becomes a case of its inbox's service, numbered gap-free per service in drop order;
+    each case's checklist on the shared desk is its own service's."""
+    import logging
+    import os
+
+    from pipeline import config, desks, forms
+    from pipeline import home as homes
+    from pipeline.intake import natural_key
+    from pipeline.watcher import BACKLOG, Watcher
+    from tests.office import jpeg
+
+    homes.init(office)
+    inboxes = {"kk-wna": office.inbox, "uji-coba": office.root / toy.inbox}
+    staging = office.root / "scanner"
+    dropped: dict[str, list[str]] = {code: [] for code in inboxes}
+    for n in range(1, BACKLOG + 3):
+        code = "uji-coba" if n % 2 else "kk-wna"
+        name = f"pemohon {n}.jpg"
+        jpeg(staging / code / name, size=(300, 400), text=name)
+        dropped[code].append(name)
+    for code, names in dropped.items():
+        for name in names:
+            os.rename(staging / code / name, inboxes[code] / name)
+    with caplog.at_level(logging.INFO, logger="pipeline.backlog"):
+        Watcher(office, config.load(office.root), once=True).run()
+    assert "proses penggambar" in caplog.text  # the backlog went to the pool
+
+    reg = Register(office.register_path)
+    try:
+        for code, names in dropped.items():
+            service = services.get(code)
+            mine = [c for c in reg.cases() if c.service == code]
+            assert [c.source_name for c in mine] == sorted(names, key=natural_key)
+            assert [c.id for c in mine] == [service.case_id(2026, n)
+                                            for n in range(1, len(names) + 1)]
+            for case in mine:
+                assert case.status == "open" and case.step == service.first_desk.number
+                fields, _ = forms.read_form(desks.form_path(office, case, case.step))
+                assert fields["kasus"] == case.id
+                assert {r.key for r in service.requirements} <= set(fields)
+            assert not list(inboxes[code].iterdir())
+    finally:
+        reg.close()
+
+
+def test_a_held_entry_of_another_inbox_is_kept_apart_from_one_of_the_same_name(toy, office):
+    """faults.json keys an entry of KK WNA's inbox by its name, as always, and one of
+    another service's inbox as "<inbox>/<name>": the two never share a hold or a note."""
+    from pipeline import faults
+    from pipeline import intake_held as holding
+
+    kk_entry, toy_entry = office.inbox / "MARIA", office.root / toy.inbox / "MARIA"
+    assert holding.entry_key(kk_entry) == "MARIA"
+    assert holding.entry_key(toy_entry) == f"{toy.inbox}/MARIA"
+    for entry in (kk_entry, toy_entry):
+        assert holding.entry_at(office, holding.entry_key(entry)) == entry
+        assert holding.note_path(office, holding.entry_key(entry)).parent == entry.parent
+    faults.hold(office, holding.entry_key(toy_entry), "UJI-2026-0001", AT, "1")
+    assert faults.load(office).lines() == [
+        f"{toy.inbox}/MARIA: sisa berkas setelah kasus UJI-2026-0001 dibuka; tidak diterima "
+        f"otomatis (lihat catatan di sebelahnya)"]
+    assert holding.release_gone(office) == [f"{toy.inbox}/MARIA"]  # the folder is not there

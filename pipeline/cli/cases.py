@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pipeline import family, flow, sop
+from pipeline import family, flow, services, sop
 from pipeline.cli.base import cli, friendly, loaded_to_write
 from pipeline.errors import UserError
 from pipeline.register import Register
@@ -61,7 +61,8 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
     """Keputusan formulir meja, diberikan dari terminal."""
     if approve == (reason is not None):
         raise click.UsageError("pilih satu: --approve atau --return ALASAN")
-    if step not in {s.number for s in sop.decided_at_desk()}:
+    # any service's desk step here; the case's own table is asked once it is loaded
+    if step not in {s.number for svc in services.all() for s in svc.decided_at_desk()}:
         raise UserError(f"langkah {step} tidak diputuskan di meja")
     env = loaded_to_write(ctx)
     fields = field_pairs(step, pairs)
@@ -84,10 +85,14 @@ def enter(ctx: click.Context, case_id: str, data_file: Path, nip: str) -> None:
     """Langkah 4 (perekaman data) dari berkas JSON, bukan dari formulir."""
     data = read_family(data_file)
     env = loaded_to_write(ctx)
-    step = data_entry_step()
     reg = Register(env.home.register_path)
     fields = family.to_form_fields(data, area=env.cfg.area)
     try:
+        # the data-entry step of the case's own service
+        try:
+            step = data_entry_step(services.of(flow.load(reg, case_id)))
+        except KeyError as exc:
+            raise UserError(str(exc.args[0])) from None
         click.echo(flow.decide_from_terminal(env, reg, case_id, step, approve=True, note="",
                                              nip=nip, fields=fields, start_from_form=False))
     finally:

@@ -32,6 +32,12 @@ class Requirement:
     label: str  # what it proves, as the sheets and the return letter say it
     required: bool  # needed for "setuju"
     hints: tuple[str, ...] = ()  # words in a scan's file name that pre-tick it; () never
+    form_label: str = ""  # the checklist form's line, when it says more than *label*
+
+    @property
+    def line(self) -> str:
+        """The line the checklist form shows."""
+        return self.form_label or self.label
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class Service:
     # the folder at the top of the office home where its applications are dropped: a scan
     # dropped there becomes a case of this service (INTERFACE.md, "one inbox per service")
     inbox: str = "inbox"
+    # the checklist's note on what the service asks (before "(SOP <number>)"); "" says
+    # "Persyaratan: " and the required requirements
+    checklist_note: str = ""
 
     def __post_init__(self) -> None:
         if not CODE.fullmatch(self.code):
@@ -98,6 +107,12 @@ class Service:
     def decided_at_desk(self) -> list[Step]:
         """Steps a staff member decides on a desk form (or with `kkwna decide`)."""
         return [s for s in self.steps if s.kind in (Kind.DESK, Kind.HANDOVER)]
+
+    @property
+    def requirements_note(self) -> str:
+        """The checklist's note on what the service asks."""
+        return self.checklist_note or "Persyaratan: " + "; ".join(
+            r.label for r in self.requirements if r.required)
 
     # --- ids --------------------------------------------------------------------------------
 

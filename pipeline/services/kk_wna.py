@@ -15,7 +15,8 @@ from pipeline.services.base import Requirement, Service
 
 REQUIREMENTS = (
     Requirement("cek_formulir", "Formulir permohonan KK (F-1.01)", True,
-                ("formulir", "f-1.01", "f101", "f1.01", "f-101")),
+                ("formulir", "f-1.01", "f101", "f1.01", "f-101"),
+                "Formulir permohonan KK (F-1.01) diisi dan ditandatangani"),
     Requirement("cek_kitap", "KITAP dari kantor imigrasi", True, ("kitap",)),
     Requirement("cek_paspor", "Paspor", False, ("paspor", "passport")),
     # only the clerk can tell: no file name shows it
@@ -33,4 +34,6 @@ SERVICE = Service(
     requirements=REQUIREMENTS,
     steps=sop.STEPS,
     total_minutes=sop.TOTAL_MINUTES,
+    checklist_note="Persyaratan: berkas permohonan dan KITAP; berkas dibawa sendiri; diterima "
+                   "pukul 08.00-15.00 WITA",
 )

@@ -86,8 +86,11 @@ def handler(service: Service | int, number: int | None = None) -> Handler:
 
 def data_entry_step(service: Service | None = None) -> int:
     """The step where the family data is entered (`kkwna enter`), KK WNA's by default."""
-    return next(n for n, h in table(service or services.default()).items()
-                if isinstance(h, DataEntry))
+    service = service or services.default()
+    found = next((n for n, h in table(service).items() if isinstance(h, DataEntry)), None)
+    if found is None:
+        raise KeyError(f"layanan {service.code} tidak memiliki langkah perekaman data")
+    return found
 
 
 def signature_of(service: Service) -> Signature | None:

@@ -30,23 +30,32 @@ def hints_from_names(names: Sequence[str], service: Service | None = None) -> di
 PRESENCE = "cek_hadir_sendiri"
 
 
-def checklist_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The front office's ticks as the verifier's sheet lists them."""
+def checklist_rows(data: Mapping[str, Any],
+                   service: Service | None = None) -> list[dict[str, str]]:
+    """The front office's ticks as the verifier's sheet lists them (the requirements of
+    *service*, KK WNA's by default)."""
     ticks = data.get("checklist", {})
 
     def answer(key: str) -> str:
         if key == PRESENCE:
             return "YA" if ticks.get(key) else "TIDAK"
         return "ADA" if ticks.get(key) else "TIDAK ADA"
-    return [{"persyaratan": label, "ada": answer(key)} for key, label, _ in CHECKLIST]
+    return [{"persyaratan": r.label, "ada": answer(r.key)}
+            for r in (service or services.default()).requirements]
 
 
 class FrontOffice(Handler):
-    fields = ("nama_pemohon", *(key for key, _, _ in CHECKLIST))
+    """The checklist: its lines, ticks and rule are its service's requirements."""
+
+    fields: tuple[str, ...] = ("nama_pemohon", *(key for key, _, _ in CHECKLIST))
+
+    def __init__(self, service: Service, number: int) -> None:
+        super().__init__(service, number)
+        self.fields = ("nama_pemohon", *(r.key for r in service.requirements))
 
     def on_enter(self, reg: Register, case: Case) -> None:
         case.data.setdefault("checklist_hint", hints_from_names(
-            case.data.get("berkas", []), services.get(case.service)))
+            case.data.get("berkas", []), self.service))
 
     def prefill(self, case: Case) -> dict[str, Any]:
         # the drop's name is only a first guess at the applicant's name: the clerk corrects it
@@ -56,11 +65,15 @@ class FrontOffice(Handler):
     def layout_data(self, case: Case) -> dict[str, Any]:
         d = case.data
         return {"berkas": [{"nama": n, "halaman": str(p)} for n, p in
-                           zip(d.get("berkas", []), d.get("halaman", []), strict=False)]}
+                           zip(d.get("berkas", []), d.get("halaman", []), strict=False)],
+                # the checklist's lines (layouts/checklist.toml `source = "persyaratan"`)
+                "persyaratan": [{"field": r.key, "label": r.line}
+                                for r in self.service.requirements]}
 
     def rule(self, d: Decision, ctx: Context, problems: list[str]) -> Record:
-        ticks = {key: flag(d.fields, key, label, problems) for key, label, _ in CHECKLIST}
-        missing = [label for key, label, required in CHECKLIST if required and not ticks[key]]
+        needed = self.service.requirements
+        ticks = {r.key: flag(d.fields, r.key, r.label, problems) for r in needed}
+        missing = [r.label for r in needed if r.required and not ticks[r.key]]
         if d.approve and missing:
             problems.append("belum lengkap untuk diteruskan: " + ", ".join(missing))
         name = " ".join(d.fields.get("nama_pemohon", "").split()).upper()

@@ -48,7 +48,7 @@ class Verification(Handler):
         return {"bukan_data_ganda": not case.data.get("data_ganda_awal")}
 
     def layout_data(self, case: Case) -> dict[str, Any]:
-        return {"diterima_front_office": checklist_rows(case.data),
+        return {"diterima_front_office": checklist_rows(case.data, self.service),
                 "data_ganda": duplicate_rows(case.data.get("data_ganda_awal", []))}
 
     def form_data(self, env: Env, case: Case, extra: Mapping[str, Any]) -> dict[str, Any]:
