@@ -103,8 +103,9 @@ def change_values(env: Env, case: Case, valid: Validity, no_kk: str,
     fields are the same, the change's own requirements, the No. KK read from the KK lama,
     and the family with the baby on the data entry form."""
     values = desk_values(env, case, valid)
-    fields = set(handler(case.step).fields)  # TODO svc-thread: the case's service's handler
+    fields = set(handler(services.of(case), case.step).fields)  # the case's own form's
     own: dict[str, str | bool] = {
+        "nama_pemohon": APPLICANT,  # as the passport writes it (the clerk corrects it)
         "cek_formulir": True, "cek_kk_lama": True, "cek_bukti_perubahan": True,
         "cek_kitap": True, "cek_hadir_sendiri": True,
         "no_kk_lama": no_kk,
