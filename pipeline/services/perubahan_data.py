@@ -44,7 +44,6 @@ REQUIREMENTS = (
 
 # what differs from the KK WNA table, by step: its own documents' names, layouts, handlers
 _OWN: dict[int, dict[str, Any]] = {
-    1: {"document": "berkas permohonan perubahan data"},
     2: {"layout": "checklist_perubahan", "handler": "change_front_office"},
     3: {"action": "Memverifikasi berkas persyaratan dan KK yang diubah",
         "document": "lembar verifikasi perubahan data",
