@@ -19,7 +19,7 @@ from tests.test_report import SUMMARY, csv_figures, lines_of
 AFTER_NOVEMBER = "2026-12-01T09:00:00+08:00"
 TOY = replace(services.default(), code="uji-ubah", prefix="UJIUBAH",
               title="Perubahan Data Uji Coba", sop_number="800/777-SOP/DUKCAPIL/2026",
-              sop_date=date(2026, 3, 2), sop_revised=None)
+              sop_date=date(2026, 3, 2), sop_revised=None, inbox="inbox-uji-ubah")
 TOY_SOP = "SOP 800/777-SOP/DUKCAPIL/2026 (2 Maret 2026)"
 KK_SOP = "SOP 800/003-SOP/DUKCAPIL/2022 (1 Agustus 2022)"
 
