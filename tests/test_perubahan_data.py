@@ -3,6 +3,7 @@ table beside KK WNA's (same roles and desks, its own documents and handlers)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pipeline import services, sop
@@ -62,3 +63,41 @@ def test_its_sop_number_is_never_invented_but_read_from_the_offices_settings(tmp
     settings.write_text("[layanan.perubahan-data]\nnomor_sop = ' '\ntanggal_sop = 'kemarin'\n",
                         encoding="utf-8")
     assert perubahan_data.office_sop(tmp_path) == (perubahan_data.UNKNOWN_SOP, None)
+
+
+def test_the_offices_change_sop_section_is_accepted_by_the_settings_loader(tmp_path: Path):
+    from pipeline import config
+
+    text = config.DEFAULT + ("\n[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'"
+                             "\ntanggal_sop = 2026-02-03\n")
+    (tmp_path / config.FILENAME).write_text(text, encoding="utf-8")
+    config.load(tmp_path)  # not refused as an unknown section
+    assert perubahan_data.office_sop(tmp_path)[0] == "800/010-SOP/DUKCAPIL/2026"
+
+
+def test_the_marked_draft_frames_each_changed_cell_and_lists_the_changes(tmp_path: Path):
+    import copy
+
+    import pypdf
+
+    from pipeline import family_changes, kk_marks, pdfa
+    from pipeline.demo import FAMILY
+    from pipeline.demo_change import changed_family
+
+    new = copy.deepcopy(changed_family(date(2026, 12, 3)))
+    new["anggota"][1]["no_paspor"] = "PB9999999"  # type: ignore[index]
+    found = family_changes.changes(FAMILY, new)
+    office = {"kabupaten": "TAPIN", "provinsi": "KALIMANTAN SELATAN", "kode_wilayah": "6305"}
+    out = kk_marks.render_changed_draft(new, tmp_path / "konsep.pdf", office=office,
+                                        case_id="PDKKWNA-2026-0001", changes=found,
+                                        old_case="KKWNA-2026-0001")
+    pages = pypdf.PdfReader(out).pages
+    assert len(pages) == 2
+    card, listed = pages[0].extract_text(), " ".join(pages[1].extract_text().split())
+    # one asterisk per marked cell on the card: the new member's row in both tables
+    # (the No cell twice) and the changed passport
+    assert card.count(kk_marks.MARK) == len(family_changes.marked_cells(found)) + 1
+    assert "DAFTAR PERUBAHAN DATA" in listed and "register KKWNA-2026-0001" in listed
+    assert "Anggota 2 (EMILY ROSE SMITH), No. Paspor" in listed and "PB9999999" in listed
+    assert "Anggota 4 (NOAH JAMES SMITH)" in listed and "ditambahkan" in listed
+    assert pdfa.structural_problems(out.read_bytes()) == []  # saved as PDF/A-2b
