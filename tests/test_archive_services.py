@@ -19,7 +19,7 @@ from pipeline.services import Requirement
 from tests.archive_cases import make_case
 
 TOY = replace(services.default(), code="uji-ubah", prefix="UJIUBAH",
-              title="Perubahan Data Uji Coba",
+              title="Perubahan Data Uji Coba", inbox="inbox-uji-ubah",
               requirements=(Requirement("cek_formulir", "Formulir perubahan", True),
                             Requirement("cek_bukti", "Bukti perubahan", True)))
 

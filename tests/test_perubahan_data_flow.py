@@ -27,6 +27,7 @@ from pipeline.demo_change import change_values, changed_family, drop_change, new
 from pipeline.desks import error_path
 from pipeline.register import Register
 from pipeline.steps import change_base
+from tests.office import assert_archival
 
 pytestmark = pytest.mark.slow
 ADM_SIAK, VERIFIKATOR = "199203032016032003", "198802022014031002"
@@ -162,6 +163,9 @@ def test_a_change_through_the_forms(built: dict[str, object],
         filed = page_text(folder / "06 konsep KK perubahan diparaf.pdf")
         assert "Paraf Kepala Bidang" in filed and "DAFTAR PERUBAHAN DATA" in filed
         # the card to be signed is a normal KK: the same No. KK, no marks, no list
+        # every document the change filed, its own layouts and the marked drafts, is PDF/A
+        assert {"03 lembar verifikasi perubahan data.pdf", "04 formulir perubahan data KK.pdf",
+                "05 konsep KK perubahan dikoreksi.pdf"} <= set(assert_archival(folder))
         tte = folder / "07 draf TTE KK.pdf"
         assert len(pypdf.PdfReader(tte).pages) == 1
         assert no_kk in page_text(tte) and "NOAH JAMES SMITH" in page_text(tte)
