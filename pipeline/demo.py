@@ -13,12 +13,12 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pypdf
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
@@ -33,6 +33,9 @@ from pipeline.register import Case, Register
 from pipeline.sample_scans import Validity, application_form, kitap_card, passport_page
 from pipeline.steps import handler, signature
 from pipeline.watcher import Watcher
+
+if TYPE_CHECKING:  # signing is a slow import, for this command only
+    from pipeline.signing.pki import DemoPKI
 
 # pyHanko warns that revocation data "will be embedded, but fetching is not allowed": the
 # demo PKI's CRL is embedded from kkwna.toml, there is nothing to fetch, nothing to warn of
@@ -285,7 +288,8 @@ def _quiet(logger_name: str) -> Iterator[None]:
         logger.setLevel(saved)
 
 
-def _documents(office: Office, case: Case) -> tuple[Path, ...]:
+def case_documents(office: Office, case: Case) -> tuple[Path, ...]:
+    """The case's documents in SOP order, in its (archive) folder."""
     rows = office.reg.documents(case.id)
     folder = office.env.home.root / case.folder
     ordered = sorted(enumerate(rows), key=lambda item: (item[1]["step"], item[0]))
@@ -303,50 +307,71 @@ def _books(home: homes.Home, documents: tuple[Path, ...], year: int) -> tuple[Pa
     return tuple(p for p in found if p.is_file())
 
 
+def sign_and_hand_over(office: Office, case: Case, pki: DemoPKI,
+                       values: Callable[[Case], Mapping[str, str | bool]]) -> Case:
+    """Drive *case* from the desk it waits on to the applicant: each desk's form filled
+    with *values* (of the case as it stands there) and saved, the TTE signed with the demo
+    head's key, the card collected. Raises `DemoError` naming the step that stopped."""
+    from pipeline.signing.backends import P12Backend
+    from pipeline.signing.keys import read_passphrase
+
+    env = office.env
+    signing = signature().step.number
+    while case.status == "open" and case.step < signing:  # the desks, then the TTE draft
+        case = office.decide_at_desk(case.id, values(case))
+    if case.step != signing:
+        raise DemoError(f"{case.id} tidak menunggu tanda tangan (langkah {case.step})")
+    with _quiet(PYHANKO_FETCH_WARNING):
+        backend = P12Backend(env.tte, pki.head_of_office_p12,
+                             read_passphrase(pki.passphrase_file))
+        flow.sign_from_terminal(env, office.reg, case.id, backend=backend)
+    case = office.case(case.id)
+    if case.status != "open" or not case.collection_code:
+        raise DemoError(f"{case.id}: KK tidak menunggu penyerahan (langkah {case.step})")
+    case = office.decide_at_desk(case.id, values(case))
+    if case.status != "issued":
+        raise DemoError(f"{case.id} belum diserahkan (status {case.status})")
+    return case
+
+
+def new_demo_office(folder: Path | None = None) -> tuple[homes.Home, DemoPKI]:
+    """A new office in *folder* with the demonstration PKI."""
+    from pipeline.signing.demo import set_up_demo  # slow imports: cryptography, pyHanko
+
+    home = new_home(folder)
+    return home, set_up_demo(home)
+
+
+def issue_sample(office: Office, pki: DemoPKI) -> DemoResult:
+    """Drive the sample family's application from the inbox to the archive binder, write
+    the month's report."""
+    home, env = office.env.home, office.env
+    today = clock.now(env.cfg.tz).date()
+    valid = validity(today)
+    drop_application(env, valid, today)
+    office.watch_once()
+    opened = [c for c in office.reg.cases("open") if c.title == APPLICANT]
+    if len(opened) != 1:
+        raise DemoError("langkah 1: berkas contoh tidak menjadi kasus (lihat quarantine/)")
+    case = sign_and_hand_over(office, opened[0], pki, lambda c: desk_values(env, c, valid))
+    received = case.received_at.astimezone(env.cfg.tz)
+    pdf = report.write_report(home, env.cfg, office.reg, received.year, received.month)
+    printed = tuple(sorted(p for p in home.print.glob(f"{case.id}*")
+                           if not p.name.startswith(".")))
+    documents = case_documents(office, case)
+    return DemoResult(home=home.root, case_id=case.id, documents=documents,
+                      printed=printed, report_pdf=pdf, report_csv=pdf.with_suffix(".csv"),
+                      books=_books(home, documents, received.year))
+
+
 def run_demo(folder: Path | None = None) -> DemoResult:
     """Set up a demo office, drive one application from the inbox to the archive binder,
     write the month's report. Raises `DemoError` (or another `KkwnaError`) if a step
     does not go through."""
-    from pipeline.signing.backends import P12Backend
-    from pipeline.signing.demo import set_up_demo  # slow imports: cryptography, pyHanko
-    from pipeline.signing.keys import read_passphrase
-
-    home = new_home(folder)
-    pki = set_up_demo(home)
+    home, pki = new_demo_office(folder)
     office = Office(home)
     try:
-        env = office.env
-        today = clock.now(env.cfg.tz).date()
-        valid = validity(today)
-        drop_application(env, valid, today)
-        office.watch_once()
-        opened = [c for c in office.reg.cases("open") if c.title == APPLICANT]
-        if len(opened) != 1:
-            raise DemoError("langkah 1: berkas contoh tidak menjadi kasus (lihat quarantine/)")
-        case = opened[0]
-        signing = signature().step.number
-        while case.status == "open" and case.step < signing:  # the desks, then the TTE draft
-            case = office.decide_at_desk(case.id, desk_values(env, case, valid))
-        if case.step != signing:
-            raise DemoError(f"{case.id} tidak menunggu tanda tangan (langkah {case.step})")
-        with _quiet(PYHANKO_FETCH_WARNING):
-            backend = P12Backend(env.tte, pki.head_of_office_p12,
-                                 read_passphrase(pki.passphrase_file))
-            flow.sign_from_terminal(env, office.reg, case.id, backend=backend)
-        case = office.case(case.id)
-        if case.status != "open" or not case.collection_code:
-            raise DemoError(f"{case.id}: KK tidak menunggu penyerahan (langkah {case.step})")
-        case = office.decide_at_desk(case.id, desk_values(env, case, valid))
-        if case.status != "issued":
-            raise DemoError(f"{case.id} belum diserahkan (status {case.status})")
-        received = case.received_at.astimezone(env.cfg.tz)
-        pdf = report.write_report(home, env.cfg, office.reg, received.year, received.month)
-        printed = tuple(sorted(p for p in home.print.glob(f"{case.id}*")
-                               if not p.name.startswith(".")))
-        documents = _documents(office, case)
-        return DemoResult(home=home.root, case_id=case.id, documents=documents,
-                          printed=printed, report_pdf=pdf, report_csv=pdf.with_suffix(".csv"),
-                          books=_books(home, documents, received.year))
+        return issue_sample(office, pki)
     except DemoError as exc:  # name the office left behind, to look at what happened
         raise DemoError(f"{exc} (folder demo: {home.root})") from None
     finally:

@@ -41,13 +41,15 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
 
 
 def service_data(service: Service) -> dict[str, Any]:
-    """What a layout shows of the case's service: its names and the SOP it follows."""
+    """What a layout shows of the case's service: its names and the SOP it follows (a date
+    not known to us is said to be so, never invented)."""
+    day = service.sop_revised or service.sop_date
     return {
         "layanan": {"kode": service.code, "judul": service.title,
                     "judul_kapital": service.title.upper(),
                     "persyaratan": service.requirements_note},
         "sop": {"nomor": service.sop_number,
-                "tanggal": clock.long_date(service.sop_revised or service.sop_date)},
+                "tanggal": clock.long_date(day) if day else "(belum ditetapkan)"},
     }
 
 

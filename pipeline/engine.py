@@ -117,4 +117,5 @@ def plan(env: Env, case: Case, d: Decision, t: Transition, taken: set[str]) -> P
                 "hasil": {k: v for k, v in t.record.items() if k != "keluarga"}},
         record=record, documents=docs,
         identities=h.identities({**case.data, **record}),
-        archive=t.status in ("returned", "issued"), source_sha256=d.source_sha256)
+        archive=t.status in ("returned", "issued"), source_sha256=d.source_sha256,
+        replaces=h.replaces(t.record) if t.approve else None)

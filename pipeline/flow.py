@@ -241,6 +241,8 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
             reg.add_document(db, case.id, name=name, step=plan.step, sha256=sha256_file(path),
                              size=path.stat().st_size, at=plan.at)
         reg.set_identities(db, case.id, plan.identities)
+        if plan.replaces is not None:  # the KK this case changes (a Perubahan Data case)
+            reg.set_replaces(db, case.id, plan.replaces)
         restored.end_writing(db, case.id)
     crash.point("committed", plan.step)
 

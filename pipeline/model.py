@@ -121,6 +121,8 @@ class Plan:
     documents: list[Doc] = field(default_factory=list)
     identities: list[tuple[str, str]] = field(default_factory=list)
     archive: bool = False  # the case leaves the office: file it in the archive
+    # the case whose KK this case changes, linked in the same commit (`Register.set_replaces`)
+    replaces: str | None = None
     source_sha256: str = ""  # the saved form this plan came from
 
     @property

@@ -369,8 +369,10 @@ class ServiceFigures:
 def sop_cited(service: services.Service) -> str:
     """"SOP 800/003-SOP/DUKCAPIL/2022 (1 Agustus 2022)": the number and the revision in
     force (the SOP's own date when never revised)."""
-    return (f"SOP {service.sop_number} "
-            f"({clock.long_date(service.sop_revised or service.sop_date)})")
+    day = service.sop_revised or service.sop_date
+    if day is None:  # a number not known to us: the service's own words say so
+        return service.sop_number
+    return f"SOP {service.sop_number} ({clock.long_date(day)})"
 
 
 def service_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Config,

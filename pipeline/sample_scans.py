@@ -1,9 +1,9 @@
 """Sample scans for `kkwna demo`: what the front office scans for an application, drawn.
 
 A passport data page (with its machine-readable zone, check digits computed as ICAO 9303
-does), a KITAP card, both JPEG at a scanner's resolution, and the F-1.01 application form
-as a PDF. Every one is marked CONTOH / DEMO across its face, so a printout can never pass
-for a real document.
+does), a KITAP card, a birth certificate (the evidence of a change), all JPEG at a
+scanner's resolution, and the F-1.01 application form as a PDF. Every one is marked
+CONTOH / DEMO across its face, so a printout can never pass for a real document.
 
 Pure drawing: the person and the family come in as the family-data dicts of
 `pipeline.family` (DD-MM-YYYY dates), the validity dates as `date`s.
@@ -254,6 +254,40 @@ def kitap_card(path: Path, person: Mapping[str, str], address: str, validity: Va
     draw.text((30, 590), "DIREKTORAT JENDERAL IMIGRASI  -  " + NOT_REAL, font=_font(17, bold=True),
               fill=RED)
     return _save_jpeg(_watermark(img), path, dpi, f"kkwna demo KITAP {person['no_kitap']}")
+
+
+
+def birth_certificate(path: Path, child: Mapping[str, str], registry: str, number: str) -> Path:
+    """The extract of *child*'s birth certificate (Kutipan Akta Kelahiran), A5 landscape at
+    150 dpi, as a JPEG: the evidence of a change "a child born" (Perubahan Data KK WNA).
+    *registry*: the civil registry that issued it ("KABUPATEN TAPIN")."""
+    dpi = 150
+    size = (1240, 874)
+    img = Image.new("RGB", size, (248, 244, 230))
+    draw = ImageDraw.Draw(img)
+    _guilloche(draw, size, (232, 224, 200), 26)
+    draw.rectangle((20, 20, size[0] - 20, size[1] - 20), outline=(120, 96, 40), width=4)
+    draw.text((size[0] // 2, 60), "REPUBLIK INDONESIA", font=_font(30, bold=True), fill=INK,
+              anchor="mm")
+    draw.text((size[0] // 2, 110), "KUTIPAN AKTA KELAHIRAN", font=_font(40, bold=True),
+              fill=INK, anchor="mm")
+    draw.text((size[0] // 2, 160), f"No. {number}", font=_font(26), fill=INK, anchor="mm")
+    birth = parse_date(child["tanggal_lahir"])
+    said = [("Berdasarkan Akta Kelahiran Nomor", number),
+            ("Di", child["tempat_lahir"]),
+            ("Pada tanggal", f"{birth:%d-%m-%Y}" if birth else child["tanggal_lahir"]),
+            ("Telah lahir", child["nama_lengkap"]),
+            ("Jenis kelamin", child["jenis_kelamin"]),
+            ("Kewarganegaraan", child["kewarganegaraan"]),
+            ("Anak dari ayah", child["nama_ayah"]),
+            ("dan ibu", child["nama_ibu"])]
+    for i, (label, value) in enumerate(said):
+        y = 230 + i * 62
+        draw.text((90, y), label, font=_font(24), fill=GREY)
+        draw.text((520, y), value, font=_font(27, bold=True), fill=INK)
+    draw.text((90, size[1] - 90), f"PEJABAT PENCATATAN SIPIL {registry}  -  {NOT_REAL}",
+              font=_font(18, bold=True), fill=RED)
+    return _save_jpeg(_watermark(img), path, dpi, f"kkwna demo akta kelahiran {number}")
 
 
 # F-1.01 member table: (header, family key, width in points)

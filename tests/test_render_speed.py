@@ -123,7 +123,10 @@ def test_a_proven_kind_still_gets_the_structural_check(tmp_path: Path) -> None:
 
 def test_the_tests_cover_every_builtin_layout() -> None:
     # filed here (LAYOUTS, full validator) or through the flow (tests/office.assert_archival)
-    through_flow = {"penyerahan", "tanda_terima"}
+    through_flow = {"penyerahan", "tanda_terima",
+                    # Perubahan Data KK WNA's: tests/test_perubahan_data_flow.py
+                    "checklist_perubahan", "verifikasi_perubahan", "input_perubahan",
+                    "review_perubahan"}
     assert {p.stem for p in BUILTIN_LAYOUTS.glob("*.toml")} == set(LAYOUTS) | through_flow
 
 

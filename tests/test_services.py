@@ -406,7 +406,9 @@ def test_a_long_service_prefix_still_leaves_every_case_name_within_255_bytes():
     from pipeline import intake
     from pipeline.fsutil import NAME_MAX
 
-    wide = "\U0001d538" * 60  # 60 characters of 4 bytes: the title is cut to its budget
+    # 60 characters of 3 bytes: the title is cut to its budget, and a few bytes less room
+    # (PDKKWNA- to PINDAHDTNG-) cut it shorter still
+    wide = "\u20ac" * 60
     kk_wna = intake.safe_title(wide)
     long = replace(TOY, code="pindah-datang", prefix="PINDAHDTNG")
     services.register(long)

@@ -17,8 +17,15 @@ from pipeline.steps.base import COMMON_FIELDS
 MAX_JSON_BYTES = 1 << 20
 
 
-def known_fields(step: int) -> tuple[str, ...]:
-    return handler(step).fields
+def known_fields(step: int, case_id: str = "") -> tuple[str, ...]:
+    """The step's own fields on the form of *case_id*'s service (its prefix tells it; KK
+    WNA's for an id no service has: the register lookup then says what it is)."""
+    try:
+        service = services.of_id(case_id) if case_id else services.default()
+    except KeyError:
+        service = services.default()
+    step_of = {s.number for s in service.steps}
+    return handler(service, step).fields if step in step_of else handler(step).fields
 
 
 def fields_help() -> str:
@@ -29,16 +36,16 @@ def fields_help() -> str:
             + "\n".join(lines))
 
 
-def field_pairs(step: int, pairs: tuple[str, ...]) -> dict[str, str]:
+def field_pairs(step: int, pairs: tuple[str, ...], case_id: str = "") -> dict[str, str]:
     fields = {}
-    allowed = set(known_fields(step)) | set(COMMON_FIELDS)
+    allowed = set(known_fields(step, case_id)) | set(COMMON_FIELDS)
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
             raise click.BadParameter(f"tulis KUNCI=NILAI, bukan {pair!r}", param_hint="--field")
         if key not in allowed:
-            own = ", ".join(known_fields(step)) or "(tidak ada)"
+            own = ", ".join(known_fields(step, case_id)) or "(tidak ada)"
             raise UserError(f"isian {key!r} tidak dikenal pada langkah {step}; "
                             f"isian langkah ini: {own}")
         fields[key] = value.strip()
@@ -65,7 +72,7 @@ def decide(ctx: click.Context, case_id: str, step: int, approve: bool, reason: s
     if step not in {s.number for svc in services.all() for s in svc.decided_at_desk()}:
         raise UserError(f"langkah {step} tidak diputuskan di meja")
     env = loaded_to_write(ctx)
-    fields = field_pairs(step, pairs)
+    fields = field_pairs(step, pairs, case_id)
     reg = Register(env.home.register_path)
     try:
         click.echo(flow.decide_from_terminal(env, reg, case_id, step, approve=approve,

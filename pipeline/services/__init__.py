@@ -1,20 +1,20 @@
 """The services the office runs, by code: `get("kk-wna")`, `default()`, `all()`.
 
-A service is a value (`Service`); each lives in a module of its own here (`kk_wna`). The
-register records each case's service and numbers cases per service and year with its
-prefix. `register` adds one at run time (the test suite's toy service does).
+A service is a value (`Service`); each lives in a module of its own here (`kk_wna`,
+`perubahan_data`). The register records each case's service and numbers cases per service
+and year with its prefix. `register` adds one at run time (the test suite's toy service does).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from pipeline.services import kk_wna
+from pipeline.services import kk_wna, perubahan_data
 from pipeline.services.base import Requirement, Service
 
 DEFAULT = kk_wna.SERVICE.code  # what every case was before services existed
 
-_SERVICES: dict[str, Service] = {kk_wna.SERVICE.code: kk_wna.SERVICE}
+_SERVICES: dict[str, Service] = {s.code: s for s in (kk_wna.SERVICE, perubahan_data.SERVICE)}
 
 
 def get(code: str) -> Service:

@@ -47,7 +47,7 @@ class Service:
     title: str  # the service's name as the office writes it
     product: str  # what the applicant leaves with
     sop_number: str
-    sop_date: date
+    sop_date: date | None  # None: not known to us (the office may give it in kkwna.toml)
     requirements: tuple[Requirement, ...]
     steps: tuple[Step, ...]
     total_minutes: float  # the service standard's promise

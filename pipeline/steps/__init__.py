@@ -14,6 +14,9 @@ from typing import overload
 from pipeline import services
 from pipeline.services import Service
 from pipeline.steps.base import Automatic, Handler
+from pipeline.steps.change_data_entry import ChangeDataEntry
+from pipeline.steps.change_review import ChangeHeadReview, ChangeReview
+from pipeline.steps.change_verification import ChangeFrontOffice, ChangeVerification
 from pipeline.steps.data_entry import DataEntry
 from pipeline.steps.front_office import FrontOffice
 from pipeline.steps.handover import Collection, ToHandOverDesk
@@ -28,6 +31,10 @@ CLASSES: dict[str, type[Handler]] = {
     "review": Review, "head_review": HeadReview, "tte_request": TteRequest,
     "signature": Signature, "printing": Printing, "to_handover_desk": ToHandOverDesk,
     "collection": Collection,
+    # Perubahan Data KK WNA (`pipeline.services.perubahan_data`)
+    "change_front_office": ChangeFrontOffice, "change_verification": ChangeVerification,
+    "change_data_entry": ChangeDataEntry, "change_review": ChangeReview,
+    "change_head_review": ChangeHeadReview,
 }
 
 

@@ -138,6 +138,11 @@ class Handler:
         """What the duplicate-data check will find the case by once this step is decided."""
         return []
 
+    def replaces(self, record: Mapping[str, Any]) -> str | None:
+        """The case whose KK an approval of this step names as the one this case changes
+        (the register links them in the same commit); None: this step links nothing."""
+        return None
+
     # --- shared documents -----------------------------------------------------------------
 
     def filed_form(self, env: Env, case: Case, d: Decision, t: Transition,

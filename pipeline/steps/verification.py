@@ -37,8 +37,8 @@ def duplicate_rows(found: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 class Verification(Handler):
-    fields = ("no_paspor", "paspor_berlaku_sampai", "no_kitap", "kitap_berlaku_sampai",
-              "data_valid", "bukan_data_ganda")
+    fields: tuple[str, ...] = ("no_paspor", "paspor_berlaku_sampai", "no_kitap",
+                               "kitap_berlaku_sampai", "data_valid", "bukan_data_ganda")
 
     def on_enter(self, reg: Register, case: Case) -> None:
         # the duplicate check the verifier finds pre-filled on the sheet
