@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import refdata, sop
@@ -25,6 +25,10 @@ from pipeline.config_archive import SERVICE, RecordsClass, records
 # in their own modules; these names stay public here
 from pipeline.config_default import DEFAULT as DEFAULT
 from pipeline.config_schema import Invalid, Problems, key, read
+from pipeline.config_services import ServiceSop, service_sops
+
+if TYPE_CHECKING:
+    from pipeline.services import Service
 from pipeline.config_signing import EmailConfig as EmailConfig
 from pipeline.config_signing import TteConfig as TteConfig
 from pipeline.config_signing import tte_section as tte_section
@@ -147,6 +151,19 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     # [arsip.<layanan>]: classification and retention per service (config_archive)
     records: tuple[RecordsClass, ...] = (DEFAULT_CLASS,)
+    # [layanan.<code>]: a service's SOP as the office gives it (config_services)
+    service_sops: tuple[ServiceSop, ...] = ()
+
+    def service_sop(self, service: str) -> ServiceSop:
+        """What the office says of *service*'s SOP (nothing, by default)."""
+        return next((s for s in self.service_sops if s.layanan == service), ServiceSop(service))
+
+    def sop_of(self, service: Service) -> tuple[str, date | None]:
+        """The SOP *service* follows here, number and the date in force: the office's own
+        words in [layanan.<code>] first, else the service's (None: a date not known)."""
+        given = self.service_sop(service.code)
+        return (given.nomor_sop or service.sop_number,
+                given.tanggal_sop or service.sop_revised or service.sop_date)
 
     def records_class(self, service: str = SERVICE) -> RecordsClass:
         """The classification and retention the office set for *service*."""
@@ -282,7 +299,7 @@ def _image_problem(name: str) -> str | None:
 # has none, so any other office states its own or any 5 digits pass
 _KNOWN_POSTCODES = {"6305": ("711",)}
 TABLES = ("office", "service", "calendar", "watch", "archive", "files", "sop", "officers",
-          "tte", "email", "arsip")
+          "tte", "email", "arsip", "layanan")
 
 
 def _code_shape(code: str) -> str | None:
@@ -431,6 +448,7 @@ def parse(data: dict[str, Any]) -> Config:
         tte=read(TteConfig, data.get("tte", {}), "[tte]", p),
         email=read(EmailConfig, data.get("email", {}), "[email]", p),
         records=records(data.get("arsip"), p),
+        service_sops=service_sops(data.get("layanan"), p),
     )
     p.raise_any()
     return cfg

@@ -36,19 +36,20 @@ def base_data(cfg: Config, case: Case) -> dict[str, Any]:
         "diterima": clock.stamp(case.received_at, cfg.tz),
         "di_luar_jam": case.outside_hours,
         "tanggal": clock.long_date(clock.now(cfg.tz).date()),
-        **service_data(services.of(case)),
+        **service_data(services.of(case), cfg),
     }
 
 
-def service_data(service: Service) -> dict[str, Any]:
-    """What a layout shows of the case's service: its names and the SOP it follows (a date
-    not known to us is said to be so, never invented)."""
-    day = service.sop_revised or service.sop_date
+def service_data(service: Service, cfg: Config | None = None) -> dict[str, Any]:
+    """What a layout shows of the case's service: its names and the SOP it follows, as the
+    office's *cfg* gives it (a date not known to us is said to be so, never invented)."""
+    number, day = (cfg.sop_of(service) if cfg is not None
+                   else (service.sop_number, service.sop_revised or service.sop_date))
     return {
         "layanan": {"kode": service.code, "judul": service.title,
                     "judul_kapital": service.title.upper(),
                     "persyaratan": service.requirements_note},
-        "sop": {"nomor": service.sop_number,
+        "sop": {"nomor": number,
                 "tanggal": clock.long_date(day) if day else "(belum ditetapkan)"},
     }
 

@@ -366,13 +366,13 @@ class ServiceFigures:
     figures: Figures
 
 
-def sop_cited(service: services.Service) -> str:
+def sop_cited(service: services.Service, cfg: Config) -> str:
     """"SOP 800/003-SOP/DUKCAPIL/2022 (1 Agustus 2022)": the number and the revision in
-    force (the SOP's own date when never revised)."""
-    day = service.sop_revised or service.sop_date
-    if day is None:  # a number not known to us: the service's own words say so
-        return service.sop_number
-    return f"SOP {service.sop_number} ({clock.long_date(day)})"
+    force (the SOP's own date when never revised; the office's words first)."""
+    number, day = cfg.sop_of(service)
+    if day is None:  # a date not known to us: the number (or the service's words) alone
+        return number if number.startswith("SOP") else f"SOP {number}"
+    return f"SOP {number} ({clock.long_date(day)})"
 
 
 def service_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Config,
@@ -396,7 +396,7 @@ def service_figures(cases: Sequence[CaseFacts], events: Sequence[Event], cfg: Co
         except KeyError:
             out.append(ServiceFigures(code, code, "", fig))
         else:
-            out.append(ServiceFigures(code, svc.title, sop_cited(svc), fig))
+            out.append(ServiceFigures(code, svc.title, sop_cited(svc, cfg), fig))
     return tuple(out)
 
 

@@ -355,11 +355,11 @@ def _signature(cfg: Config, made: datetime, s: dict[str, ParagraphStyle]) -> Flo
     return KeepTogether([Spacer(1, 18), table])
 
 
-def _what(parts: Sequence[ServiceFigures]) -> tuple[str, str]:
+def _what(parts: Sequence[ServiceFigures], cfg: Config) -> tuple[str, str]:
     """The report's second title line and the SOP it cites: KK WNA's alone (as before
     services), or every service the month's cases are of."""
     if not parts:
-        return "PENERBITAN KARTU KELUARGA WARGA NEGARA ASING", sop_cited(services.default())
+        return "PENERBITAN KARTU KELUARGA WARGA NEGARA ASING", sop_cited(services.default(), cfg)
     return (" DAN ".join(p.title.upper() for p in parts),
             ", ".join(p.sop for p in parts if p.sop))
 
@@ -370,7 +370,7 @@ def story(fig: Figures, before: Figures, cfg: Config, made: datetime,
     each service's figures apart (`report_figures.service_figures`), when there are two."""
     s = _styles()
     hours = f"{cfg.open_at:%H.%M}-{cfg.close_at:%H.%M} {clock.zone_name(made)}"
-    what, cited = _what(parts)
+    what, cited = _what(parts, cfg)
     story: list[Flowable] = [
         Spacer(1, 30 * mm),
         _p("LAPORAN EVALUASI KINERJA PELAYANAN", s["title"]),

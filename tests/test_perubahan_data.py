@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from pipeline import services, sop
 from pipeline import steps as handlers
 from pipeline.services import perubahan_data
@@ -50,29 +52,34 @@ def test_its_table_has_kk_wnas_eleven_steps_roles_and_desks_with_its_own_documen
 
 
 def test_its_sop_number_is_never_invented_but_read_from_the_offices_settings(tmp_path: Path):
-    settings = tmp_path / "kkwna.toml"
-    settings.write_text("[office]\nkabupaten = 'TAPIN'\n", encoding="utf-8")
-    assert perubahan_data.office_sop(tmp_path) == (perubahan_data.UNKNOWN_SOP, None)
-    assert perubahan_data.UNKNOWN_SOP == "SOP Perubahan Data (nomor belum ditetapkan)"
-    assert services.get("perubahan-data").sop_number == perubahan_data.UNKNOWN_SOP
-    settings.write_text("[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'\n"
-                        "tanggal_sop = 2026-02-03\n", encoding="utf-8")
-    number, day = perubahan_data.office_sop(tmp_path)
-    assert number == "800/010-SOP/DUKCAPIL/2026" and day is not None and day.isoformat() == \
-        "2026-02-03"
-    settings.write_text("[layanan.perubahan-data]\nnomor_sop = ' '\ntanggal_sop = 'kemarin'\n",
-                        encoding="utf-8")
-    assert perubahan_data.office_sop(tmp_path) == (perubahan_data.UNKNOWN_SOP, None)
-
-
-def test_the_offices_change_sop_section_is_accepted_by_the_settings_loader(tmp_path: Path):
     from pipeline import config
 
-    text = config.DEFAULT + ("\n[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'"
-                             "\ntanggal_sop = 2026-02-03\n")
-    (tmp_path / config.FILENAME).write_text(text, encoding="utf-8")
-    config.load(tmp_path)  # not refused as an unknown section
-    assert perubahan_data.office_sop(tmp_path)[0] == "800/010-SOP/DUKCAPIL/2026"
+    def loaded(extra: str) -> config.Config:
+        (tmp_path / config.FILENAME).write_text(config.DEFAULT + extra, encoding="utf-8")
+        return config.load(tmp_path)
+
+    assert perubahan_data.office_sop(loaded("")) == (perubahan_data.UNKNOWN_SOP, None)
+    assert perubahan_data.UNKNOWN_SOP == "SOP Perubahan Data (nomor belum ditetapkan)"
+    assert services.get("perubahan-data").sop_number == perubahan_data.UNKNOWN_SOP
+    number, day = perubahan_data.office_sop(loaded(
+        "\n[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'\n"
+        "tanggal_sop = 2026-02-03\n"))
+    assert number == "800/010-SOP/DUKCAPIL/2026" and day is not None and day.isoformat() == \
+        "2026-02-03"
+
+
+def test_a_wrong_change_sop_section_is_one_line_naming_its_key(tmp_path: Path):
+    from pipeline import config
+    from pipeline.errors import ConfigError
+
+    (tmp_path / config.FILENAME).write_text(
+        config.DEFAULT + "\n[layanan.perubahan-data]\ntanggal_sop = 'kemarin'\nnomer = 1\n",
+        encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        config.load(tmp_path)
+    lines = str(refused.value).splitlines()
+    assert any("[layanan.perubahan-data] tanggal_sop" in line for line in lines), lines
+    assert any("nomer" in line for line in lines), lines
 
 
 def test_the_marked_draft_frames_each_changed_cell_and_lists_the_changes(tmp_path: Path):
@@ -101,3 +108,19 @@ def test_the_marked_draft_frames_each_changed_cell_and_lists_the_changes(tmp_pat
     assert "Anggota 2 (EMILY ROSE SMITH), No. Paspor" in listed and "PB9999999" in listed
     assert "Anggota 4 (NOAH JAMES SMITH)" in listed and "ditambahkan" in listed
     assert pdfa.structural_problems(out.read_bytes()) == []  # saved as PDF/A-2b
+
+
+def test_the_offices_change_sop_is_what_its_documents_and_report_cite(tmp_path: Path):
+    from pipeline import config, documents
+    from pipeline.report_figures import sop_cited
+
+    (tmp_path / config.FILENAME).write_text(
+        config.DEFAULT + "\n[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'"
+        "\ntanggal_sop = 2026-02-03\n", encoding="utf-8")
+    cfg = config.load(tmp_path)
+    change = services.get("perubahan-data")
+    assert documents.service_data(change, cfg)["sop"] == {
+        "nomor": "800/010-SOP/DUKCAPIL/2026", "tanggal": "3 Februari 2026"}
+    assert sop_cited(change, cfg) == "SOP 800/010-SOP/DUKCAPIL/2026 (3 Februari 2026)"
+    # KK WNA's is the published standard's, whatever the office wrote for another service
+    assert sop_cited(services.default(), cfg) == "SOP 800/003-SOP/DUKCAPIL/2022 (1 Agustus 2022)"

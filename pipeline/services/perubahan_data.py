@@ -16,18 +16,18 @@ documents print `UNKNOWN_SOP`, never an invented number.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import sop
 from pipeline.services.base import Requirement, Service
 
+if TYPE_CHECKING:  # config imports the services
+    from pipeline.config import Config
+
 CODE = "perubahan-data"
 UNKNOWN_SOP = "SOP Perubahan Data (nomor belum ditetapkan)"
-SETTINGS_FILE = "kkwna.toml"  # config.FILENAME (not imported: config imports the services)
 
 REQUIREMENTS = (
     Requirement("cek_formulir", "Formulir perubahan data (F-1.06): Formulir Pernyataan "
@@ -75,25 +75,9 @@ SERVICE = Service(
 )
 
 
-def office_sop(home: Path) -> tuple[str, date | None]:
+def office_sop(cfg: Config) -> tuple[str, date | None]:
     """The change SOP's number and date as the office gives them in its kkwna.toml
     (`[layanan.perubahan-data] nomor_sop = "...", tanggal_sop = 2026-01-02`), else
-    (`UNKNOWN_SOP`, None). A date that is not one is left out, never guessed."""
-    path = home / SETTINGS_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return UNKNOWN_SOP, None  # config.load, which every command runs first, says why
-    table = data.get("layanan", {}).get(CODE, {})
-    table = table if isinstance(table, dict) else {}
-    number = table.get("nomor_sop")
-    number = number.strip() if isinstance(number, str) and number.strip() else UNKNOWN_SOP
-    raw = table.get("tanggal_sop")
-    day: date | None = raw if isinstance(raw, date) else None
-    if isinstance(raw, str):
-        try:
-            day = date.fromisoformat(raw.strip())
-        except ValueError:
-            day = None
-    return number, day
-
+    (`UNKNOWN_SOP`, None): never guessed."""
+    given = cfg.service_sop(CODE)
+    return (given.nomor_sop or UNKNOWN_SOP), given.tanggal_sop

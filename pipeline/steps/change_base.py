@@ -17,7 +17,6 @@ from typing import Any
 from pipeline import clock, family
 from pipeline.model import Context, Env
 from pipeline.register import Case, Register
-from pipeline.services import perubahan_data
 from pipeline.steps.base import Handler
 
 OLD_CASE = "kk_lama"  # case data: the register number of the case whose KK is changed
@@ -89,21 +88,12 @@ class ChangeContext(Context):
     target: Target | None = None
 
 
-def sop_data(env: Env) -> dict[str, str]:
-    """The layouts' `sop` data ({sop.nomor}, {sop.tanggal}) of this service: as the
-    office's kkwna.toml gives it, else "nomor belum ditetapkan"."""
-    number, day = perubahan_data.office_sop(env.home.root)
-    return {"nomor": number,
-            "tanggal": clock.long_date(day) if day else "(belum ditetapkan)"}
-
-
 class ChangeForms(Handler):
-    """Every form and filed copy of the service cites its own SOP, not KK WNA's, and names
-    the KK being changed once the verifier has named it."""
+    """Every form and filed copy of the service names the KK being changed once the
+    verifier has named it (the SOP it cites is the case's service's: `documents.base_data`)."""
 
     def form_data(self, env: Env, case: Case, extra: Mapping[str, Any]) -> dict[str, Any]:
         data = super().form_data(env, case, extra)
-        data["sop"] = sop_data(env)
         data.setdefault("kk_lama", case.data.get(OLD_CASE, ""))
         data.setdefault("no_kk_lama", case.data.get(OLD_NO_KK, ""))
         return data
