@@ -28,7 +28,7 @@ from pipeline.config_schema import Invalid, Problems, key, read
 from pipeline.config_services import ServiceSop, service_sops
 
 if TYPE_CHECKING:
-    from pipeline.services import Service
+    from pipeline.services.base import Service
 from pipeline.config_signing import EmailConfig as EmailConfig
 from pipeline.config_signing import TteConfig as TteConfig
 from pipeline.config_signing import tte_section as tte_section

@@ -58,12 +58,13 @@ def test_its_sop_number_is_never_invented_but_read_from_the_offices_settings(tmp
         (tmp_path / config.FILENAME).write_text(config.DEFAULT + extra, encoding="utf-8")
         return config.load(tmp_path)
 
-    assert perubahan_data.office_sop(loaded("")) == (perubahan_data.UNKNOWN_SOP, None)
+    change = services.get("perubahan-data")
+    assert loaded("").sop_of(change) == (perubahan_data.UNKNOWN_SOP, None)
     assert perubahan_data.UNKNOWN_SOP == "SOP Perubahan Data (nomor belum ditetapkan)"
     assert services.get("perubahan-data").sop_number == perubahan_data.UNKNOWN_SOP
-    number, day = perubahan_data.office_sop(loaded(
+    number, day = loaded(
         "\n[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'\n"
-        "tanggal_sop = 2026-02-03\n"))
+        "tanggal_sop = 2026-02-03\n").sop_of(change)
     assert number == "800/010-SOP/DUKCAPIL/2026" and day is not None and day.isoformat() == \
         "2026-02-03"
 

@@ -17,14 +17,10 @@ documents print `UNKNOWN_SOP`, never an invented number.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline import sop
 from pipeline.services.base import Requirement, Service
-
-if TYPE_CHECKING:  # config imports the services
-    from pipeline.config import Config
 
 CODE = "perubahan-data"
 UNKNOWN_SOP = "SOP Perubahan Data (nomor belum ditetapkan)"
@@ -74,10 +70,3 @@ SERVICE = Service(
     inbox="inbox-perubahan-data",
 )
 
-
-def office_sop(cfg: Config) -> tuple[str, date | None]:
-    """The change SOP's number and date as the office gives them in its kkwna.toml
-    (`[layanan.perubahan-data] nomor_sop = "...", tanggal_sop = 2026-01-02`), else
-    (`UNKNOWN_SOP`, None): never guessed."""
-    given = cfg.service_sop(CODE)
-    return (given.nomor_sop or UNKNOWN_SOP), given.tanggal_sop
