@@ -33,8 +33,8 @@ if sys.argv[1] == "without":
     sys.modules["_rl_accel"] = None  # reportlab then falls back to its Python versions
 sys.path.insert(0, os.environ["KKWNA_ROOT"])
 from reportlab.lib import rl_accel
-from pipeline import config
-from pipeline import home as homes
+from pipeline.office import config
+from pipeline.office import home as homes
 from tests.office import jpeg, run_once
 from tests.stages import APPROVALS, approve
 

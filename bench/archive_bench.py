@@ -53,10 +53,12 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
-from pipeline import archive, checkpoint, config  # noqa: E402
-from pipeline import home as homes  # noqa: E402
+from pipeline import archive  # noqa: E402
 from pipeline.archive import binders, filing  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.store import checkpoint  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 from tests.archive_cases import make_case  # noqa: E402
 
 SCAN_BYTES = 150_000  # a small scanned page: the folders hold real bytes to hash

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from pipeline import config  # noqa: E402
-from pipeline import home as homes  # noqa: E402
-from pipeline.intake_pool import cores  # noqa: E402
+from pipeline.intake.drawing_pool import cores  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
 from pipeline.watcher import Watcher  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def scan_tiff(path: Path, pages=2) -> None:
 
 
 def scan_pdf(path: Path) -> None:
-    from pipeline import fonts
+    from pipeline.render import fonts
     buf = io.BytesIO()
     c = fonts.new_canvas(buf, (595, 842), "scan")
     c.drawString(72, 770, "FORMULIR F-1.01")
@@ -144,10 +144,12 @@ def floor(base: Path, count: int) -> tuple[float, float]:
     core (below 1: other programs' load, which every wall-clock figure of the run shares)."""
     import dataclasses
 
-    from pipeline import desks, intake, sop
-    from pipeline.intake_pool import Pool, bundle_job, cores, draw_job
-    from pipeline.model import Env
-    from pipeline.register import Register
+    from pipeline.desks import placing
+    from pipeline.domain import sop
+    from pipeline.domain.model import Env
+    from pipeline.intake import taking
+    from pipeline.intake.drawing_pool import Pool, bundle_job, cores, draw_job
+    from pipeline.store.register import Register
     home = make_home(base)
     cfg = config.load(home.root)
     for i in range(count):
@@ -156,15 +158,15 @@ def floor(base: Path, count: int) -> tuple[float, float]:
     jobs = []
     stand_in = None  # one numbered case stands in for each: its data is what is drawn
     for i, entry in enumerate(sorted(home.inbox.iterdir())):
-        attempt = intake.begin(home, cfg, reg, entry)
-        assert isinstance(attempt, intake.Attempt)
+        attempt = taking.begin(home, cfg, reg, entry)
+        assert isinstance(attempt, taking.Attempt)
         if stand_in is None:
-            bundled = intake.bundle(attempt)
-            numbered = intake.number(home, cfg, reg, attempt, bundled)
+            bundled = taking.bundle(attempt)
+            numbered = taking.number(home, cfg, reg, attempt, bundled)
             assert not isinstance(numbered, str)
-            numbered.data = {**intake.case_data(attempt, bundled), "checklist_hint": {}}
+            numbered.data = {**taking.case_data(attempt, bundled), "checklist_hint": {}}
             stand_in = numbered
-        job = desks.drawing(Env(home, cfg), dataclasses.replace(stand_in),
+        job = placing.drawing(Env(home, cfg), dataclasses.replace(stand_in),
                             sop.FIRST_DESK.number)
         assert job is not None
         jobs.append((attempt, job, home.staging / f".form-{i}.pdf"))

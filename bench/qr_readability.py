@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import qr  # noqa: E402
+from pipeline.render import qr  # noqa: E402
 from tests.qrphone import DECODERS, PHOTOS, documents, locate, photos, readable  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def seal_spread(folder: Path, count: int) -> list[dict[str, int]]:
     """The counts for the KK seal of the ten-member family made with *count* keys."""
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from pipeline import kk, kk_final
+    from pipeline.render import kk, kk_final
     from pipeline.signing.seal import SealFields, family_digest, make_seal
     from pipeline.steps.tte import holder
     from tests.test_kk import OFFICE, TEN

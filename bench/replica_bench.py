@@ -14,10 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.archive_bench import _build  # noqa: E402
-from pipeline import home as homes  # noqa: E402
 from pipeline.archive import replica  # noqa: E402
 from pipeline.archive.fixity import verify_archive  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 
 
 def main(cases: int = 1000) -> None:

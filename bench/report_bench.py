@@ -22,16 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import clock, config, report  # noqa: E402
-from pipeline import home as homes  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline.domain import clock  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.reports import report  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 
 ACTION = {7: "diajukan", 8: "ditandatangani", 9: "dicetak", 10: "siap diserahkan",
           11: "diserahkan"}
 
 
 def officer(cfg: config.Config, step: int) -> tuple[str, str]:
-    from pipeline import sop
+    from pipeline.domain import sop
     role = "penyerahan" if step == 10 else sop.step(step).role.key
     people = cfg.officers_for(role)
     return (people[0].nama, people[0].nip) if people and step not in (7, 9, 11) else ("", "")

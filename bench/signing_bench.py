@@ -77,13 +77,17 @@ for line in sys.stdin:
 _launcher = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
 
-from pipeline import config, desks, flow, kk_final, sop  # noqa: E402
-from pipeline import home as homes  # noqa: E402
-from pipeline.model import Env  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline import flow  # noqa: E402
+from pipeline.desks import placing  # noqa: E402
+from pipeline.domain import sop  # noqa: E402
+from pipeline.domain.model import Env  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.render import kk_final  # noqa: E402
 from pipeline.signing.demo import set_up_demo  # noqa: E402
 from pipeline.signing.inspect import inspect_signature  # noqa: E402
 from pipeline.signing.keys import Trust  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 from tests.families import ADDRESS, HEAD  # noqa: E402
 from tests.office import jpeg, run_once  # noqa: E402
 from tests.stages import approvals  # noqa: E402
@@ -323,7 +327,7 @@ def _next_form_per_card(home: homes.Home) -> float:
             if sop.step(case.step).desk is None:
                 continue
             start = time.perf_counter()
-            desks.place(env, case, case.step)
+            placing.place(env, case, case.step)
             times.append(time.perf_counter() - start)
     finally:
         reg.close()

@@ -48,9 +48,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 from signing_bench import SIGNED, build_office  # noqa: E402
 
-from pipeline import config  # noqa: E402
-from pipeline import home as homes  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 
 HELP_CPU, HELP_MB, VERIFY_RATIO = 0.15, 40.0, 1.2
 

@@ -33,9 +33,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from report_bench import build_year  # noqa: E402
 
-from pipeline import config, sop, status  # noqa: E402
-from pipeline import home as homes  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline.domain import sop  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.reports import status  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 
 NOW = "2026-11-23T10:00:00+08:00"
 

@@ -38,8 +38,9 @@ if "--root" in sys.argv:  # before the imports below: they must come from that c
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("KKWNA_NOW", "2026-11-23T09:00:00+08:00")  # inside service hours
 
-from pipeline import config, sop  # noqa: E402
-from pipeline import home as homes  # noqa: E402
+from pipeline.domain import sop  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
 from tests.office import Running, fill, jpeg, run_once  # noqa: E402
 from tests.stages import APPROVALS, approve, form_values  # noqa: E402
 
@@ -102,10 +103,10 @@ def per_step(base: Path, cases: int) -> tuple[dict[int, list[float]], list[float
 def machine_time(base: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one case from its drop to its hand-over (steps 1-11)."""
     from pipeline import flow
-    from pipeline.model import Env
-    from pipeline.register import Register
+    from pipeline.domain.model import Env
     from pipeline.signing.backends import backend_for
     from pipeline.signing.demo import set_up_demo
+    from pipeline.store.register import Register
 
     home = homes.Home(base / "one")
     homes.init(home)

@@ -39,17 +39,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from status_bench import open_cases  # noqa: E402
 
-from pipeline import config  # noqa: E402
-from pipeline import home as homes  # noqa: E402
-from pipeline.demo import run_demo  # noqa: E402
-from pipeline.register import Register  # noqa: E402
+from pipeline.demo.walkthrough import run_demo  # noqa: E402
+from pipeline.office import config  # noqa: E402
+from pipeline.office import home as homes  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 from pipeline.web.passwords import set_password  # noqa: E402
 
 PASSWORD = "sandi-bench-kepala-1"
 SERVER = """
 import sys, uvicorn
 from pathlib import Path
-from pipeline import home as homes
+from pipeline.office import home as homes
 from pipeline.web.app import WebSettings, create_app
 app = create_app(homes.Home(Path(sys.argv[1])),
                  WebSettings(verify_per_minute=0, verify_cache=int(sys.argv[3])))

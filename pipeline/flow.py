@@ -24,30 +24,24 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pipeline import (
-    clock,
-    crash,
-    desks,
-    documents,
-    engine,
-    faults,
-    forms,
-    machine,
-    restored,
-    services,
-)
-from pipeline.actions import Action
-from pipeline.errors import KkwnaError, UserError
-from pipeline.fsutil import sha256_file
-from pipeline.home import WorkLock
-from pipeline.model import Context, Decision, Env, Plan, Refused
-from pipeline.register import Case, Register
+from pipeline import services
+from pipeline.desks import forms, placing
+from pipeline.domain import clock, engine
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.errors import KkwnaError, UserError
+from pipeline.domain.model import Context, Decision, Env, Plan, Refused
+from pipeline.office import crash, faults, machine, restored
+from pipeline.office.fsutil import sha256_file
+from pipeline.office.home import WorkLock
+from pipeline.render import documents
 from pipeline.services import Service
 from pipeline.signing.backends import Backend
 from pipeline.signing.bsre import Unreachable
 from pipeline.steps import automatic, handler, signature_of
 from pipeline.steps.handover import case_of_code
 from pipeline.steps.tte import Signature, request_name
+from pipeline.store.register import Register
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +63,16 @@ def read_form(env: Env, path: Path) -> Read | str | None:
     what happened when it is refused on its face (unreadable, a note too long to decide),
     with its error file; None for a slip photo (read under the
     lock). Nothing here needs the register, so a bad form never holds up other work."""
-    if path.suffix.lower() in desks.PHOTOS:
+    if path.suffix.lower() in placing.PHOTOS:
         return None
     try:
-        fields, digest = desks.read(path)
+        fields, digest = placing.read(path)
     except forms.FormUnreadable as exc:
-        desks.write_errors(env.cfg, path, [str(exc)])
+        placing.write_errors(env.cfg, path, [str(exc)])
         return "unreadable"
     problem = engine.note_problem(fields.get("catatan", ""))
     if problem is not None:
-        desks.write_errors(env.cfg, path, [problem])
+        placing.write_errors(env.cfg, path, [problem])
         return "refused"
     return fields, digest
 
@@ -86,11 +80,11 @@ def read_form(env: Env, path: Path) -> Read | str | None:
 def handle_form(env: Env, reg: Register, path: Path, read: Read | str | None = None) -> str:
     """A form saved on a desk (the caller holds the work lock; *read*: what `read_form`
     returned before it took it). Returns what happened."""
-    if path.suffix.lower() in desks.PHOTOS:  # a photo of the collection slip
+    if path.suffix.lower() in placing.PHOTOS:  # a photo of the collection slip
         try:
             return handle_slip_photo(env, reg, path)
         except KkwnaError as exc:
-            desks.write_errors(env.cfg, path, [str(exc)])
+            placing.write_errors(env.cfg, path, [str(exc)])
             return "refused"
     if read is None:
         read = read_form(env, path)
@@ -100,36 +94,36 @@ def handle_form(env: Env, reg: Register, path: Path, read: Read | str | None = N
     cid, step_text = fields.get("kasus", ""), fields.get("langkah", "")
     case = reg.find(cid) if cid else None
     if case is None or not step_text.isdigit():
-        desks.write_errors(env.cfg, path, [f"bukan formulir kkwna yang dikenal (kasus {cid!r} "
+        placing.write_errors(env.cfg, path, [f"bukan formulir kkwna yang dikenal (kasus {cid!r} "
                                            f"tidak ada di register)"])
         return "unknown"
     step = int(step_text)
     service = services.of(case)  # the table of the case the form names
     placed = "" if reg.has_event_from(cid, step, digest) else \
-        desks.match(case, step, fields.get(desks.TOKEN, ""))
-    if placed == desks.FOREIGN:  # hidden fields changed: bound to no case, decides nothing
-        desks.write_errors(env.cfg, path, [desks.foreign_problem(case, step)])
+        placing.match(case, step, fields.get(placing.TOKEN, ""))
+    if placed == placing.FOREIGN:  # hidden fields changed: bound to no case, decides nothing
+        placing.write_errors(env.cfg, path, [placing.foreign_problem(case, step)])
         return "mismatch"
     if (problem := engine.wrong_desk(service, step_text, path.parent.name)) is not None:
-        desks.write_errors(env.cfg, path, [problem])  # a genuine form, on another's desk
+        placing.write_errors(env.cfg, path, [problem])  # a genuine form, on another's desk
         return "wrong-desk"
-    if placed != desks.CURRENT or case.status != "open" or case.step != step:
+    if placed != placing.CURRENT or case.status != "open" or case.step != step:
         # decided already: a Save As copy, or the removal a crash interrupted
         path.unlink(missing_ok=True)
-        desks.clear_errors(path)
+        placing.clear_errors(path)
         return "stale"
-    if desks.placed_digest(case, step) == digest:
+    if placing.placed_digest(case, step) == digest:
         return "untouched"  # our own form (its error file, if any, still applies)
     if service.step(step) not in service.decided_at_desk():  # decided otherwise (a signature)
         try:
             return handler(service, step).take_desk_file(env, reg, case, path, digest, carry_out)
         except Refused as refused:
-            desks.write_errors(env.cfg, path, refused.problems)
+            placing.write_errors(env.cfg, path, refused.problems)
             return "refused"
     try:
-        return decide(env, reg, case, desks.decision_from(fields, digest), form=path)
+        return decide(env, reg, case, placing.decision_from(fields, digest), form=path)
     except Refused as refused:
-        desks.write_errors(env.cfg, path, refused.problems)
+        placing.write_errors(env.cfg, path, refused.problems)
         return "refused"
 
 
@@ -138,16 +132,16 @@ def handle_slip_photo(env: Env, reg: Register, path: Path) -> str:
     finds the case, whose hand-over form is placed again with the code filled in (the
     officer adds the receiver, their name and NIP, and the decision). The photo is then
     removed."""
-    from pipeline import photos  # zxing: loaded by the hand-over desk's photos only
+    from pipeline.desks import photos  # zxing: loaded by the hand-over desk's photos only
 
     code = photos.read_slip_code(path)
     case = case_of_code(reg, code)
     step = case.step
     # the receiver's name stays for the officer to type from the passport shown
-    placed = desks.place(env, case, step, {"fields": {"kode_pengambilan": code}})
+    placed = placing.place(env, case, step, {"fields": {"kode_pengambilan": code}})
     with reg.transaction() as db:
         reg.update(db, case)
-    desks.clear_errors(path)
+    placing.clear_errors(path)
     path.unlink(missing_ok=True)
     log.info("%s: tanda bukti dipindai; kode diisi pada %s", case.id, placed.name)
     return f"{case.id}: kode pengambilan terbaca"
@@ -199,7 +193,7 @@ def decide(env: Env, reg: Register, case: Case, d: Decision, form: Path | None =
     except Refused as refused:
         again = h.refused(case, d, refused, ctx) if form is not None else None
         if again is not None:
-            desks.place(env, case, d.step, again)
+            placing.place(env, case, d.step, again)
             with reg.transaction() as db:
                 reg.update(db, case)
         raise
@@ -225,7 +219,7 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
         nxt = handler(service, plan.next_step)
         nxt.on_enter(reg, case)
         if nxt.step.desk and plan.status == "open":
-            desks.place(env, case, plan.next_step)
+            placing.place(env, case, plan.next_step)
             crash.point("next-form", plan.step)
 
     with reg.transaction() as db:
@@ -247,7 +241,7 @@ def carry_out(env: Env, reg: Register, case: Case, plan: Plan) -> None:
     crash.point("committed", plan.step)
 
     if service.step(plan.step).desk:
-        desks.remove_forms(env.home, case.id, plan.step, placed=desks.tokens(case, plan.step))
+        placing.remove_forms(env.home, case.id, plan.step, placed=placing.tokens(case, plan.step))
         crash.point("removed", plan.step)
     log.info("%s: langkah %d %s%s", case.id, plan.step, plan.action,
              f" oleh {plan.officer.nama}" if plan.officer else "")

@@ -30,10 +30,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline import clock, crash, faults
-from pipeline.actions import Action
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain import clock
+from pipeline.domain.actions import Action
+from pipeline.domain.model import Env
+from pipeline.office import crash, faults
+from pipeline.store.register import Register
 
 log = logging.getLogger(__name__)
 

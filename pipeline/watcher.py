@@ -13,9 +13,9 @@ The event chain is verified too (`Register.verify_chain`); its problems are logg
 warnings and shown by `kkwna status`, but do not stop the office: they concern history
 already written, and numbering stays safe (checked against the disk).
 
-A fault of the machine while taking an entry (`intake.MachineFault`: a full disk, no
+A fault of the machine while taking an entry (`taking.MachineFault`: a full disk, no
 permission; or the register found behind before a number is given) leaves the entry in
-the inbox: one line is logged and kept for `kkwna status` (`pipeline.faults`), and the
+the inbox: one line is logged and kept for `kkwna status` (`pipeline.office.faults`), and the
 entry is tried again after a growing pause (RETRY_FIRST seconds, doubling up to
 RETRY_MAX). `--once` does not wait for a retry.
 """
@@ -36,25 +36,17 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from pipeline import (
-    backlog,
-    clock,
-    desks,
-    faults,
-    flow,
-    intake,
-    intake_pool,
-    machine,
-    outbox,
-    restored,
-    services,
-)
-from pipeline.config import Config
-from pipeline.home import Home, WatchLock, WorkLock
-from pipeline.model import Env
-from pipeline.quarantine import quarantine
-from pipeline.register import Register, RegisterBehind
-from pipeline.sop import Kind
+from pipeline import flow, outbox, services
+from pipeline.desks import placing
+from pipeline.domain import clock
+from pipeline.domain.model import Env
+from pipeline.domain.sop import Kind
+from pipeline.intake import backlog, drawing_pool, taking
+from pipeline.intake.quarantine import quarantine
+from pipeline.office import faults, machine, restored
+from pipeline.office.config import Config
+from pipeline.office.home import Home, WatchLock, WorkLock
+from pipeline.store.register import Register, RegisterBehind
 
 log = logging.getLogger(__name__)
 TICK = 0.05  # how often pending entries are looked at (seconds)
@@ -92,8 +84,8 @@ class Watcher:
         self.retry_first, self.retry_max = RETRY_FIRST, RETRY_MAX
         self.retries: dict[Path, tuple[int, float]] = {}  # entry -> (tries, next try at)
         self.recover_due = False  # a machine fault may have left a step half carried out
-        self.workers = intake_pool.cores() if workers is None else workers
-        self.pool = intake_pool.Pool(max(self.workers, 1))
+        self.workers = drawing_pool.cores() if workers is None else workers
+        self.pool = drawing_pool.Pool(max(self.workers, 1))
 
     # --- which paths matter --------------------------------------------------------------
 
@@ -104,7 +96,7 @@ class Watcher:
                 rel = path.relative_to(inbox)
             except ValueError:
                 continue
-            if rel.parts and not intake.ignored(rel.parts[0]):
+            if rel.parts and not taking.ignored(rel.parts[0]):
                 return inbox / rel.parts[0]
             return None
         try:
@@ -115,8 +107,8 @@ class Watcher:
         steps = [s.step_of_desk(rel.parts[0]) for s in services.all()] \
             if len(rel.parts) == 2 else []
         kinds = {step.kind for step in steps if step is not None}
-        wanted = (".pdf", *desks.PHOTOS) if Kind.HANDOVER in kinds else (".pdf",)
-        if kinds and rel.suffix.lower() in wanted and not intake.ignored(rel.name):
+        wanted = (".pdf", *placing.PHOTOS) if Kind.HANDOVER in kinds else (".pdf",)
+        if kinds and rel.suffix.lower() in wanted and not taking.ignored(rel.name):
             return self.desks / rel
         return None
 
@@ -128,7 +120,7 @@ class Watcher:
     def rescan(self) -> None:
         # forget forms that left their desk, so the memory of handled items stays bounded
         self.done = {p: sig for p, sig in self.done.items() if p.exists() or p.is_symlink()}
-        intake.release_gone(self.home)
+        taking.release_gone(self.home)
         for inbox in self.inboxes:
             for child in sorted(inbox.iterdir()) if inbox.is_dir() else []:
                 self.notice(child)
@@ -141,7 +133,7 @@ class Watcher:
 
     def _signature(self, entry: Path) -> object:
         if self.in_inbox(entry):
-            return intake.signature(entry)
+            return taking.signature(entry)
         try:
             st = entry.lstat()  # a link on a desk is judged as itself, never followed
         except FileNotFoundError:
@@ -174,11 +166,11 @@ class Watcher:
                 del self.pending[entry]  # gone
                 self._forget_fault(entry)
                 if self.in_inbox(entry):
-                    intake.release_gone(self.home)  # a held leftover the clerk removed
+                    taking.release_gone(self.home)  # a held leftover the clerk removed
             elif current != sig:
                 self.pending[entry] = (current, now)
             elif now - since >= self.cfg.stable_seconds:
-                ready.append((since, intake.natural_key(entry.name), entry))
+                ready.append((since, taking.natural_key(entry.name), entry))
         return [e for _, _, e in sorted(ready, key=lambda r: (r[0], r[1]))]
 
     def _still(self, entry: Path) -> tuple[bool, object]:
@@ -204,7 +196,7 @@ class Watcher:
                 return "unchanged"
             if self.in_inbox(entry):
                 with WorkLock(self.home):
-                    outcome = intake.take(self.home, self.cfg, reg, entry)
+                    outcome = taking.take(self.home, self.cfg, reg, entry)
                 self._forget_fault(entry)
             else:
                 env = Env(self.home, self.cfg)
@@ -227,7 +219,7 @@ class Watcher:
         return outcome
 
     def _failed(self, entry: Path, exc: Exception) -> str:
-        if isinstance(exc, (intake.MachineFault, RegisterBehind)):
+        if isinstance(exc, (taking.MachineFault, RegisterBehind)):
             return self._wait(entry, exc)
         if machine.is_machine_fault(exc):  # a full disk at a desk: as intake does
             return self._wait(entry, machine.fault(
@@ -272,7 +264,7 @@ class Watcher:
             faults.set_register(self.home, [line])
             line = f"'{entry.name}' belum diterima: register tertinggal (lihat baris register)."
         if self.in_inbox(entry):
-            faults.set_inbox(self.home, intake.entry_key(entry), line, clock.now(self.cfg.tz))
+            faults.set_inbox(self.home, taking.entry_key(entry), line, clock.now(self.cfg.tz))
         else:
             faults.set_waiting(self.home, self._desk_key(entry), line, clock.now(self.cfg.tz))
         self.recover_due = True  # a fault may have stopped a step after its commit
@@ -286,7 +278,7 @@ class Watcher:
     def _forget_fault(self, entry: Path) -> None:
         if self.retries.pop(entry, None) is not None or self.in_inbox(entry):
             if self.in_inbox(entry):
-                faults.clear_inbox(self.home, intake.entry_key(entry))
+                faults.clear_inbox(self.home, taking.entry_key(entry))
             else:
                 faults.clear_waiting(self.home, self._desk_key(entry))
 
@@ -303,7 +295,7 @@ class Watcher:
         try:
             with WorkLock(self.home), machine.guard(self.home, self.cfg.tz, "kkwna watch",
                                                     "penyelesaian langkah otomatis tertunda"):
-                intake.recover(self.home, reg)
+                taking.recover(self.home, reg)
                 flow.recover(Env(self.home, self.cfg), reg)
             self.recover_due = False
         except machine.MachineFault as fault:
@@ -318,7 +310,7 @@ class Watcher:
                 self._forget_fault(entry)
                 return "quarantined"
             if entry.exists():
-                desks.write_errors(self.cfg, entry, [reason])
+                placing.write_errors(self.cfg, entry, [reason])
         except Exception:  # noqa: BLE001
             log.exception("%s juga tidak dapat disisihkan; tetap di tempatnya", entry)
         return "error"

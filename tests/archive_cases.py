@@ -10,10 +10,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pipeline import fonts, pdfa
-from pipeline.fsutil import atomic_copy, sha256_file
-from pipeline.home import Home
-from pipeline.register import Case, Register
+from pipeline.domain.case import Case
+from pipeline.office.fsutil import atomic_copy, sha256_file
+from pipeline.office.home import Home
+from pipeline.render import fonts, pdfa
+from pipeline.store.register import Register
 
 YEAR = 2026
 START = datetime.fromisoformat("2026-01-05T08:30:00+08:00")

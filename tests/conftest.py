@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config
-from pipeline import home as homes
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office import home as homes
+from pipeline.store.register import Register
 
 # A Monday morning inside service hours, WITA.
 MONDAY_9 = "2026-11-23T09:00:00+08:00"

@@ -3,8 +3,8 @@ uses (one copy to keep right); and the area of the office it lives in."""
 
 from __future__ import annotations
 
-from pipeline import refdata
-from pipeline.demo import ADDRESS, HEAD
+from pipeline.demo.walkthrough import ADDRESS, HEAD
+from pipeline.domain import refdata
 
 #: Disdukcapil Kabupaten Tapin's area (kkwna.toml's template): regency 63.05, postcodes 711xx
 TAPIN = refdata.OfficeArea("6305", ("711",))

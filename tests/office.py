@@ -13,8 +13,8 @@ import pypdf
 from PIL import Image
 from pypdf.generic import NameObject
 
-from pipeline import config
-from pipeline.home import Home
+from pipeline.office import config
+from pipeline.office.home import Home
 from pipeline.watcher import Watcher
 
 
@@ -35,7 +35,7 @@ def tiff(path: Path, pages=3) -> Path:
 def pdf(path: Path, pages=1) -> Path:
     from reportlab.pdfgen import canvas
 
-    from pipeline import fonts
+    from pipeline.render import fonts
     buf = io.BytesIO()
     c = fonts.new_canvas(buf, (595, 842), "scan")
     for i in range(pages):
@@ -145,7 +145,7 @@ SIGNATURE_FIELD_DOCUMENTS = re.compile(r"^(07 draf TTE KK|08 kartu keluarga WNA)
 
 def assert_archival(folder: Path) -> list[str]:
     """Every PDF filed in a case folder is PDF/A-2b and embeds all its fonts."""
-    from pipeline import pdfa
+    from pipeline.render import pdfa
     checked = []
     for path in sorted(folder.glob("*.pdf")):
         report = pdfa.validate(path)

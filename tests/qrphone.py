@@ -126,7 +126,7 @@ def documents(folder: Path) -> list[tuple[str, Path, str]]:
 
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from pipeline import kk, kk_final
+    from pipeline.render import kk, kk_final
     from pipeline.signing.seal import SealFields, family_digest, make_seal
     from pipeline.steps.tte import holder
     from tests.test_kk import OFFICE, TEN

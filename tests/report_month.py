@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline.register import Register
+from pipeline.store.register import Register
 
 WITA = ZoneInfo("Asia/Makassar")
 DAY_OFF = date(2026, 11, 20)

@@ -18,8 +18,8 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
 from reportlab.lib.pagesizes import A4, landscape
 
-from pipeline import fonts
-from pipeline.pdfa import save_pdfa
+from pipeline.render import fonts
+from pipeline.render.pdfa import save_pdfa
 from pipeline.signing import keys, pades
 from pipeline.signing.pki import DemoCA, Issued, Person, p12_bytes, pem, write_private_file
 

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline import config, family, flow
-from pipeline import home as homes
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline import flow
+from pipeline.domain import family
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
+from pipeline.store.register import Register
 from tests.conftest import (
     ADM_SIAK,
     ANALIS,

@@ -17,7 +17,7 @@ if sys.argv[1] == "without":
     sys.modules["_rl_accel"] = None
 from reportlab import rl_config
 rl_config.invariant = 1
-from pipeline import fonts
+from pipeline.render import fonts
 buf = io.BytesIO()
 c = fonts.new_canvas(buf, (595.2756, 841.8898), "Kartu Keluarga")
 for i in range(40):

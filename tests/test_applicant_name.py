@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pypdf
 
-from pipeline.register import Register
+from pipeline.store.register import Register
 from tests.conftest import FRONT_OFFICE
 from tests.office import fill, jpeg, one, run_once
 
@@ -18,7 +18,7 @@ def test_the_clerk_corrects_the_name_the_drop_suggested(office):
     jpeg(office.inbox / "MARIA GARCIA PASPOR.jpg", text="maria")
     run_once(office)
     form = one(office.desks / "02-front-office", "*.pdf")
-    from pipeline import forms
+    from pipeline.desks import forms
     assert forms.read_fields(form)["nama_pemohon"] == "MARIA GARCIA PASPOR"
     fill(form, {"nama_pemohon": "Maria  Garcia", "keputusan": "kembalikan",
                 "catatan": "KITAP belum dilampirkan", "petugas_nama": "DEMO FITRI HANDAYANI",

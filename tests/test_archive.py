@@ -10,10 +10,12 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from pipeline import archive, config, pdfa
+from pipeline import archive
 from pipeline.archive import filing, history
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office.home import Home
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.archive_cases import KK, SLIP, make_case
 from tests.office import assert_archival
 

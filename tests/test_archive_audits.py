@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import archive_audits as audits
-from pipeline import config, status
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.archive import audits as audits
+from pipeline.office import config
+from pipeline.office.home import Home
+from pipeline.reports import status
+from pipeline.store.register import Register
 from tests.test_archive_fixity import _cli, filed, writable  # noqa: F401 - the fixture
 
 

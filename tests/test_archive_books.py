@@ -9,10 +9,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from pipeline import archive, config, model, pdfa
+from pipeline import archive
 from pipeline.archive import books
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.domain import model
+from pipeline.office import config
+from pipeline.office.home import Home
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.archive_cases import make_case
 
 

@@ -13,11 +13,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from pipeline import archive, config
+from pipeline import archive
 from pipeline.cli import archive as commands
 from pipeline.cli import register as register_commands
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 from tests.archive_cases import KK, make_case
 
 
@@ -247,7 +248,7 @@ def test_archive_verify_with_the_seal_certificate_alone_loads_no_signing_stack(
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from pipeline import checkpoint
+    from pipeline.store import checkpoint
     from tests.test_startup import loaded_by
 
     key = ec.generate_private_key(ec.SECP256R1())

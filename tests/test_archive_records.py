@@ -15,11 +15,12 @@ import bagit
 import pytest
 from click.testing import CliRunner
 
-from pipeline import archive, config
+from pipeline import archive
 from pipeline.archive import filing
-from pipeline.config_archive import RecordsClass
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office.config_archive import RecordsClass
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 from tests.archive_cases import FRONT, HANDOVER, HEAD_OF_OFFICE, VERIFIER, make_case
 from tests.test_archive_books import pages_of
 from tests.test_archive_fixity import _cli

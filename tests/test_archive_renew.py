@@ -19,13 +19,15 @@ from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
 from pyhanko.sign.validation import ades
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
-from pipeline import archive, clock, config
+from pipeline import archive
 from pipeline.archive import renew, versions
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.domain import clock
+from pipeline.office import config
+from pipeline.office.home import Home
 from pipeline.signing import keys, pades
 from pipeline.signing.demo import replace_tte_section
 from pipeline.signing.pki import p12_bytes, pem
+from pipeline.store.register import Register
 from tests.archive_cases import KK, make_case
 from tests.signing_pki import BLOCK, PASSPHRASE, make_draft, shared_pki
 from tests.test_archive_fixity import _cli

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pipeline import archive, config
-from pipeline import home as homes
+from pipeline import archive
 from pipeline.archive import replica
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office import home as homes
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 from tests.archive_cases import make_case
 from tests.test_archive_fixity import _cli, filed, writable  # noqa: F401 - the fixture
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from pipeline import archive, config, services
+from pipeline import archive, services
 from pipeline.archive import binders, books
-from pipeline.home import Home
-from pipeline.register import Register, RegisterBehind
+from pipeline.office import config
+from pipeline.office.home import Home
 from pipeline.services import Requirement
+from pipeline.store.register import Register, RegisterBehind
 from tests.archive_cases import make_case
 
 TOY = replace(services.default(), code="uji-ubah", prefix="UJIUBAH",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import register as registers
-from pipeline.register import Register, RegisterError, chain_path_for
+from pipeline.store import register as registers
+from pipeline.store.register import Register, RegisterError, chain_path_for
 from tests.test_register import AT, decide, taken_in
 
 
@@ -226,8 +226,8 @@ def test_event_hashes_and_committed_states_read_as_they_were_sealed() -> None:
     """Events sealed by earlier versions must verify for ever: the hash of an event (with
     and without the case state) and a committed state are byte for byte what they were
     when this test was written, whatever makes them faster."""
-    from pipeline import chainstate
-    from pipeline.event_chain import event_hash
+    from pipeline.store import chainstate
+    from pipeline.store.event_chain import event_hash
 
     fields = ("KKWNA-2026-0001", "2026-01-05T09:00:00+07:00", 4, "disetujui",
               "Siti Ñurhaliza", "198701012010012001", 1, '{"catatan": "é \\"x\\""}', "",

@@ -13,10 +13,12 @@ import bagit
 import pytest
 from click.testing import CliRunner
 
-from pipeline import archive, checkpoint, config
+from pipeline import archive
 from pipeline.archive.filing import SUMS, read_sums, sums_line
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office.home import Home
+from pipeline.store import checkpoint
+from pipeline.store.register import Register
 from tests.archive_cases import KK, make_case
 from tests.signing_pki import shared_pki, timestamper
 from tests.test_archive_fixity import _cli, rel, writable

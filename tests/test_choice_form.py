@@ -14,12 +14,13 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf.generic import ArrayObject, NameObject, NumberObject, TextStringObject
 
-from pipeline import config, family, refdata
-from pipeline.engine import Context, Decision, judge
-from pipeline.forms import read_fields
-from pipeline.layout import BUILTIN_LAYOUTS, LayoutError, load_layout
-from pipeline.register import Case
-from pipeline.render import render
+from pipeline.desks.forms import read_fields
+from pipeline.domain import family, refdata
+from pipeline.domain.case import Case
+from pipeline.domain.engine import Context, Decision, judge
+from pipeline.office import config
+from pipeline.render.layout import BUILTIN_LAYOUTS, LayoutError, load_layout
+from pipeline.render.render import render
 from tests import office
 from tests.conftest import ADM_SIAK
 from tests.families import ADDRESS, HEAD, TAPIN

@@ -63,7 +63,7 @@ def test_sign_with_no_terminal_and_no_passphrase_file_says_so(tmp_path: Path) ->
 
 def test_kkwna_toml_speaks_to_the_office_in_indonesian(tmp_path: Path) -> None:
     """The comments of the kkwna.toml that `init` writes (and `init --demo` rewrites)."""
-    from pipeline import config
+    from pipeline.office import config
 
     english = (" the ", " is ", " are ", " and ", " of ", " when ", " which ")
     found = [line for line in (config.DEFAULT + config.tte_section()).splitlines()

@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from pipeline import clock, sop
+from pipeline.domain import clock, sop
 
 
 def at(text):
@@ -91,7 +91,7 @@ def test_service_minutes_skips_the_offices_own_days_off(cfg):
 def test_cuti_bersama_from_the_library_only_when_asked(cfg):
     from dataclasses import replace
 
-    from pipeline.config import Calendar
+    from pipeline.office.config import Calendar
     day = at("2026-12-24T09:00+08:00").date()
     assert clock.is_working_day(cfg, day)
     with_cuti = replace(cfg, calendar=Calendar("ID", cuti_bersama=True))
@@ -161,7 +161,7 @@ def test_one_way_to_write_office_dates(cfg):
 def test_a_bad_calendar_is_named(calendar, message):
     import tomllib
 
-    from pipeline import config
+    from pipeline.office import config
     data = tomllib.loads(config.DEFAULT)
     data["calendar"] = calendar
     with pytest.raises(config.ConfigError, match=message):

@@ -2,7 +2,8 @@ import tomllib
 
 import pytest
 
-from pipeline import config, refdata
+from pipeline.domain import refdata
+from pipeline.office import config
 from tests.families import TAPIN
 
 

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from pipeline import config
+from pipeline.office import config
 
 
 def with_files(**files: object) -> config.Config:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import config
 from pipeline.cli.base import cli
+from pipeline.office import config
 from pipeline.signing.demo import replace_tte_section
 
 # what the hand-written escaping got wrong or never tried: a newline made invalid TOML
@@ -61,11 +61,11 @@ def test_init_demo_writes_what_it_wrote_before_the_change(tmp_path: Path) -> Non
 
 
 def test_the_demo_home_is_quick_to_pick_up_files(tmp_path: Path) -> None:
-    from pipeline import demo
+    from pipeline.demo import walkthrough
 
-    home = demo.new_home(tmp_path / "demo")
+    home = walkthrough.new_home(tmp_path / "demo")
     data = tomllib.loads((home.root / config.FILENAME).read_text(encoding="utf-8"))
-    assert data["watch"]["stable_seconds"] == demo.STABLE_SECONDS
+    assert data["watch"]["stable_seconds"] == walkthrough.STABLE_SECONDS
     data["watch"]["stable_seconds"] = 2
     assert data == tomllib.loads(config.DEFAULT)
 

@@ -15,11 +15,13 @@ import pypdf
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import config, family, pdfa
 from pipeline.cli import cli
-from pipeline.demo import APPLICANT, FAMILY, HEAD, fill_form
-from pipeline.register import Register
-from pipeline.sample_scans import Validity, check_digit, mrz_lines
+from pipeline.demo.sample_scans import Validity, check_digit, mrz_lines
+from pipeline.demo.walkthrough import APPLICANT, FAMILY, HEAD, fill_form
+from pipeline.domain import family
+from pipeline.office import config
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.families import TAPIN
 
 # documents that carry a signature field, which the PDF/A validator cannot judge
@@ -125,7 +127,7 @@ def test_the_archive_verifies_and_the_card_is_genuine(demo: tuple[Result, list[P
 def test_the_filed_data_entry_form_is_archived_with_its_checksum(
         demo: tuple[Result, list[Path]]) -> None:
     from pipeline.archive.filing import read_sums
-    from pipeline.fsutil import sha256_file
+    from pipeline.office.fsutil import sha256_file
     _, paths = demo
     form = next((p for p in paths if p.name == "04 formulir input data KK.pdf"), None)
     assert form is not None and form.parent.parent.name.startswith("odner-")
@@ -172,7 +174,7 @@ def test_fill_form_sets_text_checkbox_radio_and_choice(tmp_path: Path) -> None:
 
 def _a_form(path: Path) -> Path:
     """A small AcroForm with each kind of field, as reportlab draws them."""
-    from pipeline import fonts
+    from pipeline.render import fonts
 
     c = fonts.new_canvas(str(path), (300, 300), "form")
     c.acroForm.textfield(name="nama", x=10, y=250, width=200, height=20)
@@ -188,16 +190,16 @@ def _a_form(path: Path) -> Path:
 
 def test_a_step_that_does_not_go_through_is_one_indonesian_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import demo
+    from pipeline.demo import walkthrough
 
-    real = demo.desk_values
+    real = walkthrough.desk_values
 
     def wrong_verifier(env: Any, case: Any, valid: Validity) -> dict[str, str | bool]:
         values = real(env, case, valid)
         verifying = "no_paspor" in values  # the verification sheet
         return {**values, "petugas_nip": "199901012020011001"} if verifying else values
 
-    monkeypatch.setattr(demo, "desk_values", wrong_verifier)
+    monkeypatch.setattr(walkthrough, "desk_values", wrong_verifier)
     result = kkwna("demo", "--dir", str(tmp_path / "kantor"))
     assert result.exit_code == 1, result.output
     (line,) = result.stderr.splitlines()

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from pipeline import config
-from pipeline.home import WorkLock
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office.home import WorkLock
+from pipeline.store.register import Register
 from pipeline.watcher import Watcher
 from tests.office import fill, jpeg, run_once, visible
 from tests.stages import CASE, form_values

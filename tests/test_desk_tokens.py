@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import desks, forms
-from pipeline.register import Register
+from pipeline.desks import forms, placing
+from pipeline.store.register import Register
 from tests.conftest import FRONT_OFFICE
 from tests.office import fill, jpeg, one, run_once, visible
 from tests.test_front_office import CHECKLIST_OK
@@ -47,14 +47,14 @@ def test_the_placed_form_carries_a_token_recorded_with_its_digest(office):
     assert case.data["placed"]["2"] == digest  # the digest, as the steps read it
     assert case.data["placed_token"]["2"] == fields["token"]
     assert len(fields["token"]) == 32 and case.data["placed_tokens"] == {fields["token"]: 2}
-    assert desks.match(case, 2, fields["token"]) == desks.CURRENT
-    assert desks.match(case, 2, "") == desks.FOREIGN  # the token field removed
+    assert placing.match(case, 2, fields["token"]) == placing.CURRENT
+    assert placing.match(case, 2, "") == placing.FOREIGN  # the token field removed
     # a case placed before tokens takes tokenless forms, and no stranger's token
     case.data.pop("placed_token")
     case.data.pop("placed_tokens")
-    assert desks.placed_digest(case, 2) == digest
-    assert desks.match(case, 2, "") == desks.CURRENT
-    assert desks.match(case, 2, "f" * 32) == desks.FOREIGN
+    assert placing.placed_digest(case, 2) == digest
+    assert placing.match(case, 2, "") == placing.CURRENT
+    assert placing.match(case, 2, "f" * 32) == placing.FOREIGN
 
 
 def test_a_form_whose_step_was_changed_stays_with_an_error_and_decides_nothing(office):

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from pipeline import config, faults, fsutil
-from pipeline import home as homes
-from pipeline.register import Register
+from pipeline.office import config, faults, fsutil
+from pipeline.office import home as homes
+from pipeline.store.register import Register
 from pipeline.watcher import Watcher
 from tests.office import fill, one, wait_for
 from tests.stages import form_values

@@ -4,9 +4,9 @@ from datetime import date, datetime
 
 import pytest
 
-from pipeline.engine import judge
-from pipeline.model import Context, Decision, Duplicate, Refused
-from pipeline.register import Case
+from pipeline.domain.case import Case
+from pipeline.domain.engine import judge
+from pipeline.domain.model import Context, Decision, Duplicate, Refused
 from pipeline.steps.front_office import hints_from_names
 from tests.conftest import ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
 
@@ -46,7 +46,7 @@ def test_checklist_needs_the_applicants_name(cfg):
 
 
 def test_officer_names_match_without_titles_punctuation_or_case(cfg):
-    from pipeline.names import key
+    from pipeline.domain.names import key
     assert key("DEMO HJ. NOOR HIDAYAH, SE") == key("demo noor hidayah")
     assert key("Hj. RINA INDRIANI, ST") == "RINA INDRIANI"
     assert key("DEMO NOOR HIDAYAH") != key("DEMO NOOR HIDAYATI")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from pipeline import family, refdata
-from pipeline.family import FieldError, parse_date
+from pipeline.domain import family, refdata
+from pipeline.domain.family import FieldError, parse_date
 from tests.families import ADDRESS, HEAD, TAPIN
 
 TODAY = date(2026, 12, 1)
@@ -682,7 +682,7 @@ def test_refdata_loads_lazily_and_fast() -> None:
     import sys
 
     code = (
-        "import time; t0 = time.perf_counter(); from pipeline import family, refdata; "
+        "import time; t0 = time.perf_counter(); from pipeline.domain import family, refdata; "
         "t1 = time.perf_counter(); refdata.regency('6305'); refdata.is_nik_district('317101'); "
         "t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
     )
@@ -694,7 +694,7 @@ def test_refdata_loads_lazily_and_fast() -> None:
 
 
 def test_kk_numbers_on_their_own() -> None:
-    from pipeline import kk_numbers
+    from pipeline.domain import kk_numbers
 
     # an Indonesian wife with a Banjarmasin NIK (63.71.01), day 22 + 40
     assert kk_numbers.nik_problems("6371016207850002", "PEREMPUAN", date(1985, 7, 22)) == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from pipeline import family_changes as fc
-from pipeline.demo import FAMILY, HEAD, SPOUSE
+from pipeline.demo.walkthrough import FAMILY, HEAD, SPOUSE
+from pipeline.domain import family_changes as fc
 
 CHILD = {**{k: "" for k in HEAD}, "nama_lengkap": "NOAH JAMES SMITH", "nik": "6305040101260004",
          "jenis_kelamin": "LAKI-LAKI", "tempat_lahir": "RANTAU", "tanggal_lahir": "01-01-2026",

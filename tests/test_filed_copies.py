@@ -9,8 +9,8 @@ from pathlib import Path
 import pikepdf
 import pypdf
 
-from pipeline import pdfa
-from pipeline.register import Register
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.office import fill, fonts_embedded, one, run_once
 from tests.stages import CASE, FAMILY, form_values
 
@@ -36,7 +36,7 @@ def case_folder(home) -> Path:
 
 
 def decide_at_desk(home, step: int) -> None:
-    from pipeline import sop
+    from pipeline.domain import sop
     fill(one(home.desks / sop.step(step).desk, f"{CASE}*.pdf"), form_values(step))
     run_once(home)
 
@@ -81,7 +81,7 @@ def test_the_applicants_presence_reads_ya(office_at):
 
 
 def test_yes_and_no_print_in_capitals():
-    from pipeline.layout import display
+    from pipeline.render.layout import display
     assert (display(True), display(False)) == ("YA", "TIDAK")
 
 
@@ -111,5 +111,5 @@ def test_step_4_files_its_form_flat_as_pdfa(office_at):
         recorded = {r["name"]: r["sha256"] for r in reg.documents(CASE)}
     finally:
         reg.close()
-    from pipeline.fsutil import sha256_file
+    from pipeline.office.fsutil import sha256_file
     assert recorded[FORM_COPY] == sha256_file(copy)

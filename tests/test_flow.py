@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import crash, sop
-from pipeline.actions import Action
-from pipeline.fsutil import sha256_file
-from pipeline.register import Register
+from pipeline.domain import sop
+from pipeline.domain.actions import Action
+from pipeline.office import crash
+from pipeline.office.fsutil import sha256_file
+from pipeline.store.register import Register
 from tests.office import fill, jpeg, one, visible
 from tests.stages import CASE, form_values
 
@@ -133,7 +134,7 @@ def _action_literals(tree: ast.AST) -> list[ast.Constant]:
 
 def test_events_are_told_apart_by_their_declared_actions():
     """The books, the report, status and the archive tell events apart by
-    `pipeline.actions.Action`, declared once, not by the words the register stores."""
+    `pipeline.domain.actions.Action`, declared once, not by the words the register stores."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE).as_posix()

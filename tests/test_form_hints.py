@@ -11,9 +11,9 @@ import pypdfium2 as pdfium
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from pipeline.fonts import REGULAR
-from pipeline.layout import BUILTIN_LAYOUTS, load_layout
-from pipeline.render import clean, render
+from pipeline.render.fonts import REGULAR
+from pipeline.render.layout import BUILTIN_LAYOUTS, load_layout
+from pipeline.render.render import clean, render
 from tests.test_render import CASE, DIRS, sample
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in points

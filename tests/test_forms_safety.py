@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen import canvas
 
-from pipeline.forms import FormUnreadable, read_fields, read_form
+from pipeline.desks.forms import FormUnreadable, read_fields, read_form
 
 
 def make_form(path: Path, case: str = "KKWNA-2026-0001") -> Path:

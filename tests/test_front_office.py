@@ -8,8 +8,8 @@ import sys
 import pypdf
 import pypdfium2
 
-from pipeline import pdfa
-from pipeline.register import Register
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.conftest import FRONT_OFFICE
 from tests.office import (
     Running,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import fsutil
-from pipeline.fsutil import (
+from pipeline.office import fsutil
+from pipeline.office.fsutil import (
     UntrustedFile,
     atomic_copy,
     atomic_write_bytes,

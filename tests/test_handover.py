@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.engine import judge
-from pipeline.model import Context, Decision, Refused
+from pipeline.domain.engine import judge
+from pipeline.domain.model import Context, Decision, Refused
 from pipeline.steps.handover import normal_code
 from tests.test_engine import TODAY, case_at
 
@@ -57,7 +57,7 @@ import subprocess  # noqa: E402
 
 import pypdf  # noqa: E402
 
-from pipeline.register import Register  # noqa: E402
+from pipeline.store.register import Register  # noqa: E402
 from tests.office import assert_archival, fill, one, run_once  # noqa: E402
 from tests.test_tte_flow import _case, _kkwna, _pki  # noqa: E402
 
@@ -167,7 +167,7 @@ def test_the_code_of_a_returned_application_is_refused(office_at):
 def test_a_phone_photo_of_the_slip_fills_the_code_in(demo_at, tmp_path):
     from PIL import ImageFilter
 
-    from pipeline import forms
+    from pipeline.desks import forms
     from tests.qrread import render_page
     home, cid = signed(demo_at)
     slip = one(home.print, f"{cid}*tanda bukti pengambilan.pdf")

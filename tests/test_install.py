@@ -64,7 +64,8 @@ def test_a_wheel_in_a_fresh_venv_runs_init_and_watch(tmp_path: Path) -> None:
     assert list((home / "desks" / "02-front-office").glob("KKWNA-2026-0001 *.pdf"))
     # the web door's templates and style sheet are package data too
     page = subprocess.run([str(py), "-c", (
-        "import sys; from pathlib import Path; import pipeline.web; from pipeline import home; "
+        "import sys; from pathlib import Path; import pipeline.web; "
+        "from pipeline.office import home; "
         "from pipeline.web.base import Door, WebSettings; "
         "d = Door(home.Home(Path(sys.argv[1])), WebSettings()); "
         "print(len(d.pages.get_template('verifikasi.html').render(office=d.env.cfg.office)) "

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config, crash, desks, forms, sop
-from pipeline.register import Register
+from pipeline.desks import forms, placing
+from pipeline.domain import sop
+from pipeline.office import config, crash
+from pipeline.store.register import Register
 from pipeline.watcher import BACKLOG, Watcher
 from tests.office import jpeg, pdf, visible
 
@@ -49,21 +51,21 @@ def summary(home) -> list[tuple]:
     try:
         out = []
         for c in reg.cases():
-            fields, _ = forms.read_form(desks.form_path(home, c, sop.FIRST_DESK.number))
+            fields, _ = forms.read_form(placing.form_path(home, c, sop.FIRST_DESK.number))
             out.append((c.id, c.status, c.title, c.source_name, c.data["berkas"],
                         c.data["halaman"], c.data["checklist_hint"],
                         [e["action"] for e in reg.events(c.id)],
                         [d["name"] for d in reg.documents(c.id)],
-                        {k: v for k, v in fields.items() if k != desks.TOKEN},
+                        {k: v for k, v in fields.items() if k != placing.TOKEN},
                         c.data["placed_token"][str(sop.FIRST_DESK.number)]
-                        == fields[desks.TOKEN]))
+                        == fields[placing.TOKEN]))
         return out
     finally:
         reg.close()
 
 
 def natural(names: list[str]) -> list[str]:
-    from pipeline.intake import natural_key
+    from pipeline.intake.taking import natural_key
     return sorted(names, key=natural_key)
 
 
@@ -73,13 +75,13 @@ def test_a_backlog_is_drawn_by_worker_processes_and_opens_the_same_cases(office,
     checklist's fields), numbered in drop order; a second home taken without workers is
     the comparison."""
     alone = type(office)(tmp_path / "alone")
-    from pipeline import home as homes
+    from pipeline.office import home as homes
     homes.init(alone)
     (alone.root / config.FILENAME).write_text((office.root / config.FILENAME).read_text())
     count = BACKLOG + 4
     names = drop(office, count)
     assert drop(alone, count) == names
-    with caplog.at_level(logging.INFO, logger="pipeline.backlog"):
+    with caplog.at_level(logging.INFO, logger="pipeline.intake.backlog"):
         Watcher(office, config.load(office.root), once=True).run()
     assert "proses penggambar" in caplog.text  # the backlog went to the pool
     Watcher(alone, config.load(alone.root), once=True, workers=0).run()
@@ -137,7 +139,7 @@ def all_open_in_drop_order(home, names: list[str]) -> Register:
         assert [e["action"] for e in reg.events(c.id)] == ["diterima"]
         (form,) = visible(home.desks / FRONT, f"{c.id} *.pdf")
         fields, _ = forms.read_form(form)
-        assert fields[desks.TOKEN] == c.data["placed_token"][str(sop.FIRST_DESK.number)]
+        assert fields[placing.TOKEN] == c.data["placed_token"][str(sop.FIRST_DESK.number)]
     assert not list(home.inbox.iterdir())
     assert not [p for p in home.staging.iterdir()], "nothing left in staging"
     assert len(visible(home.desks / FRONT)) == len(names)
@@ -213,13 +215,13 @@ def test_sigkill_in_a_backlog_loses_nothing_and_leaves_no_worker(office):
 
 def test_a_backlog_whose_pool_cannot_start_is_drawn_by_the_watcher(office, monkeypatch,
                                                                    caplog):
-    from pipeline import intake_pool
+    from pipeline.intake import drawing_pool
 
     def no_processes(self):
         raise OSError(11, "Resource temporarily unavailable")
-    monkeypatch.setattr(intake_pool.Pool, "get", no_processes)
+    monkeypatch.setattr(drawing_pool.Pool, "get", no_processes)
     names = drop(office, BACKLOG)
-    with caplog.at_level(logging.WARNING, logger="pipeline.backlog"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.intake.backlog"):
         Watcher(office, config.load(office.root), once=True).run()
     assert "tidak dapat dimulai" in caplog.text
     all_open_in_drop_order(office, names).close()
@@ -251,11 +253,11 @@ def test_ctrl_c_in_a_backlog_stops_after_the_entries_in_hand(office):
 def test_recover_clears_what_killed_workers_half_wrote_in_staging(office, reg):
     """A worker killed while writing leaves its own temporary files, or pikepdf's, in
     staging; no live writer is there when the watcher recovers."""
-    from pipeline import intake
+    from pipeline.intake import taking
     office.staging.mkdir(parents=True, exist_ok=True)
     left = [".pikepdf.0a1b.pdf.979fb3a20d68", ".tmp-165f8e05cd6aee94.pdf",
             ".form-KKWNA-2026-0001.pdf"]
     for name in left:
         (office.staging / name).write_bytes(b"%PDF-1.7 half")
-    intake.recover(office, reg)
+    taking.recover(office, reg)
     assert not list(office.staging.iterdir())

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pikepdf
 import scanfactory as make
 
-from pipeline import pdfa
-from pipeline.home import Home
+from pipeline.office.home import Home
+from pipeline.render import pdfa
 from tests.office import jpeg, one, run_once, visible
 
 
@@ -32,7 +32,7 @@ def test_a_word_processor_form_opens_a_case(office: Home) -> None:
         assert len(pdf.pages) == 4
         assert all("/Font" not in pdf.pages[i].Resources for i in (1, 3))
     # the case history says which pages went in as pictures
-    from pipeline.register import Register
+    from pipeline.store.register import Register
     reg = Register(office.register_path)
     taken = reg.events("KKWNA-2026-0001")[0]
     assert taken["action"] == "diterima" and "300 dpi" in taken["detail"]

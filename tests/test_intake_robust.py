@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.home import HomeError, WatchLock
-from pipeline.register import Register
+from pipeline.office.home import HomeError, WatchLock
+from pipeline.store.register import Register
 from tests.office import Running, jpeg, pdf, run_once, visible, wait_for
 
 
@@ -112,7 +112,7 @@ def test_two_watchers_cannot_share_a_home_but_a_dead_ones_lock_does_not_block(of
     with pytest.raises(HomeError, match="sudah berjalan"):
         WatchLock(office).acquire()
     first.release()
-    code = "import os, sys; from pipeline.home import Home, WatchLock; " \
+    code = "import os, sys; from pipeline.office.home import Home, WatchLock; " \
            f"WatchLock(Home(__import__('pathlib').Path({str(office.root)!r}))).acquire(); " \
            "os.kill(os.getpid(), 9)"
     subprocess.run([sys.executable, "-c", code])
@@ -162,7 +162,7 @@ def test_sigkill_during_intake_loses_nothing_and_numbers_stay_gap_free(office):
 def test_polling_observer_for_network_shares(office):
     import threading
 
-    from pipeline import config
+    from pipeline.office import config
     from pipeline.watcher import Watcher
 
     watcher = Watcher(office, config.load(office.root), poll=0.2)

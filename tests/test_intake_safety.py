@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import config, faults, intake, scans
 from pipeline.cli import cli
-from pipeline.register import Register, RegisterBehind
+from pipeline.intake import scans, taking
+from pipeline.office import config, faults
+from pipeline.store.register import Register, RegisterBehind
 from pipeline.watcher import Watcher
 from tests.office import jpeg, pdf, run_once, visible, wait_for
 
@@ -99,7 +100,7 @@ def test_a_scan_added_while_the_bundle_is_made_is_left_for_the_clerk(office, mon
         jpeg(rina / "2 paspor.jpg", text="late")  # the second scan, 0.3 s too late
         return result
 
-    monkeypatch.setattr(intake.scans, "bundle", bundle_while_a_scan_arrives)
+    monkeypatch.setattr(taking.scans, "bundle", bundle_while_a_scan_arrives)
     run_once(office)
     assert cases(office) == [("KKWNA-2026-0001", "open")]
     scans_dir = office.cases / "KKWNA-2026-0001 RINA" / "scans"
@@ -107,7 +108,7 @@ def test_a_scan_added_while_the_bundle_is_made_is_left_for_the_clerk(office, mon
     assert (rina / "2 paspor.jpg").exists() and not (rina / "1 formulir.pdf").exists()
     assert "2 paspor.jpg" in (office.inbox / "RINA.error.txt").read_text()
 
-    monkeypatch.setattr(intake.scans, "bundle", real_bundle)
+    monkeypatch.setattr(taking.scans, "bundle", real_bundle)
     outcomes: list[str] = []
     Watcher(office, config.load(office.root), once=True,
             on_item=lambda entry, outcome: outcomes.append(outcome)).run()
@@ -125,7 +126,7 @@ def test_a_folder_put_back_after_a_failed_intake_opens_a_new_case(office, monkey
         calls.append(case.id)
         raise RuntimeError("layout rusak")
 
-    monkeypatch.setattr(intake.desks, "place", broken_place)
+    monkeypatch.setattr(taking.placing, "place", broken_place)
     run_once(office)
     assert calls == ["KKWNA-2026-0001"]
     assert (office.quarantine / "SARI" / "paspor.jpg").exists()
@@ -203,7 +204,7 @@ def test_intake_refuses_a_number_whose_case_folder_exists(office, reg):
     assert "Register tertinggal" in problems["register"][0]
     assert "DEWI.jpg" in problems["inbox"]
     with pytest.raises(RegisterBehind):
-        intake._refuse_existing_folder(office, reg, type("C", (), {
+        taking._refuse_existing_folder(office, reg, type("C", (), {
             "id": "KKWNA-2026-0001", "folder": "cases/KKWNA-2026-0001 LAIN"})())
 
 
@@ -231,7 +232,7 @@ def test_backup_while_the_watcher_runs_is_a_consistent_copy(office):
 @pytest.mark.timeout(60)
 def test_a_full_disk_leaves_the_entry_retries_and_opens_it_once_with_its_number(office,
                                                                               monkeypatch):
-    real_copy = intake.atomic_copy
+    real_copy = taking.atomic_copy
     disk_full = threading.Event()
     disk_full.set()
 
@@ -240,7 +241,7 @@ def test_a_full_disk_leaves_the_entry_retries_and_opens_it_once_with_its_number(
         if disk_full.is_set():
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
 
-    monkeypatch.setattr(intake, "atomic_copy", copy)
+    monkeypatch.setattr(taking, "atomic_copy", copy)
     jpeg(office.inbox / "EKA" / "paspor.jpg", text="eka")
     watcher = Watcher(office, config.load(office.root))
     watcher.retry_first = 0.3
@@ -277,7 +278,7 @@ def test_an_unreadable_sub_folder_makes_the_folder_wait_and_says_why(office, mon
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(intake.os, "scandir", scandir)
+    monkeypatch.setattr(taking.os, "scandir", scandir)
     run_once(office)
     assert cases(office) == []
     assert (office.inbox / "FAJAR" / "lampiran" / "kitap.jpg").exists()
@@ -358,14 +359,14 @@ def test_a_bad_file_named_with_255_bytes_is_quarantined_with_its_full_name(offic
 
 
 def test_case_titles_fit_with_every_form_and_print_name():
-    from pipeline import sop
+    from pipeline.domain import sop
     longest = max(len(f" - {s.form}.pdf.error.txt".encode()) for s in sop.STEPS if s.form)
-    assert longest <= intake.TITLE_SUFFIX_BYTES
+    assert longest <= taking.TITLE_SUFFIX_BYTES
     for unit in SCRIPTS.values():
-        title = intake.safe_title(unit * 200)
-        assert len(f"KKWNA-2026-10000 {title}".encode()) + intake.TITLE_SUFFIX_BYTES <= 255
+        title = taking.safe_title(unit * 200)
+        assert len(f"KKWNA-2026-10000 {title}".encode()) + taking.TITLE_SUFFIX_BYTES <= 255
         assert title.endswith("~")
-    assert intake.safe_title("dr. a.b") == "DR. A.B"
+    assert taking.safe_title("dr. a.b") == "DR. A.B"
 
 
 # --- 8. quarantine notes in office time ----------------------------------------------------

@@ -12,8 +12,9 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from pipeline import family, fonts, kk
-from pipeline.pdfa import validate
+from pipeline.domain import family
+from pipeline.render import fonts, kk
+from pipeline.render.pdfa import validate
 from tests.families import ADDRESS, HEAD, TAPIN
 from tests.qrread import read_standard_qr, render_page
 

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from PIL import ImageStat
 from pypdf import PdfReader
 
-from pipeline import kk, kk_final
+from pipeline.render import kk, kk_final
 from tests.qrread import phone_view, read_standard_qr, render_page
 from tests.test_kk import OFFICE, TEN, drawn_strings
 

@@ -15,7 +15,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline import config, kk, kk_final
+from pipeline.office import config
+from pipeline.render import kk, kk_final
 from pipeline.signing.pki import DemoCA, Person, pem
 from pipeline.signing.signatories import Signatory
 from pipeline.steps.tte import card_signer

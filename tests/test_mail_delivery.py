@@ -21,9 +21,9 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline import config, faults
-from pipeline import home as homes
-from pipeline.register import Register
+from pipeline.office import config, faults
+from pipeline.office import home as homes
+from pipeline.store.register import Register
 from pipeline.watcher import Watcher
 from tests.conftest import MONDAY_9
 from tests.office import wait_for

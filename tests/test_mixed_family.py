@@ -7,8 +7,8 @@ from __future__ import annotations
 import pypdf
 import scanfactory as make
 
-from pipeline import pdfa
-from pipeline.register import Register
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.families import ADDRESS, HEAD
 from tests.office import jpeg, one, run_once, visible
 from tests.stages import approvals, approve

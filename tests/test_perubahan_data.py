@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import services, sop
+from pipeline import services
 from pipeline import steps as handlers
+from pipeline.domain import sop
 from pipeline.services import perubahan_data
 from pipeline.steps.change_data_entry import ChangeDataEntry
 from pipeline.steps.change_review import ChangeHeadReview, ChangeReview
@@ -52,7 +53,7 @@ def test_its_table_has_kk_wnas_eleven_steps_roles_and_desks_with_its_own_documen
 
 
 def test_its_sop_number_is_never_invented_but_read_from_the_offices_settings(tmp_path: Path):
-    from pipeline import config
+    from pipeline.office import config
 
     def loaded(extra: str) -> config.Config:
         (tmp_path / config.FILENAME).write_text(config.DEFAULT + extra, encoding="utf-8")
@@ -70,8 +71,8 @@ def test_its_sop_number_is_never_invented_but_read_from_the_offices_settings(tmp
 
 
 def test_a_wrong_change_sop_section_is_one_line_naming_its_key(tmp_path: Path):
-    from pipeline import config
-    from pipeline.errors import ConfigError
+    from pipeline.domain.errors import ConfigError
+    from pipeline.office import config
 
     (tmp_path / config.FILENAME).write_text(
         config.DEFAULT + "\n[layanan.perubahan-data]\ntanggal_sop = 'kemarin'\nnomer = 1\n",
@@ -88,9 +89,10 @@ def test_the_marked_draft_frames_each_changed_cell_and_lists_the_changes(tmp_pat
 
     import pypdf
 
-    from pipeline import family_changes, kk_marks, pdfa
-    from pipeline.demo import FAMILY
-    from pipeline.demo_change import changed_family
+    from pipeline.demo.change import changed_family
+    from pipeline.demo.walkthrough import FAMILY
+    from pipeline.domain import family_changes
+    from pipeline.render import kk_marks, pdfa
 
     new = copy.deepcopy(changed_family(date(2026, 12, 3)))
     new["anggota"][1]["no_paspor"] = "PB9999999"  # type: ignore[index]
@@ -112,8 +114,9 @@ def test_the_marked_draft_frames_each_changed_cell_and_lists_the_changes(tmp_pat
 
 
 def test_the_offices_change_sop_is_what_its_documents_and_report_cite(tmp_path: Path):
-    from pipeline import config, documents
-    from pipeline.report_figures import sop_cited
+    from pipeline.office import config
+    from pipeline.render import documents
+    from pipeline.reports.report_figures import sop_cited
 
     (tmp_path / config.FILENAME).write_text(
         config.DEFAULT + "\n[layanan.perubahan-data]\nnomor_sop = '800/010-SOP/DUKCAPIL/2026'"

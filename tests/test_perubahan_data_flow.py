@@ -19,14 +19,22 @@ import pypdf
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import clock, family
-from pipeline import home as homes
 from pipeline.cli import cli
-from pipeline.demo import FAMILY, HEAD, Office, fill_form, issue_sample, new_demo_office, validity
-from pipeline.demo_change import change_values, changed_family, drop_change, newborn
-from pipeline.desks import error_path
-from pipeline.register import Register
+from pipeline.demo.change import change_values, changed_family, drop_change, newborn
+from pipeline.demo.walkthrough import (
+    FAMILY,
+    HEAD,
+    Office,
+    fill_form,
+    issue_sample,
+    new_demo_office,
+    validity,
+)
+from pipeline.desks.placing import error_path
+from pipeline.domain import clock, family
+from pipeline.office import home as homes
 from pipeline.steps import change_base
+from pipeline.store.register import Register
 from tests.office import assert_archival
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import pytest
 import segno
 from PIL import Image
 
-from pipeline import fonts, kk, qr
+from pipeline.render import fonts, kk, qr
 from tests.qrread import phone_view, read_standard_qr, render_page
 from tests.test_kk import OFFICE, ONE
 from tests.test_render import CASE, draw

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import qr
+from pipeline.render import qr
 from tests.qrphone import PHOTOS, documents, photos, readable
 
 KINDS = ["KK seal", "KK draft", "slip code", "slip header", "desk form 02 header"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.home import Home
-from pipeline.quarantine import quarantine
+from pipeline.intake.quarantine import quarantine
+from pipeline.office.home import Home
 from tests.test_fsutil import SCRIPTS, long_name
 
 

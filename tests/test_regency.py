@@ -14,10 +14,11 @@ import pypdf
 import pytest
 from cryptography import x509
 
-from pipeline import config, refdata
-from pipeline import home as homes
-from pipeline.register import Register
+from pipeline.domain import refdata
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing.demo import set_up_demo
+from pipeline.store.register import Register
 from tests.conftest import MONDAY_9
 from tests.families import HEAD
 from tests.office import jpeg, run_once

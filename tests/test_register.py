@@ -4,8 +4,8 @@ from datetime import datetime
 
 import pytest
 
-from pipeline import register as registers
-from pipeline.register import Register, RegisterBehind, RegisterError, numbers_on_disk
+from pipeline.store import register as registers
+from pipeline.store.register import Register, RegisterBehind, RegisterError, numbers_on_disk
 
 AT = datetime.fromisoformat("2026-11-23T09:00+08:00")
 

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import archive, chainstate, config
-from pipeline.actions import Action
-from pipeline.home import Home
-from pipeline.register import Case, Register, RegisterError
+from pipeline import archive
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.office import config
+from pipeline.office.home import Home
+from pipeline.store import chainstate
+from pipeline.store.register import Register, RegisterError
 from tests.archive_cases import make_case
 from tests.test_services import OLD_REGISTER, TOY, toy  # noqa: F401  (the fixture)
 

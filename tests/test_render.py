@@ -13,18 +13,20 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from pipeline import clock, documents, fonts, services
-from pipeline.fonts import REGULAR, text_width
-from pipeline.forms import FormUnreadable, read_fields
-from pipeline.layout import (
+from pipeline import services
+from pipeline.desks.forms import FormUnreadable, read_fields
+from pipeline.domain import clock
+from pipeline.render import documents, fonts
+from pipeline.render.fonts import REGULAR, text_width
+from pipeline.render.layout import (
     BUILTIN_LAYOUTS,
     LayoutError,
     MissingValueError,
     format_datetime,
     load_layout,
 )
-from pipeline.pdfa import validate
-from pipeline.render import clean, fit_box, render
+from pipeline.render.pdfa import validate
+from pipeline.render.render import clean, fit_box, render
 from tests.families import HEAD
 from tests.qrread import read_standard_qr
 
@@ -404,7 +406,7 @@ def test_filed_wording(tmp_path: Path) -> None:
                   "Tunjukkan tanda bukti ini saat pengambilan Kartu Keluarga"):
         assert words in slip, words
     assert "di luar jam" not in text("checklist")
-    # the SOP the checklist cites is the service's (documents.base_data: pipeline.sop)
+    # the SOP the checklist cites is the service's (documents.base_data: pipeline.domain.sop)
     assert "(SOP 470/011-SOP/DUKCAPIL/2024)" in text(
         "checklist", sop={"nomor": "470/011-SOP/DUKCAPIL/2024", "tanggal": "4 Maret 2024"})
     assert "Diterima di luar jam layanan (08.00-15.00 WITA)" in text("checklist",

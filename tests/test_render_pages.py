@@ -19,12 +19,13 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.pdfbase import pdfmetrics
 
-from pipeline import config, fonts
-from pipeline.fonts import REGULAR, text_width
-from pipeline.forms import read_fields
-from pipeline.layout import FREE_TEXT_LIMIT, LayoutError, capped, load_layout
-from pipeline.pdfa import validate
-from pipeline.render import wrap
+from pipeline.desks.forms import read_fields
+from pipeline.office import config
+from pipeline.render import fonts
+from pipeline.render.fonts import REGULAR, text_width
+from pipeline.render.layout import FREE_TEXT_LIMIT, LayoutError, capped, load_layout
+from pipeline.render.pdfa import validate
+from pipeline.render.render import wrap
 from tests import office
 from tests.test_render import CASE, OFFICE, draft_kk, draw, sample
 
@@ -217,7 +218,7 @@ def test_attached_footer_never_covers_the_card(tmp_path: Path) -> None:
 
 
 def test_footer_on_a_real_draft_sits_on_blank_paper(tmp_path: Path) -> None:
-    from pipeline import kk
+    from pipeline.render import kk
     from tests.test_kk import OFFICE as KK_OFFICE
     from tests.test_kk import TEN
 
@@ -289,7 +290,7 @@ def test_unreadable_emblem_is_left_out_with_a_warning(tmp_path: Path, problem: s
         path.write_bytes(b"\x89PNG\r\n\x1a\nbukan gambar")
     data = sample("checklist")
     data["office"] = {**OFFICE, "lambang": str(path)}
-    with caplog.at_level(logging.WARNING, logger="pipeline.letterhead"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.render.letterhead"):
         out = draw("checklist", tmp_path / "c.pdf", data=data)
     assert _images(out) == 0
     assert "tanpa lambang" in caplog.text and "lambang.png" in caplog.text

@@ -16,8 +16,9 @@ import pytest
 import segno
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline import forms, pdfa, qr, render
-from pipeline.layout import BUILTIN_LAYOUTS
+from pipeline.desks import forms
+from pipeline.render import pdfa, qr, render
+from pipeline.render.layout import BUILTIN_LAYOUTS
 from tests.test_render import CASE, LAYOUTS, draw, sample
 from tests.test_render_pages import page_texts
 

@@ -17,9 +17,11 @@ import pytest
 from office import fonts_embedded
 from report_month import DAY_OFF, WITA, build
 
-from pipeline import config, pdfa, report
-from pipeline.register import Register
-from pipeline.report import CaseRow, Event, ReportError
+from pipeline.office import config
+from pipeline.render import pdfa
+from pipeline.reports import report
+from pipeline.reports.report import CaseRow, Event, ReportError
+from pipeline.store.register import Register
 
 AFTER_NOVEMBER = "2026-12-01T09:00:00+08:00"
 
@@ -49,7 +51,7 @@ def assert_charts_are_vectors(pdf: Path) -> None:
     with pikepdf.open(pdf) as doc:
         assert not any(isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
                        for o in doc.objects)
-    from pipeline import report_charts as rc
+    from pipeline.reports import report_charts as rc
     wanted = {name: tuple(round(255 * c) for c in colour.rgb())
               for name, colour in (("median", rc.MEDIAN), ("p90", rc.P90),
                                    ("within", rc.WITHIN), ("over", rc.OVER), ("bars", rc.BARS))}
@@ -155,7 +157,7 @@ def test_a_month_of_sixty_cases_in_the_pdf_and_the_csv(office, reg, november):
     for row in COMPARISON:
         assert has_row(lines, *row), row
     assert has_row(lines, "1", "Pemohon", "1", "60", "-", "-", "-")
-    from pipeline import sop
+    from pipeline.domain import sop
     for step, figures in STEPS.items():
         assert has_row(lines, str(step), sop.step(step).role.name, *figures), step
     assert has_row(lines, "1-11", "Total per kasus (diserahkan)", *TOTAL)
@@ -338,7 +340,7 @@ def quiet_december(cfg, minutes: float = 0.0):
     the one before (the demo's case takes no time at all)."""
     from datetime import timedelta
 
-    from pipeline import sop
+    from pipeline.domain import sop
     start = at("2026-12-01T09:00+08:00")
     c = case("K1", "2026-12-01T09:00+08:00")
     events = [Event("K1", start, 1, "diterima")]
@@ -352,7 +354,7 @@ def quiet_december(cfg, minutes: float = 0.0):
 
 
 def report_text(cfg, fig, before) -> list[str]:
-    from pipeline import report_pdf
+    from pipeline.reports import report_pdf
     pdf = report_pdf.build(fig, before, cfg, at("2026-12-31T16:00+08:00"), "Laporan uji")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -362,7 +364,7 @@ def report_text(cfg, fig, before) -> list[str]:
 def test_an_average_below_one_keeps_its_decimals(cfg):
     fig, before = quiet_december(cfg)
     assert len(fig.working_days) == 22 and fig.received == 1
-    from pipeline.report_figures import summary
+    from pipeline.reports.report_figures import summary
     assert dict(summary(fig))[
         "Rata-rata permohonan per hari kerja"] == "0,05"  # 1 / 22, not "0"
     lines = report_text(cfg, fig, before)
@@ -399,7 +401,8 @@ def test_no_table_header_runs_into_the_next(office, reg, november):
     never wrapped by reportlab, so a wide one runs into its neighbour ("Kembali Median")."""
     from reportlab.platypus import Paragraph
 
-    from pipeline import fonts, report_pdf
+    from pipeline.render import fonts
+    from pipeline.reports import report_pdf
     cfg, _ = november
     cases, events = report.load_month(reg, cfg, 2026, 11)
     fig = report.month_figures(cases, events, cfg, 2026, 11)
@@ -428,7 +431,8 @@ def test_a_median_of_zero_still_shows(tmp_path, cfg):
     must still see them, told apart from a step with no cases ('-')."""
     from reportlab.graphics import renderPDF
 
-    from pipeline import fonts, report_charts
+    from pipeline.render import fonts
+    from pipeline.reports import report_charts
     fonts.register()
     fig, _ = quiet_december(cfg)
     assert all(t.median == 0 and t.p90 == 0 for t in fig.steps.values())

@@ -9,10 +9,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from pipeline import config, report, services
-from pipeline.actions import Action
-from pipeline.register import Register
-from pipeline.report_figures import service_figures, summary
+from pipeline import services
+from pipeline.domain.actions import Action
+from pipeline.office import config
+from pipeline.reports import report
+from pipeline.reports.report_figures import service_figures, summary
+from pipeline.store.register import Register
 from tests.report_month import DAY_OFF, OFFICER, WITA, build, through
 from tests.test_report import SUMMARY, csv_figures, lines_of
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config, flow
-from pipeline.errors import KkwnaError
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline import flow
+from pipeline.domain.errors import KkwnaError
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.store.register import Register
 from tests.conftest import ADM_SIAK, FRONT_OFFICE
 from tests.stages import CASE, FAMILY, approve
 from tests.test_flow import kkwna
@@ -153,8 +154,8 @@ def test_the_restore_check_reads_the_register_in_a_few_queries_however_many_case
     """Every command that writes runs the check, `archive verify` among them: a query per
     open case was a tenth of a year's verification. A document the register does not know
     is still found, in whichever case it lies."""
-    from pipeline import restored as witnesses
-    from pipeline.register import RegisterBehind
+    from pipeline.office import restored as witnesses
+    from pipeline.store.register import RegisterBehind
     from tests.archive_cases import make_case
 
     cases = [make_case(office, reg, n) for n in range(1, 7)]

@@ -11,8 +11,8 @@ import sys
 import pypdf
 import pytest
 
-from pipeline import pdfa
-from pipeline.register import Register
+from pipeline.render import pdfa
+from pipeline.store.register import Register
 from tests.conftest import ADM_SIAK, ANALIS, FRONT_OFFICE, KEPALA_BIDANG, VERIFIKATOR
 from tests.families import ADDRESS, HEAD, TAPIN
 from tests.office import assert_archival, jpeg, one, run_once, visible
@@ -82,7 +82,7 @@ def test_forms_through_every_loop(office):
     form = one(office.desks / "04-adm-siak", f"{cid}*.pdf")
     fields = {k: v.get("/V") for k, v in pypdf.PdfReader(form).get_fields().items()}
     assert fields["a1_no_paspor"] == "PA1234567" and fields["a1_no_kitap"] == "2C21JD0001-A"
-    from pipeline import family
+    from pipeline.domain import family
     values = family.to_form_fields(FAMILY, area=TAPIN)
     wrong = {**values, "a2_nik": "6305041507120001"}  # a girl's NIK without the +40
     fill(form, {**wrong, "keputusan": "setuju", "petugas_nama": "DEMO SITI NURHALIZA",

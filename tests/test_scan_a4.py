@@ -13,9 +13,9 @@ import pypdfium2.raw as pdfium_c
 import scanfactory as make
 from PIL import Image, ImageChops, ImageStat
 
-from pipeline import scan_a4, scans
-from pipeline.pdfa import validate
-from pipeline.register import Register
+from pipeline.intake import scan_a4, scans
+from pipeline.render.pdfa import validate
+from pipeline.store.register import Register
 from tests.office import run_once
 
 A4 = (595.28, 841.89)

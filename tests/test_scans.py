@@ -1,4 +1,4 @@
-"""Judging untrusted scans and bundling them into one archival PDF (pipeline.scans)."""
+"""Judging untrusted scans and bundling them into one archival PDF (pipeline.intake.scans)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 import scanfactory as make
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
-from pipeline import scan_images, scans
-from pipeline.pdfa import validate
-from pipeline.scans import Limits, ScanRejected
+from pipeline.intake import scan_images, scans
+from pipeline.intake.scans import Limits, ScanRejected
+from pipeline.render.pdfa import validate
 
 # ---------------------------------------------------------------- helpers
 

@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import chainstate, services, sop
+from pipeline import services
 from pipeline import steps as handlers
-from pipeline.actions import Action
-from pipeline.register import Case, Register, RegisterBehind
+from pipeline.domain import sop
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
 from pipeline.steps import front_office
+from pipeline.store import chainstate
+from pipeline.store.register import Register, RegisterBehind
 from tests.toy_service import TOY
 
 AT = datetime.fromisoformat("2026-11-23T09:00+08:00")
@@ -142,8 +145,8 @@ def test_each_service_has_its_own_handlers_bound_to_its_own_steps(toy):
 def test_a_decision_follows_the_table_of_the_cases_own_service(cfg, toy):
     """The same decision on the checklist sends a KK WNA case on to the verifier and a toy
     case to the step its own table names next (its hand-over)."""
-    from pipeline.engine import judge
-    from pipeline.model import Context, Decision
+    from pipeline.domain.engine import judge
+    from pipeline.domain.model import Context, Decision
     from tests.conftest import FRONT_OFFICE
 
     t = datetime(2026, 11, 23, 9)
@@ -290,7 +293,7 @@ def test_a_drop_in_the_inbox_is_a_kk_wna_case(office):
 
 
 def _form_fields(path: Path) -> dict[str, str]:
-    from pipeline import forms
+    from pipeline.desks import forms
     return dict(forms.read_form(path)[0])
 
 
@@ -298,8 +301,8 @@ def test_the_toy_service_runs_end_to_end_beside_kk_wna(toy, office):
     """A scan dropped in the toy's own inbox becomes UJI-2026-0001; its checklist (its two
     requirements) and its hand-over are filled and saved on the shared desks as staff do,
     and the case is filed; a KK WNA case dropped at the same time goes its own way."""
-    from pipeline import config
-    from pipeline import home as homes
+    from pipeline.office import config
+    from pipeline.office import home as homes
     from tests.conftest import FRONT_OFFICE
     from tests.office import fill, jpeg, one, run_once
 
@@ -361,7 +364,8 @@ def test_the_toy_service_runs_end_to_end_beside_kk_wna(toy, office):
 
 
 def test_a_case_waits_in_status_for_what_its_own_table_names(toy, office):
-    from pipeline import config, status
+    from pipeline.office import config
+    from pipeline.reports import status
     from tests.office import jpeg, run_once
 
     homes_init(office)
@@ -382,7 +386,7 @@ def test_a_case_waits_in_status_for_what_its_own_table_names(toy, office):
 
 
 def homes_init(office):
-    from pipeline import home as homes
+    from pipeline.office import home as homes
     homes.init(office)
 
 
@@ -403,20 +407,20 @@ def test_a_long_service_prefix_still_leaves_every_case_name_within_255_bytes():
     """The room a case title gets is measured on the longest prefix registered, not on
     "KKWNA-": a case "PINDAHDTNG-2026-00001 <title> - <desk form>.pdf.error.txt" must not
     pass NAME_MAX, whatever the title's characters."""
-    from pipeline import intake
-    from pipeline.fsutil import NAME_MAX
+    from pipeline.intake import taking
+    from pipeline.office.fsutil import NAME_MAX
 
     # 60 characters of 3 bytes: the title is cut to its budget, and a few bytes less room
     # (PDKKWNA- to PINDAHDTNG-) cut it shorter still
     wide = "\u20ac" * 60
-    kk_wna = intake.safe_title(wide)
+    kk_wna = taking.safe_title(wide)
     long = replace(TOY, code="pindah-datang", prefix="PINDAHDTNG")
     services.register(long)
     try:
-        title = intake.safe_title(wide)
+        title = taking.safe_title(wide)
     finally:
         services.unregister(long.code)
-    assert len(f"PINDAHDTNG-2026-00001 {title}".encode()) + intake.TITLE_SUFFIX_BYTES \
+    assert len(f"PINDAHDTNG-2026-00001 {title}".encode()) + taking.TITLE_SUFFIX_BYTES \
         <= NAME_MAX
     assert len(title.encode()) < len(kk_wna.encode())  # the room follows the prefix
 
@@ -429,9 +433,10 @@ def test_a_backlog_over_two_inboxes_numbers_each_service_in_its_drop_order(toy, 
     import logging
     import os
 
-    from pipeline import config, desks, forms
-    from pipeline import home as homes
-    from pipeline.intake import natural_key
+    from pipeline.desks import forms, placing
+    from pipeline.intake.taking import natural_key
+    from pipeline.office import config
+    from pipeline.office import home as homes
     from pipeline.watcher import BACKLOG, Watcher
     from tests.office import jpeg
 
@@ -447,7 +452,7 @@ def test_a_backlog_over_two_inboxes_numbers_each_service_in_its_drop_order(toy, 
     for code, names in dropped.items():
         for name in names:
             os.rename(staging / code / name, inboxes[code] / name)
-    with caplog.at_level(logging.INFO, logger="pipeline.backlog"):
+    with caplog.at_level(logging.INFO, logger="pipeline.intake.backlog"):
         Watcher(office, config.load(office.root), once=True).run()
     assert "proses penggambar" in caplog.text  # the backlog went to the pool
 
@@ -461,7 +466,7 @@ def test_a_backlog_over_two_inboxes_numbers_each_service_in_its_drop_order(toy, 
                                             for n in range(1, len(names) + 1)]
             for case in mine:
                 assert case.status == "open" and case.step == service.first_desk.number
-                fields, _ = forms.read_form(desks.form_path(office, case, case.step))
+                fields, _ = forms.read_form(placing.form_path(office, case, case.step))
                 assert fields["kasus"] == case.id
                 assert {r.key for r in service.requirements} <= set(fields)
             assert not list(inboxes[code].iterdir())
@@ -472,8 +477,8 @@ def test_a_backlog_over_two_inboxes_numbers_each_service_in_its_drop_order(toy, 
 def test_a_held_entry_of_another_inbox_is_kept_apart_from_one_of_the_same_name(toy, office):
     """faults.json keys an entry of KK WNA's inbox by its name, as always, and one of
     another service's inbox as "<inbox>/<name>": the two never share a hold or a note."""
-    from pipeline import faults
-    from pipeline import intake_held as holding
+    from pipeline.intake import holding as holding
+    from pipeline.office import faults
 
     kk_entry, toy_entry = office.inbox / "MARIA", office.root / toy.inbox / "MARIA"
     assert holding.entry_key(kk_entry) == "MARIA"

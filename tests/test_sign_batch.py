@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 
-from pipeline import config
-from pipeline import home as homes
 from pipeline.cli import cli
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing import keys, settings
+from pipeline.store.register import Register
 
 SIGNED = "08 kartu keluarga WNA.pdf"
 

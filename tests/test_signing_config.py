@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import config
+from pipeline.office import config
 from pipeline.signing import keys, pades, settings
 from pipeline.signing.pki import Person, make_demo_pki, tte_values
 from pipeline.signing.seal import SealFields, family_digest, make_seal, open_seal

@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from pipeline import config
+from pipeline.office import config
 from pipeline.signing.mail import MailError, send_kk
 
 PASSWORD = "sandi-smtp-rahasia"

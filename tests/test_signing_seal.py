@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from pipeline import qr
+from pipeline.render import qr
 from pipeline.signing import vds
 from pipeline.signing.seal import (
     PREFIX,

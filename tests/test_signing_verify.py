@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from PIL import Image, ImageFilter
 from reportlab.lib.pagesizes import A4, landscape
 
-from pipeline import fonts
-from pipeline.qr import draw_qr
+from pipeline.render import fonts
+from pipeline.render.qr import draw_qr
 from pipeline.signing import keys, pades
 from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.pki import DemoCA, Person, p12_bytes, pem

@@ -142,7 +142,7 @@ def test_verify_judges_a_timestamped_signature_in_one_validation(
 
 
 def test_the_regency_lookup_every_command_makes_reads_the_same_lines() -> None:
-    from pipeline import refdata
+    from pipeline.domain import refdata
 
     lines = refdata._national_text().splitlines()
     regencies = [line.split(",")[0] for line in lines if line[5:6] == "," and line[2:3] == "."]

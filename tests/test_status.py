@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline import config, status
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.reports import status
+from pipeline.store.register import Register
 from tests.office import jpeg, run_once
 
 

@@ -14,15 +14,15 @@ import pytest
 from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from pipeline import config
-from pipeline import home as homes
 from pipeline.cli import cli
-from pipeline.errors import ConfigError
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain.errors import ConfigError
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing import settings, signatories
 from pipeline.signing.pki import DemoCA, Person, p12_bytes, pem, write_private_file
 from pipeline.signing.verify import verify_pdf
+from pipeline.store.register import Register
 from tests.conftest import MONDAY_9
 from tests.stages import approve
 from tests.test_tte_flow import SIGNED, _case, _pki

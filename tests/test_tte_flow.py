@@ -27,15 +27,19 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign import signers
 
-from pipeline import config, desk_pdf, flow, forms, kk_final
-from pipeline import home as homes
+from pipeline import flow
 from pipeline.cli import cli
-from pipeline.model import Env
-from pipeline.register import Case, Register
+from pipeline.desks import desk_pdf, forms
+from pipeline.domain.case import Case
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
+from pipeline.render import kk_final
 from pipeline.signing import keys, pades, settings
 from pipeline.signing.inspect import MESSAGES
 from pipeline.signing.seal import VDS_PREFIX, open_seal
 from pipeline.signing.verify import verify_pdf
+from pipeline.store.register import Register
 from tests.forgeries import info_changed
 from tests.office import run_once
 from tests.qrread import read_standard_qr, render_page
@@ -521,7 +525,7 @@ def test_a_failing_mail_server_does_not_hold_the_case(demo_at, monkeypatch) -> N
 
 
 def test_hidden_case_fields_are_read_back(tmp_path: Path) -> None:
-    from pipeline import fonts as kk_fonts
+    from pipeline.render import fonts as kk_fonts
     page = tmp_path / "page.pdf"
     c = kk_fonts.new_canvas(str(page), (595, 842), "uji")
     c.drawString(72, 720, "UJI")
@@ -543,7 +547,7 @@ def test_init_demo_leaves_an_offices_own_tte_settings_alone(tmp_path: Path) -> N
 
 
 def test_a_return_at_step_8_needs_the_head_and_a_note_and_goes_to_step_6(demo_at) -> None:
-    from pipeline.model import Refused
+    from pipeline.domain.model import Refused
     from tests.conftest import KEPALA_BIDANG
 
     home, ids = demo_at(8)

@@ -17,14 +17,14 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from pipeline import config
-from pipeline import home as homes
 from pipeline.cli import cli
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing import keys, pades, settings
 from pipeline.signing.bsre import WRONG_PASSPHRASE
 from pipeline.signing.verify import verify_pdf
+from pipeline.store.register import Register
 from tests import tte_office
 from tests.bsre_double import BsreDouble
 from tests.conftest import MONDAY_9

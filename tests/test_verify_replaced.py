@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline import config
-from pipeline import home as homes
-from pipeline.actions import Action
 from pipeline.cli import cli
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain.actions import Action
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing.register_check import Judged, register_word, with_register
 from pipeline.signing.verify import Verdict
+from pipeline.store.register import Register
 from tests.qrread import render_page
 
 SIGNED = "08 kartu keluarga WNA.pdf"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from pipeline import config
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.store.register import Register
 from pipeline.watcher import Watcher
 
 

@@ -21,12 +21,12 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from pipeline import config
-from pipeline import home as homes
 from pipeline.cli import cli
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing.register_check import judge
+from pipeline.store.register import Register
 from pipeline.web.passwords import check_password, set_password
 from tests import tte_office
 from tests.conftest import KEPALA_BIDANG, MONDAY_9

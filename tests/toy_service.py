@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline import sop
+from pipeline.domain import sop
+from pipeline.domain.sop import APPLICANT, FRONT_OFFICE, PEMOHON, PENYERAHAN, Kind, Step
 from pipeline.services import Requirement, Service
-from pipeline.sop import APPLICANT, FRONT_OFFICE, PEMOHON, PENYERAHAN, Kind, Step
 
 REQUIREMENTS = (
     Requirement("cek_formulir", "Formulir permohonan uji coba", True, ("formulir",),

@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import config
-from pipeline import home as homes
-from pipeline.register import Register
+from pipeline.office import config
+from pipeline.office import home as homes
 from pipeline.signing.demo import set_up_demo
+from pipeline.store.register import Register
 from tests.conftest import MONDAY_9
 from tests.families import ADDRESS, HEAD
 from tests.office import jpeg, run_once

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from pipeline import home as homes
+from pipeline.office import home as homes
 from pipeline.web.app import WebSettings, create_app
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"

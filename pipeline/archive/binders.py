@@ -23,14 +23,16 @@ from reportlab.lib.units import mm
 
 import pipeline.archive.records as records
 import pipeline.archive.sheets as sheets
-from pipeline import clock, services
+from pipeline import services
 from pipeline.archive.sheets import Column, Sheet
-from pipeline.config import Config
-from pipeline.config_archive import RecordsClass
-from pipeline.fonts import BOLD, REGULAR, fit_size
-from pipeline.home import Home
-from pipeline.register import Case, Register
-from pipeline.render import clean
+from pipeline.domain import clock
+from pipeline.domain.case import Case
+from pipeline.office.config import Config
+from pipeline.office.config_archive import RecordsClass
+from pipeline.office.home import Home
+from pipeline.render.fonts import BOLD, REGULAR, fit_size
+from pipeline.render.render import clean
+from pipeline.store.register import Register
 
 LABEL = "label.pdf"
 CONTENTS = "daftar-isi.pdf"

@@ -31,14 +31,15 @@ import pikepdf
 
 import pipeline.archive.records as records
 import pipeline.archive.sheets as sheets
-from pipeline import clock, services
-from pipeline.actions import Action
+from pipeline import services
 from pipeline.archive.sheets import Column, Sheet
-from pipeline.config import Config
-from pipeline.fsutil import atomic_write_bytes, atomic_write_text
-from pipeline.home import Home
-from pipeline.model import STATUS
-from pipeline.register import Register
+from pipeline.domain import clock
+from pipeline.domain.actions import Action
+from pipeline.domain.model import STATUS
+from pipeline.office.config import Config
+from pipeline.office.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 
 CHUNK_PAGES = 4
 LAYOUT_VERSION = "4"  # bump when the drawing changes, so cached chunks are redrawn

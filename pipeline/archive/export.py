@@ -26,9 +26,9 @@ from pipeline import __version__
 from pipeline.archive.books import export_csv
 from pipeline.archive.filing import FILED_STATUSES
 from pipeline.archive.fixity import verify_archive
-from pipeline.errors import KkwnaError
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.domain.errors import KkwnaError
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 
 
 class ExportError(KkwnaError):
@@ -119,7 +119,7 @@ def _recorded_manifest(reg: Register, dest: Path, years: list[int]) -> None:
 
 
 def _office(home: Home) -> str:
-    from pipeline import config
+    from pipeline.office import config
 
     try:
         cfg = config.load(home.root)

@@ -38,19 +38,21 @@ import pipeline.archive.binders as binders
 import pipeline.archive.books as books
 import pipeline.archive.history as history
 import pipeline.archive.provenance as provenance
-from pipeline import clock, services, sop
-from pipeline.actions import Action
+from pipeline import services
 from pipeline.archive.sums import FILED_STATUSES as FILED_STATUSES  # re-exported
 from pipeline.archive.sums import SUMS as SUMS
 from pipeline.archive.sums import read_sums as read_sums
 from pipeline.archive.sums import sums_line as sums_line
 from pipeline.archive.versions import current_kk
 from pipeline.archive.void import stamp_void
-from pipeline.config import Config
-from pipeline.errors import KkwnaError
-from pipeline.fsutil import atomic_write_text, fsync_dir, remove_tree, sha256_file
-from pipeline.home import Home
-from pipeline.register import Case, Register
+from pipeline.domain import clock, sop
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.errors import KkwnaError
+from pipeline.office.config import Config
+from pipeline.office.fsutil import atomic_write_text, fsync_dir, remove_tree, sha256_file
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 
 log = logging.getLogger(__name__)
 SLIP = sop.slip_name()

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline import checkpoint, sop
 from pipeline.archive.sums import FILED_STATUSES, SUMS, read_sums
 from pipeline.archive.versions import current_kk
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.domain import sop
+from pipeline.office.home import Home
+from pipeline.store import checkpoint
+from pipeline.store.register import Register
 
 SIGNED_KK = sop.filed_name(sop.Kind.SIGNATURE)
 BLOCK = 1 << 20

@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, render, sop
-from pipeline.actions import Action
-from pipeline.config import Config, format_nip
-from pipeline.home import Home
-from pipeline.register import Case, Register
+from pipeline.domain import clock, sop
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.office.config import Config, format_nip
+from pipeline.office.home import Home
+from pipeline.render import render
+from pipeline.store.register import Register
 
 HISTORY = "riwayat.pdf"
 LAYOUT = "riwayat_kasus"

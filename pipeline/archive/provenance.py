@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pipeline.archive.history as history
-from pipeline import __version__, sop
-from pipeline.actions import Action
-from pipeline.config import Config
-from pipeline.config_archive import RecordsClass
-from pipeline.fsutil import atomic_write_text, sha256_file
-from pipeline.register import Case, Register
+from pipeline import __version__
+from pipeline.domain import sop
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.office.config import Config
+from pipeline.office.config_archive import RecordsClass
+from pipeline.office.fsutil import atomic_write_text, sha256_file
+from pipeline.store.register import Register
 
 PROVENANCE = "provenance.json"
 FORMAT = "kkwna-provenance/1 (mirip PREMIS 3)"

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pipeline.actions import Action
 from pipeline.archive.sums import FILED_STATUSES
-from pipeline.config import Config
-from pipeline.config_archive import RecordsClass
-from pipeline.register import Register
+from pipeline.domain.actions import Action
+from pipeline.office.config import Config
+from pipeline.office.config_archive import RecordsClass
+from pipeline.store.register import Register
 
 KEY = "klasifikasi"
 

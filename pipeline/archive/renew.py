@@ -32,8 +32,6 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
 import pipeline.archive.validation as validation
-from pipeline import clock
-from pipeline.actions import Action
 from pipeline.archive.filing import (
     FILE_MODE,
     FILED_STATUSES,
@@ -43,12 +41,14 @@ from pipeline.archive.filing import (
     sums_line,
 )
 from pipeline.archive.versions import current_kk, renewed_name
-from pipeline.config import Config
-from pipeline.fsutil import atomic_write_bytes, atomic_write_text, sha256_file
-from pipeline.home import Home
-from pipeline.register import Register
+from pipeline.domain import clock
+from pipeline.domain.actions import Action
+from pipeline.office.config import Config
+from pipeline.office.fsutil import atomic_write_bytes, atomic_write_text, sha256_file
+from pipeline.office.home import Home
 from pipeline.signing.keys import SigningError, Trust
 from pipeline.signing.pades import TSA_UNREACHABLE, add_validation_data
+from pipeline.store.register import Register
 
 RENEWED_ACTION = Action.RENEWED
 

@@ -33,9 +33,9 @@ from typing import Any
 
 from pipeline.archive.filing import FILE_MODE, FILED_STATUSES, SUMS, _read_only
 from pipeline.archive.fixity import _files, sha256_path, verify_archive
-from pipeline.fsutil import atomic_write_text, create_temp, fsync_dir
-from pipeline.home import Home
-from pipeline.register import Register, chain_path_for
+from pipeline.office.fsutil import atomic_write_text, create_temp, fsync_dir
+from pipeline.office.home import Home
+from pipeline.store.register import Register, chain_path_for
 
 MANIFEST = ".kkwna-replika.json"
 STAGING = ".kkwna-replika"

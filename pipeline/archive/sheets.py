@@ -19,9 +19,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline import pdfa
-from pipeline.fonts import BOLD, ITALIC, REGULAR, new_canvas, text_width
-from pipeline.render import clean, wrap
+from pipeline.render import pdfa
+from pipeline.render.fonts import BOLD, ITALIC, REGULAR, new_canvas, text_width
+from pipeline.render.render import clean, wrap
 
 PORTRAIT = A4
 LANDSCAPE = landscape(A4)

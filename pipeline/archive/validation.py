@@ -38,7 +38,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
-from pipeline.fsutil import atomic_write_text, sha256_file
+from pipeline.office.fsutil import atomic_write_text, sha256_file
 
 SUFFIX = " - laporan validasi.json"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline import sop
+from pipeline.domain import sop
 
 KK_STEM = sop.filed_name(sop.Kind.SIGNATURE).removesuffix(".pdf")
 _VERSION = re.compile(re.escape(KK_STEM) + r"(?: \(diperbarui (\d{4}-\d{2}-\d{2})\))?\.pdf")

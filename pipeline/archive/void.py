@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pikepdf
 
-from pipeline import pdfa
-from pipeline.fonts import BOLD, new_canvas, text_width
+from pipeline.render import pdfa
+from pipeline.render.fonts import BOLD, new_canvas, text_width
 
 WORD = "BATAL"
 RED = (0.8, 0.05, 0.05)

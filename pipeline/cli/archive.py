@@ -26,14 +26,14 @@ from typing import Any
 
 import click
 
-from pipeline import archive_audits as audits
-from pipeline import clock
+from pipeline.archive import audits as audits
 from pipeline.archive.fixity import verify_archive
 from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
-from pipeline.errors import UserError
-from pipeline.home import Home
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain import clock
+from pipeline.domain.errors import UserError
+from pipeline.domain.model import Env
+from pipeline.office.home import Home
+from pipeline.store.register import Register
 
 
 def signature_check(env: Env) -> Callable[[Path], str | None] | None:

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import click
 
 import pipeline.cli.bahasa as bahasa
-from pipeline.errors import INTERNAL, KkwnaError
+from pipeline.domain.errors import INTERNAL, KkwnaError
 
 # The office's own modules (config, home, register...) are imported where a command first
 # needs them, not here: `kkwna --help` loads this module and click alone (issue 18).
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from pipeline.home import Home
-    from pipeline.model import Env
+    from pipeline.domain.model import Env
+    from pipeline.office.home import Home
 
 bahasa.install()  # click's own messages in Indonesian
 
@@ -51,7 +51,7 @@ def friendly(fn: F) -> F:
         except Exception as exc:
             if verbose:
                 raise
-            from pipeline import machine
+            from pipeline.office import machine
 
             if machine.is_machine_fault(exc):  # a full disk anywhere: one line, try again
                 fault = machine.fault(exc, f"kkwna {ctx.info_name}", ctx.find_root().obj.root
@@ -187,7 +187,7 @@ class OfficeTime(logging.Formatter):
         self.tz = tz
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        from pipeline.clock import zone_name
+        from pipeline.domain.clock import zone_name
 
         moment = datetime.fromtimestamp(record.created, self.tz)
         return f"{moment:%d-%m-%Y %H:%M:%S} {zone_name(moment)}".strip()
@@ -228,7 +228,7 @@ def _terminal_logs(verbose: bool) -> None:
 @click.pass_context
 def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
     """kkwna: Kartu Keluarga WNA, dari pindaian di loket depan hingga odner arsip."""
-    from pipeline import home as homes
+    from pipeline.office import home as homes
 
     _terminal_logs(verbose)
     ctx.obj = homes.resolve(home_dir)
@@ -237,8 +237,8 @@ def cli(ctx: click.Context, home_dir: str | None, verbose: bool) -> None:
 def loaded(ctx: click.Context) -> Env:
     """The office of this command: its home and its kkwna.toml, whose `[files]` policy
     (mode, group) then applies to every file the command writes."""
-    from pipeline import config, fsutil
-    from pipeline.model import Env
+    from pipeline.domain.model import Env
+    from pipeline.office import config, fsutil
 
     home: Home = ctx.obj
     cfg = config.load(home.root)
@@ -254,9 +254,9 @@ def loaded(ctx: click.Context) -> Env:
 def loaded_to_write(ctx: click.Context) -> Env:
     """`loaded`, for a command that writes: it stops first (RegisterBehind, one line) when
     the register is older than the office's case folders, chain log or filed documents
-    (`pipeline.restored`), before anything is drawn, filed or numbered."""
-    from pipeline import restored
-    from pipeline.register import Register
+    (`pipeline.office.restored`), before anything is drawn, filed or numbered."""
+    from pipeline.office import restored
+    from pipeline.store.register import Register
 
     env = loaded(ctx)
     if env.home.register_path.exists():

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from pipeline import family, flow, services, sop
+from pipeline import flow, services
 from pipeline.cli.base import cli, friendly, loaded_to_write
-from pipeline.errors import UserError
-from pipeline.register import Register
+from pipeline.domain import family, sop
+from pipeline.domain.errors import UserError
 from pipeline.steps import data_entry_step, handler
 from pipeline.steps.base import COMMON_FIELDS
+from pipeline.store.register import Register
 
 MAX_JSON_BYTES = 1 << 20
 

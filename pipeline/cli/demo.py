@@ -30,12 +30,12 @@ def demo(folder: Path | None, service: str) -> None:
     perubahan-data: dokumen kasus perubahan, laporan, KK lama (kini DIGANTI), KK baru dan
     folder kantor."""
     if service == "perubahan-data":
-        from pipeline.demo_change import run_change_demo  # slow imports (signing)
+        from pipeline.demo.change import run_change_demo  # slow imports (signing)
 
         for path in run_change_demo(folder).paths():
             click.echo(path)
         return
-    from pipeline.demo import run_demo  # slow imports (signing) only for this command
+    from pipeline.demo.walkthrough import run_demo  # slow imports (signing) only for this command
 
     for path in run_demo(folder).paths():
         click.echo(path)

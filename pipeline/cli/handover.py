@@ -6,9 +6,9 @@ import click
 
 from pipeline import flow
 from pipeline.cli.base import cli, friendly, loaded_to_write
-from pipeline.home import WorkLock
-from pipeline.register import Register
+from pipeline.office.home import WorkLock
 from pipeline.steps.handover import case_of_code
+from pipeline.store.register import Register
 
 
 @cli.command()

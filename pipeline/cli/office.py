@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from pipeline import config, status
-from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
+from pipeline.reports import status
+from pipeline.store.register import Register
 
 # outcomes not worth a line in the log
 QUIET = {"unchanged", "untouched", "empty-folder", "stale", "changed"}
@@ -121,7 +122,7 @@ OUTCOMES = {
 
 
 def _certificates(env: Env) -> list[str]:
-    from pipeline import clock
+    from pipeline.domain import clock
     from pipeline.signing import expiry
 
     return expiry.warnings(env, clock.now(env.cfg.tz))

@@ -8,7 +8,7 @@ start the watcher; it refuses to start if the copy is older than the case folder
 
 `kkwna register checkpoint` signs the chain's head with the office seal key (tte.seal_p12)
 and, when a timestamp authority is configured, timestamps it; the line is appended to the
-chain log (`pipeline.checkpoint`). `register backup` makes one first whenever the seal is
+chain log (`pipeline.store.checkpoint`). `register backup` makes one first whenever the seal is
 configured, so every backup carries a signed head.
 """
 
@@ -19,13 +19,14 @@ from pathlib import Path
 
 import click
 
-from pipeline import checkpoint, clock
 from pipeline.archive.books import export_csv
 from pipeline.cli.base import cli, friendly, loaded
-from pipeline.errors import UserError
-from pipeline.model import Env
-from pipeline.register import Register, RegisterError, chain_path_for
+from pipeline.domain import clock
+from pipeline.domain.errors import UserError
+from pipeline.domain.model import Env
 from pipeline.signing import settings
+from pipeline.store import checkpoint
+from pipeline.store.register import Register, RegisterError, chain_path_for
 
 
 @cli.group()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from pipeline import report
 from pipeline.cli.base import cli, friendly, loaded_to_write
-from pipeline.register import Register
+from pipeline.reports import report
+from pipeline.store.register import Register
 
 
 @cli.command(name="report")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from pipeline import config
-from pipeline import home as homes
 from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
-from pipeline.errors import KkwnaError, UserError
-from pipeline.model import Env
-from pipeline.register import Register
+from pipeline.domain.errors import KkwnaError, UserError
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office import home as homes
+from pipeline.store.register import Register
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.base import cli, friendly, loaded
-from pipeline.errors import UserError
+from pipeline.domain.errors import UserError
 
 
 @cli.command()

@@ -2,7 +2,7 @@
 
 A service names itself (code, the register's id prefix, its titles as the office writes
 them), the SOP it follows (number and date), the requirements its front-office checklist
-ticks, and its steps: a table of `pipeline.sop.Step`, each naming its handler by key
+ticks, and its steps: a table of `pipeline.domain.sop.Step`, each naming its handler by key
 (`pipeline.steps.handler_class`). The table's questions (`step`, `after`, `desks` ...) are
 asked of the service, so two services with different tables can live side by side.
 """
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.sop import Kind, Step
+from pipeline.domain.sop import Kind, Step
 
 CODE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 # upper-case letters only: the prefix is followed by "-YYYY-NNNN" in ids and folder names,

@@ -1,6 +1,6 @@
 """Penerbitan Kartu Keluarga WNA: the service this pipeline was built for.
 
-Its steps are the SOP table in `pipeline.sop` (kept there: twenty modules import it), its
+Its steps are the SOP table in `pipeline.domain.sop` (kept there: twenty modules import it), its
 checklist the service standard's requirements (the application form and the KITAP; the
 SOP's rule that the file is brought in person) and the passport the verifier reads.
 Source: ../shared/sop/ (SOP 800/003-SOP/DUKCAPIL/2022, 2 January 2020, revised 1 August 2022).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipeline import sop
+from pipeline.domain import sop
 from pipeline.services.base import Requirement, Service
 
 REQUIREMENTS = (

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pipeline import sop
+from pipeline.domain import sop
 from pipeline.services.base import Requirement, Service
 
 CODE = "perubahan-data"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.config import Config, Officer
-from pipeline.model import Env
+from pipeline.domain.model import Env
+from pipeline.office.config import Config, Officer
 from pipeline.signing.keys import SigningError, fingerprint, load_signer
 
 
 def approver(cfg: Config, nip: str) -> Officer | None:
     """The officer *nip* names if they may approve (sign or return) KKs at step 8: the
     head of office or an acting head of kkwna.toml."""
-    from pipeline.config import only_digits
+    from pipeline.office.config import only_digits
     from pipeline.signing.signatories import by_nip
 
     found = by_nip(cfg, cfg.tte, only_digits(nip))

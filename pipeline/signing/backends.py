@@ -23,8 +23,8 @@ from typing import Protocol
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
 
-from pipeline.config import TteConfig
-from pipeline.fsutil import atomic_write_bytes
+from pipeline.office.config import TteConfig
+from pipeline.office.fsutil import atomic_write_bytes
 from pipeline.signing import pades, settings
 from pipeline.signing.bsre import Service
 from pipeline.signing.check import check_signed_draft

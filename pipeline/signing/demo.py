@@ -15,9 +15,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pipeline import config, config_write
-from pipeline.fsutil import atomic_write_text
-from pipeline.home import Home
+from pipeline.office import config, config_write
+from pipeline.office.fsutil import atomic_write_text
+from pipeline.office.home import Home
 from pipeline.signing.keys import SigningError
 from pipeline.signing.pki import DemoPKI, Person, make_demo_pki, tte_values
 

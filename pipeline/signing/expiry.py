@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pipeline.errors import KkwnaError
-from pipeline.model import Env
+from pipeline.domain.errors import KkwnaError
+from pipeline.domain.model import Env
 
 WARN_DAYS = 30
 

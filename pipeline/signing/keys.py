@@ -32,7 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
-from pipeline.errors import KkwnaError
+from pipeline.domain.errors import KkwnaError
 
 
 class SigningError(KkwnaError):

@@ -20,8 +20,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from pipeline.config import EmailConfig
-from pipeline.errors import KkwnaError
+from pipeline.domain.errors import KkwnaError
+from pipeline.office.config import EmailConfig
 from pipeline.signing.keys import SigningError, read_passphrase
 
 

@@ -55,8 +55,9 @@ from pyhanko_certvalidator.errors import (
 )
 from reportlab.lib.colors import Color
 
-from pipeline import __version__, fonts
-from pipeline.fsutil import atomic_write_bytes
+from pipeline import __version__
+from pipeline.office.fsutil import atomic_write_bytes
+from pipeline.render import fonts
 from pipeline.signing.keys import SigningError, Trust, fingerprint, load_signer
 from pipeline.signing.revisions import INFO_CASE, INFO_HOLDER, INFO_NO_KK
 

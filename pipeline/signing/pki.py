@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from pipeline.fsutil import atomic_write_bytes, atomic_writer
+from pipeline.office.fsutil import atomic_write_bytes, atomic_writer
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 DEMO_CRL_URL = "http://kkwna-demo.invalid/demo-root-ca.crl"  # never fetched: the CRL is local

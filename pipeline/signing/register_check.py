@@ -13,12 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline import services, sop
-from pipeline.errors import UserError
-from pipeline.family import holder
-from pipeline.model import Env
-from pipeline.register import Case, Register
+from pipeline import services
+from pipeline.domain import sop
+from pipeline.domain.case import Case
+from pipeline.domain.errors import UserError
+from pipeline.domain.family import holder
+from pipeline.domain.model import Env
 from pipeline.signing.verify import Verdict
+from pipeline.store.register import Register
 
 # what a genuine card's signature or seal vouches for, in the order shown, with its label
 LABELS = {

@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from cryptography.x509 import Certificate
 
-from pipeline import family
+from pipeline.domain import family
 from pipeline.signing import vds
 
 PREFIX = "KKWNA1:"  # the first format's text; the second starts with VDS_PREFIX

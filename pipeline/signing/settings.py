@@ -12,7 +12,7 @@ from typing import Any
 from cryptography import x509
 from pyhanko.sign.timestamps import TimeStamper
 
-from pipeline.config import TteConfig
+from pipeline.office.config import TteConfig
 from pipeline.signing.keys import (
     SigningError,
     Trust,

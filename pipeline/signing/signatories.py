@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipeline.config import Config, Officer, TteConfig
+from pipeline.office.config import Config, Officer, TteConfig
 
 HEAD_TITLE = "Kepala Dinas Kependudukan dan Pencatatan Sipil"
 

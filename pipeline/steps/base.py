@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, sop
-from pipeline.actions import Action
-from pipeline.config import Officer
-from pipeline.model import Context, Decision, Doc, Env, Plan, Refused, Transition
-from pipeline.register import Case, Register
+from pipeline.domain import sop
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Doc, Env, Plan, Refused, Transition
+from pipeline.office.config import Officer
+from pipeline.render import documents
 from pipeline.services import Service
+from pipeline.store.register import Register
 
 YES = {"ya", "y", "yes", "true", "1", "on"}
 NO = {"tidak", "t", "no", "false", "0", "off", ""}

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import clock, family
-from pipeline.model import Context, Env
-from pipeline.register import Case, Register
+from pipeline.domain import clock, family
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Env
 from pipeline.steps.base import Handler
+from pipeline.store.register import Register
 
 OLD_CASE = "kk_lama"  # case data: the register number of the case whose KK is changed
 OLD_NO_KK = "no_kk_lama"  # and its No. KK, as the verifier typed it (normalised)

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, family, family_changes, kk_marks
-from pipeline.model import Context, Decision, Doc, Env, Transition
-from pipeline.register import Case, Register
+from pipeline.domain import family, family_changes
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Doc, Env, Transition
+from pipeline.render import documents, kk_marks
 from pipeline.steps.base import Record
 from pipeline.steps.change_base import (
     CHANGES,
@@ -27,6 +28,7 @@ from pipeline.steps.change_base import (
 )
 from pipeline.steps.data_entry import KONSEP, DataEntry
 from pipeline.steps.verification import ACTIVE
+from pipeline.store.register import Register
 
 
 def old_family(case: Case) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, kk, kk_marks
-from pipeline.model import Decision, Doc, Env, Transition
-from pipeline.register import Case
+from pipeline.domain import clock
+from pipeline.domain.case import Case
+from pipeline.domain.model import Decision, Doc, Env, Transition
+from pipeline.render import documents, kk, kk_marks
 from pipeline.steps.change_base import OLD_CASE, OLD_NO_KK, ChangeForms
 from pipeline.steps.change_data_entry import changes_of
 from pipeline.steps.data_entry import KONSEP

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline import family
-from pipeline.model import Context, Decision, Duplicate, Env
-from pipeline.register import Case, Register
+from pipeline.domain import family
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Duplicate, Env
 from pipeline.steps.base import Record
 from pipeline.steps.change_base import (
     OLD_CASE,
@@ -30,6 +30,7 @@ from pipeline.steps.change_base import (
 )
 from pipeline.steps.front_office import FrontOffice
 from pipeline.steps.verification import Verification, duplicates
+from pipeline.store.register import Register
 
 NO_KK_FIELD = "no_kk_lama"
 

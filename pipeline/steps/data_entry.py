@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, family, kk
-from pipeline.model import Context, Decision, Doc, Env, Transition
-from pipeline.register import Case, Register
+from pipeline.domain import family
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Doc, Env, Transition
+from pipeline.render import documents, kk
 from pipeline.steps.base import Handler, Record
 from pipeline.steps.verification import ACTIVE
+from pipeline.store.register import Register
 
 KONSEP = "KONSEP"
 

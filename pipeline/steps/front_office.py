@@ -6,11 +6,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import documents, model, services, sop
-from pipeline.model import Context, Decision, Doc, Env, Transition
-from pipeline.register import Case, Register
+from pipeline import services
+from pipeline.domain import model, sop
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Doc, Env, Transition
+from pipeline.render import documents
 from pipeline.services import Service
 from pipeline.steps.base import Handler, Record, flag
+from pipeline.store.register import Register
 
 # field, what it proves, required for setuju: the KK WNA service's requirements (the data
 # lives in `pipeline.services.kk_wna`; this shape stays for the modules reading it)

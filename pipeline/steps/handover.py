@@ -7,13 +7,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, model, names, services
-from pipeline.actions import Action
-from pipeline.errors import UserError
-from pipeline.model import Context, Decision, Doc, Env, Plan, Transition
-from pipeline.register import Case, Register
-from pipeline.sop import Kind
+from pipeline import services
+from pipeline.domain import clock, model, names
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.errors import UserError
+from pipeline.domain.model import Context, Decision, Doc, Env, Plan, Transition
+from pipeline.domain.sop import Kind
+from pipeline.render import documents
 from pipeline.steps.base import Automatic, Handler, Record
+from pipeline.store.register import Register
 
 RECEIPT_LAYOUT = "tanda_terima"
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import clock, documents, outbox
-from pipeline.actions import Action
-from pipeline.model import Env, Plan
-from pipeline.register import Case, Register
+from pipeline import outbox
+from pipeline.domain import clock
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.model import Env, Plan
+from pipeline.domain.sop import Kind
+from pipeline.render import documents
 from pipeline.signing.mail import new_message_id
-from pipeline.sop import Kind
 from pipeline.steps.base import Automatic
+from pipeline.store.register import Register
 
 NONE = "tidak ada"
 

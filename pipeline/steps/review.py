@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline import clock, documents, family, kk
-from pipeline.model import Context, Decision, Doc, Env, Transition
-from pipeline.register import Case
+from pipeline.domain import clock, family
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Doc, Env, Transition
+from pipeline.render import documents, kk
 from pipeline.steps.base import Handler, Record
 
 CORRECTION_SHEET = "lembar koreksi"

@@ -32,13 +32,15 @@ from typing import Any
 
 import pikepdf
 
-from pipeline import clock, desk_pdf, documents, family, kk, kk_final
-from pipeline.actions import Action
-from pipeline.config import Config, TteConfig
-from pipeline.family import holder  # the name on the card and in its seal
-from pipeline.fsutil import atomic_write_text, sha256_file
-from pipeline.model import Doc, Env, Plan, Refused
-from pipeline.register import Case, Register
+from pipeline.desks import desk_pdf
+from pipeline.domain import clock, family
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.family import holder  # the name on the card and in its seal
+from pipeline.domain.model import Doc, Env, Plan, Refused
+from pipeline.office.config import Config, TteConfig
+from pipeline.office.fsutil import atomic_write_text, sha256_file
+from pipeline.render import documents, kk, kk_final
 from pipeline.signing import pades, settings, signatories
 from pipeline.signing.backends import Backend
 from pipeline.signing.check import check_signed_draft
@@ -46,6 +48,7 @@ from pipeline.signing.keys import SigningError, load_certificate
 from pipeline.signing.seal import SealFields, family_digest, make_seal
 from pipeline.signing.signatories import Signatory
 from pipeline.steps.base import Automatic, Executor, Handler
+from pipeline.store.register import Register
 
 NOT_CONFIGURED = ("TTE belum diatur: bagian [tte] di kkwna.toml masih kosong (untuk "
                   "demonstrasi: `kkwna init --demo`). Kartu ini belum dapat ditandatangani "

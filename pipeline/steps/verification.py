@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline import documents, family, model
-from pipeline.model import Context, Decision, Doc, Duplicate, Env, Refused, Transition
-from pipeline.register import Case, Register
+from pipeline.domain import family, model
+from pipeline.domain.case import Case
+from pipeline.domain.model import Context, Decision, Doc, Duplicate, Env, Refused, Transition
+from pipeline.render import documents
 from pipeline.steps.base import Handler, Record, flag
 from pipeline.steps.front_office import checklist_rows
+from pipeline.store.register import Register
 
 ACTIVE = ("intake", "open", "issued")  # cases the duplicate-data check compares against
 DATES = (("paspor_berlaku_sampai", "Paspor", "Masa berlaku paspor"),

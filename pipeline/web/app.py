@@ -14,7 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from pipeline.home import Home
+from pipeline.office.home import Home
 from pipeline.web import approval, auth, board, verification
 from pipeline.web.base import Door, SecurityHeaders, WebSettings, door, page
 

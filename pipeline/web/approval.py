@@ -18,16 +18,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pipeline import clock, flow, model, sop, status
-from pipeline.actions import Action
-from pipeline.errors import KkwnaError
-from pipeline.model import Refused
-from pipeline.register import Case, Register
+from pipeline import flow
+from pipeline.domain import clock, model, sop
+from pipeline.domain.actions import Action
+from pipeline.domain.case import Case
+from pipeline.domain.errors import KkwnaError
+from pipeline.domain.model import Refused
+from pipeline.reports import status
 from pipeline.signing.approvers import check_head_key
 from pipeline.signing.backends import backend_for
 from pipeline.signing.keys import SigningError, forget_opened_keys
 from pipeline.steps import signature
 from pipeline.steps.tte import SIGNED_ON_THE_WEB, tte_draft_name
+from pipeline.store.register import Register
 from pipeline.web.auth import CSRF_REFUSED, checked_form, head, locked_message, refused, staff
 from pipeline.web.base import Door, client, door, page
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pipeline.config import Officer
+from pipeline.office.config import Officer
 from pipeline.signing.approvers import approver
 from pipeline.web import guard, passwords
 from pipeline.web.base import client, door, keep, page, session_of, to_login

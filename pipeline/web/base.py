@@ -12,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline import clock, config
-from pipeline.home import Home
-from pipeline.model import Env
+from pipeline.domain import clock
+from pipeline.domain.model import Env
+from pipeline.office import config
+from pipeline.office.home import Home
 from pipeline.web import guard
 from pipeline.web.verdicts import Verdicts
 

@@ -13,8 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pipeline import faults, sop, status
-from pipeline.register import Register
+from pipeline.domain import sop
+from pipeline.office import faults
+from pipeline.reports import status
+from pipeline.store.register import Register
 from pipeline.web.auth import head, staff
 from pipeline.web.base import Door, door, page
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from pipeline.config import Config, only_digits
-from pipeline.errors import UserError
-from pipeline.fsutil import atomic_write_text
-from pipeline.home import Home
+from pipeline.domain.errors import UserError
+from pipeline.office.config import Config, only_digits
+from pipeline.office.fsutil import atomic_write_text
+from pipeline.office.home import Home
 
 FILENAME = "sandi-web.json"
 MIN_LENGTH = 10

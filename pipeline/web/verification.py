@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pipeline.errors import KkwnaError
+from pipeline.domain.errors import KkwnaError
 from pipeline.signing.register_check import Judged, card_verdict, with_register
 from pipeline.web.base import Door, client, door, page
 from pipeline.web.verdicts import Verdicts

@@ -1,0 +1,2 @@
+"""`kkwna demo`: a case driven through every desk, with sample scans drawn for it.
+"""

@@ -1,0 +1,3 @@
+"""The electronic register and the evidence that it was not rewritten: the event chain, its
+log, signed checkpoints.
+"""
