@@ -110,20 +110,18 @@ def upgrade(db: sqlite3.Connection, transaction: Transaction) -> None:
     """Give a register opened on *db* every column and index of SCHEMA it lacks; each change
     in a *transaction* of the register's (re-checked inside: another process may have
     upgraded it meanwhile). A register that has them all is not written to."""
-    if not set(EVENT_COLUMNS) <= _columns(db, "events"):
-        with transaction() as tx:
-            have = _columns(tx, "events")
-            for name, kind in EVENT_COLUMNS.items():
-                if name not in have:
-                    tx.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
+    def add_columns(table: str, columns: dict[str, str]) -> None:
+        if not set(columns) <= _columns(db, table):
+            with transaction() as tx:
+                have = _columns(tx, table)
+                for name, kind in columns.items():
+                    if name not in have:
+                        tx.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+    add_columns("events", EVENT_COLUMNS)
     if "service" not in _columns(db, "cases"):
         _rebuild(db, transaction)  # the new table has every column of CASES
-    if not set(CASE_COLUMNS) <= _columns(db, "cases"):
-        with transaction() as tx:
-            have = _columns(tx, "cases")
-            for name, kind in CASE_COLUMNS.items():
-                if name not in have:
-                    tx.execute(f"ALTER TABLE cases ADD COLUMN {name} {kind}")
+    add_columns("cases", CASE_COLUMNS)
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index'"
                   " AND name = 'cases_replaces'").fetchone() is None:
         with transaction() as tx:
