@@ -37,7 +37,7 @@ from pipeline.office.fsutil import atomic_copy, create_temp, fsync_dir, unique_p
 from pipeline.store import chainlog, chainstate, register_schema
 from pipeline.store.event_chain import event_fields as _event_fields
 from pipeline.store.event_chain import event_hash as _event_hash
-from pipeline.store.register_disk import PREFIX, numbers_on_disk
+from pipeline.store.register_disk import numbers_on_disk
 from pipeline.store.register_schema import SCHEMA
 from pipeline.store.register_schema import RegisterError as RegisterError  # raised from here too
 
@@ -56,10 +56,6 @@ class RegisterBehind(RegisterError):
     from an old copy or recreated. str() is one Indonesian line saying what to do."""
 
 
-
-
-def case_id(year: int, seq: int, prefix: str = PREFIX) -> str:
-    return f"{prefix}-{year}-{seq:04d}"
 
 
 def _case(row: sqlite3.Row) -> Case:
@@ -146,10 +142,10 @@ class Register:
                   service: str = services.DEFAULT) -> Case:
         """Allocate the next number of *service* in *year* and record the case (inside a
         transaction): ids are ``<the service's prefix>-YYYY-NNNN``."""
-        prefix = services.get(service).prefix  # an unknown service gets no number
+        svc = services.get(service)  # an unknown service gets no number
         seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases"
                          " WHERE service = ? AND year = ?", (service, year)).fetchone()[0]
-        cid = case_id(year, seq, prefix)
+        cid = svc.case_id(year, seq)
         db.execute(
             "INSERT INTO cases (id, service, year, seq, title, status, step, rounds,"
             " received_at, clock_start, outside_hours, step_since, folder, source_name,"
