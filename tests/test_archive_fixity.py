@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import bagit
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import archive
+from pipeline.archive.hashing import Hashing
 from pipeline.cli import archive as commands
 from pipeline.cli import register as register_commands
 from pipeline.office import config
@@ -32,6 +34,20 @@ def filed(office: Home, reg: Register, cfg: config.Config) -> list[Path]:
     return folders
 
 
+Verify = Callable[..., list[str]]
+
+
+@pytest.fixture(params=["folders given", "binders walked"])
+def verify(request: pytest.FixtureRequest, office: Home, reg: Register) -> Verify:
+    """`verify_archive` as the library calls it (the register's folders hashed), and as
+    the command does (the binders walked and hashed before the register is read)."""
+    def run(year: int | None = None) -> list[str]:
+        early = (Hashing.of_archive(office.archive, year)
+                 if request.param == "binders walked" else None)
+        return archive.verify_archive(office, reg, year, hashing=early)
+    return run
+
+
 def rel(office: Home, path: Path) -> str:
     return path.relative_to(office.root).as_posix()
 
@@ -42,45 +58,48 @@ def writable(path: Path) -> None:
         path.chmod(0o644)
 
 
-def test_one_changed_byte_is_found_naming_the_file(office: Home, reg: Register,
+def test_one_changed_byte_is_found_naming_the_file(office: Home, reg: Register, verify: Verify,
                                                    filed: list[Path]) -> None:
     victim = filed[0] / "03 lembar verifikasi.pdf"
     writable(victim)
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0x01
     victim.write_bytes(bytes(data))
-    problems = archive.verify_archive(office, reg)
+    problems = verify()
     assert problems == [
         f"{rel(office, victim)}: isi berubah (tidak cocok dengan SHA256SUMS)",
         f"{rel(office, victim)}: isi tidak cocok dengan checksum di register",
     ]
 
 
-def test_a_deleted_file_is_found(office: Home, reg: Register, filed: list[Path]) -> None:
+def test_a_deleted_file_is_found(office: Home, reg: Register, verify: Verify,
+                                 filed: list[Path]) -> None:
     victim = filed[1] / "scans" / "paspor.jpg"
     writable(victim)
     victim.unlink()
-    assert archive.verify_archive(office, reg) == [
+    assert verify() == [
         f"{rel(office, victim)}: hilang (tercatat di SHA256SUMS dan register)"]
 
 
-def test_an_added_file_is_found(office: Home, reg: Register, filed: list[Path]) -> None:
+def test_an_added_file_is_found(office: Home, reg: Register, verify: Verify,
+                                filed: list[Path]) -> None:
     intruder = filed[2] / "catatan.txt"
     writable(intruder)
     intruder.write_text("ditambahkan kemudian")
-    assert archive.verify_archive(office, reg) == [
+    assert verify() == [
         f"{rel(office, intruder)}: berkas tambahan, tidak ada di SHA256SUMS",
         f"{rel(office, intruder)}: berkas tidak tercatat di register",
     ]
 
 
 def test_a_missing_case_folder_and_a_stray_one_are_found(office: Home, reg: Register,
+                                                         verify: Verify,
                                                          filed: list[Path]) -> None:
     stray = filed[0].parent / "KKWNA-2026-0099 ORANG LAIN"
     stray.mkdir()
     moved = filed[1].with_name("dipindah")
     os.rename(filed[1], moved)
-    problems = archive.verify_archive(office, reg, year=2026)
+    problems = verify(2026)
     assert f"{rel(office, filed[1])}: map kasus KKWNA-2026-0002 hilang dari arsip" in problems
     assert (f"{rel(office, stray)}: map tidak tercatat di register sebagai kasus yang "
             "diarsipkan") in problems
@@ -88,11 +107,11 @@ def test_a_missing_case_folder_and_a_stray_one_are_found(office: Home, reg: Regi
             "diarsipkan") in problems
 
 
-def test_an_edited_event_breaks_the_chain(office: Home, reg: Register,
+def test_an_edited_event_breaks_the_chain(office: Home, reg: Register, verify: Verify,
                                           filed: list[Path]) -> None:
     # someone edits the history behind the program's back
     reg.db.execute("UPDATE events SET officer_name = 'ORANG LAIN' WHERE id = 3")
-    problems = archive.verify_archive(office, reg)
+    problems = verify()
     assert len(problems) == 1 and problems[0].startswith("register:")
     assert "#3" in problems[0] and "KKWNA-2026-0001" in problems[0]
 
@@ -188,10 +207,10 @@ def test_the_files_hash_in_another_process_while_the_chain_is_checked_each_read_
     """The register's chain checks (pure Python, holding the GIL) run in this process
     while the files hash in a child process, not before it nor stalling it; every file is
     hashed exactly once. A marker file carries what the child hashed back to the test."""
-    from pipeline.archive import fixity
+    from pipeline.archive import fixity, hashing
 
     marker = tmp_path / "hashed.txt"
-    real_hash, real_chain = fixity.sha256_path, fixity._chain_problems
+    real_hash, real_chain = hashing.sha256_path, fixity._chain_problems
 
     def counting_hash(path: str) -> str:
         with open(marker, "a", encoding="utf-8") as fh:
@@ -208,7 +227,7 @@ def test_the_files_hash_in_another_process_while_the_chain_is_checked_each_read_
             time.sleep(0.01)
         return real_chain(r)
 
-    monkeypatch.setattr(fixity, "sha256_path", counting_hash)
+    monkeypatch.setattr(hashing, "sha256_path", counting_hash)
     monkeypatch.setattr(fixity, "_chain_problems", chain_beside_hashing)
     assert archive.verify_archive(office, reg) == []
     assert overlapped == [True]
@@ -306,3 +325,62 @@ def test_with_other_threads_running_the_files_hash_in_this_process_all_the_same(
         f"{rel(office, victim)}: isi tidak cocok dengan checksum di register",
     ]
     assert steps[0] == (0, steps[-1][1]) and steps[-1][0] == steps[-1][1] and len(steps) > 2
+
+
+def test_a_fifo_put_in_a_case_folder_is_reported_and_does_not_hang_the_check(
+        office: Home, reg: Register, verify: Verify, filed: list[Path]) -> None:
+    """Opening a FIFO to read waits for a writer that never comes: one put in place of a
+    filed file, or beside them, is reported as unreadable (or unlisted), not waited on."""
+    import signal
+
+    victim = filed[0] / "scans" / "paspor.jpg"
+    writable(victim)
+    victim.unlink()
+    os.mkfifo(victim)
+    extra = filed[1] / "pipa"
+    writable(extra)
+    os.mkfifo(extra)
+
+    def stuck(*_: object) -> None:
+        raise AssertionError("archive verify waited on a FIFO")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(30)
+    try:
+        problems = verify()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert problems == [
+        f"{rel(office, extra)}: berkas tambahan, tidak ada di SHA256SUMS",
+        f"{rel(office, extra)}: berkas tidak tercatat di register",
+        f"{rel(office, victim)}: tidak dapat dibaca (bukan berkas biasa)",
+    ]
+
+
+def test_the_command_starts_hashing_the_binders_before_it_reads_settings_or_register(
+        office: Home, reg: Register, filed: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hashing is most of `archive verify`'s time: it starts first and runs while the
+    settings and the register are read; a sample waits for the register to draw it."""
+    from pipeline.cli import base
+
+    order: list[str] = []
+    real_start, real_loaded = Hashing.of_archive.__func__, base.loaded  # type: ignore[attr-defined]
+
+    def start(cls: type[Hashing], where: Path, year: int | None = None) -> Hashing:
+        order.append(f"hashing {where.relative_to(office.root)} {year}")
+        return real_start(cls, where, year)  # type: ignore[no-any-return]
+
+    def loaded(ctx: click.Context) -> object:
+        order.append("settings")
+        return real_loaded(ctx)
+
+    monkeypatch.setattr(Hashing, "of_archive", classmethod(start))
+    monkeypatch.setattr(commands, "loaded", loaded)
+    ok = CliRunner().invoke(_cli(office), ["archive", "verify", "--year", "2026"])
+    assert ok.exit_code == 0 and "arsip utuh" in ok.output, ok.output
+    assert order == ["hashing archive 2026", "settings"]
+    order.clear()
+    sample = CliRunner().invoke(_cli(office), ["archive", "verify", "--sample", "2"])
+    assert sample.exit_code == 0 and "(2 kasus diperiksa)" in sample.output, sample.output
+    assert order == ["settings"]

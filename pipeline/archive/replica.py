@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.archive.filing import FILE_MODE, FILED_STATUSES, SUMS, _read_only
-from pipeline.archive.fixity import _files, sha256_path, verify_archive
+from pipeline.archive.fixity import verify_archive
+from pipeline.archive.hashing import files_in, sha256_path
 from pipeline.office.fsutil import atomic_write_text, create_temp, fsync_dir
 from pipeline.office.home import Home
 from pipeline.store.register import Register, chain_path_for
@@ -122,7 +123,7 @@ def replicate(home: Home, reg: Register, dest: Path, **checks: Any) -> Result:
     manifest_path = dest / MANIFEST
     manifest: dict[str, list[Any]] = (json.loads(manifest_path.read_text(encoding="utf-8"))
                                       if manifest_path.exists() else {})
-    source = {rel for rel in _files(home.archive) if not _skipped(rel)}
+    source = {rel for rel in files_in(str(home.archive)) if not _skipped(rel)}
     case_dirs = {_case_dir(rel) for rel in recorded}
     try:
         for rel in sorted(source | set(recorded)):
@@ -194,7 +195,7 @@ def restore(src: Path, home: Home) -> int:
             raise RestoreError(f"register {home.register_path} sudah berisi {held} kasus; "
                                "pemulihan hanya ke kantor yang registernya kosong")
     count = 0
-    for rel in sorted(_files(copy)):
+    for rel in sorted(files_in(str(copy))):
         if rel.startswith(".") or "/." in rel:
             continue
         target = home.archive / rel

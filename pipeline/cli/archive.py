@@ -22,18 +22,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from pipeline.archive import audits as audits
-from pipeline.archive.fixity import verify_archive
 from pipeline.cli.base import cli, friendly, loaded, loaded_to_write
-from pipeline.domain import clock
 from pipeline.domain.errors import UserError
-from pipeline.domain.model import Env
-from pipeline.office.home import Home
-from pipeline.store.register import Register
+
+# The register, the checks and the archive's modules are imported in the commands:
+# `archive verify` starts hashing the binders before it loads them (most of its time).
+if TYPE_CHECKING:
+    from pipeline.domain.model import Env
+    from pipeline.office.home import Home
+    from pipeline.store.register import Register
 
 
 def signature_check(env: Env) -> Callable[[Path], str | None] | None:
@@ -92,6 +93,8 @@ def _seal_certificate(path: Path) -> Any:
 
 @contextmanager
 def _register(ctx: click.Context) -> Iterator[tuple[Home, Register]]:
+    from pipeline.store.register import Register
+
     home: Home = ctx.obj
     if not home.register_path.exists():
         click.echo(f"kkwna: {home.root} belum berisi register (jalankan `kkwna init`)",
@@ -129,17 +132,32 @@ def archive() -> None:
 def verify(ctx: click.Context, year: int | None, sample: int | None) -> None:
     """Periksa setiap berkas arsip terhadap SHA256SUMS dan register; setiap audit dicatat
     di rantai register."""
-    env = loaded(ctx)
-    with _register(ctx) as (home, reg):
-        if sample is not None:
-            cases, scope = audits.sample(reg, sample), f"sampel {sample}"
-        else:
-            cases = audits.filed_cases(reg, year)
-            scope = audits.FULL if year is None else f"tahun {year}"
-        problems = verify_archive(home, reg, year, progress=_progress,
-                                  only=set(cases) if sample is not None else None,
-                                  **checks(env))
-        audits.record(reg, clock.now(env.cfg.tz), scope, cases, problems)
+    from pipeline.archive.hashing import Hashing
+
+    home: Home = ctx.obj
+    # hashing the binders is most of the run: started first (a forked child), it goes on
+    # while the settings, the register and its chain are read here; a sample's few
+    # folders are hashed once the register has drawn them
+    hashing = Hashing.of_archive(home.archive, year) if sample is None else None
+    try:
+        from pipeline.archive import audits
+        from pipeline.archive.fixity import verify_archive
+        from pipeline.domain import clock
+
+        env = loaded(ctx)
+        with _register(ctx) as (home, reg):
+            if sample is not None:
+                cases, scope = audits.sample(reg, sample), f"sampel {sample}"
+            else:
+                cases = audits.filed_cases(reg, year)
+                scope = audits.FULL if year is None else f"tahun {year}"
+            problems = verify_archive(home, reg, year, progress=_progress,
+                                      only=set(cases) if sample is not None else None,
+                                      hashing=hashing, **checks(env))
+            audits.record(reg, clock.now(env.cfg.tz), scope, cases, problems)
+    finally:
+        if hashing is not None:
+            hashing.close()
     for line in problems:
         click.echo(line)
     if problems:
@@ -201,6 +219,7 @@ def replicate(ctx: click.Context, dest: str) -> None:
 def restore(ctx: click.Context, src: str) -> None:
     """Pulihkan arsip dari salinan `archive replicate` ke kantor yang registernya kosong."""
     from pipeline.archive import replica
+    from pipeline.archive.fixity import verify_archive
 
     env = loaded(ctx)
     home: Home = ctx.obj
@@ -263,8 +282,10 @@ def renew(ctx: click.Context, year: int | None, before: datetime | None) -> None
 @friendly
 def due(ctx: click.Context) -> None:
     """Yang sudah waktunya: pembaruan tanda tangan, audit arsip, retensi yang berakhir."""
-    from pipeline.archive import records
+    from pipeline.archive import audits, records
     from pipeline.archive import renew as renewal
+    from pipeline.domain import clock
+
     env = loaded(ctx)
     now = clock.now(env.cfg.tz)
     with _register(ctx) as (home, reg):
@@ -289,6 +310,8 @@ def due(ctx: click.Context) -> None:
 
 def _limit(env: Env, before: datetime | None) -> datetime:
     """--before as a moment in the office's time zone; by default two years from now."""
+    from pipeline.domain import clock
+
     if before is not None:
         return before.replace(tzinfo=env.cfg.tz)
     now = clock.now(env.cfg.tz)
