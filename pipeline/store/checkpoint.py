@@ -141,6 +141,7 @@ def _token_problem(cp: Checkpoint, trust: Any) -> str | None:
 
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko_certvalidator import ValidationContext
 
     try:
         signed = cms.ContentInfo.load(cp.timestamp)["content"]
@@ -150,7 +151,9 @@ def _token_problem(cp: Checkpoint, trust: Any) -> str | None:
         return "cap waktu TSA rusak."
     if imprint != hashlib.sha256(cp.signature).digest():
         return "cap waktu TSA bukan untuk checkpoint ini."
-    context = trust.context() if trust is not None else None
+    # without the office's trust roots the token is checked for integrity alone: an empty
+    # trust list, never the machine's own (the verdict must not depend on where it runs)
+    context = trust.context() if trust is not None else ValidationContext(trust_roots=[])
     try:
         status = asyncio.run(validate_tst_signed_data(signed, context, lambda _: imprint))
     except Exception:  # pyHanko raises a few kinds on a broken token: all mean the same
