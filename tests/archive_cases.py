@@ -60,11 +60,13 @@ def family(n: int) -> dict[str, Any]:
 def make_case(home: Home, reg: Register, n: int, *, returned_at: int | None = None,
               reason: str = "KITAP sudah tidak berlaku", year: int = YEAR,
               scan_bytes: int = 2000, kk_title: str = "Kartu keluarga WNA",
-              kk_bytes: bytes | None = None, service: str | None = None) -> Case:
+              kk_bytes: bytes | None = None, service: str | None = None,
+              replaces: str | None = None) -> Case:
     """Case number *n* of the test year, finished (issued and collected), or returned to the
     applicant at step *returned_at* (2 or 3) with *reason*. *kk_title*: what its signed KK
     says (by default every case's KK has the same bytes); *kk_bytes*: a really signed KK;
-    *service*: a case of that service (KK WNA's by default)."""
+    *service*: a case of that service (KK WNA's by default); *replaces*: the case whose KK
+    it changes (linked before its own KK is signed, as the change service's step 3 does)."""
     title = f"PEMOHON NOMOR {n}"
     received = START.replace(year=year) + timedelta(hours=n)
     with reg.transaction() as db:
@@ -103,6 +105,8 @@ def make_case(home: Home, reg: Register, n: int, *, returned_at: int | None = No
     status = "issued" if returned_at is None else "returned"
     last_step = events[-1][0]
     with reg.transaction() as db:
+        if replaces is not None:
+            reg.set_replaces(db, case.id, replaces)
         for i, (step, action, (who, nip), detail) in enumerate(events):
             reg.add_event(db, case.id, at=received + timedelta(minutes=5 * i), step=step,
                           action=action, officer_name=who, officer_nip=nip, detail=detail)

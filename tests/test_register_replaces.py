@@ -193,3 +193,44 @@ def test_a_register_made_before_services_gains_the_link(tmp_path: Path):
     again = Register(path)
     assert again.replaces(new.id) == issued[0].id and again.verify_chain() == []
     again.close()
+
+
+def test_the_register_book_says_which_card_replaced_which(office: Home, reg: Register):
+    """The archivist reads it in the book: the old case "diganti oleh KK ... tanggal ...",
+    the change case "mengubah KK ..."; nothing while the new KK is not signed."""
+    from pipeline.archive.books import book_rows
+
+    old, other = make_case(office, reg, 1), make_case(office, reg, 2)
+    new = change_case(reg, old.id)
+
+    def remarks() -> dict[str, str]:
+        return {r["nomor_register"]: r["keterangan"] for r in book_rows(reg, 2026)}
+
+    assert remarks()[old.id] == "KK sudah diserahkan"
+    assert remarks()[new.id] == f"Dalam proses (langkah 3); mengubah KK {old.id}"
+    assert reg.replacements() == {}
+    sign(reg, new.id, datetime.fromisoformat("2026-11-24T23:30+00:00"))  # 25-11 in WITA
+    file_it(reg, new.id)
+    assert reg.replacements() == {old.id: (new.id, reg.replacement_of(old.id)[1])}
+    book = remarks()
+    assert book[old.id] == f"KK sudah diserahkan; diganti oleh KK {new.id} tanggal 25-11-2026"
+    assert book[new.id] == f"KK sudah diserahkan; mengubah KK {old.id}"
+    assert book[other.id] == "KK sudah diserahkan"
+
+
+def test_a_change_filed_the_next_year_rewrites_the_old_cards_book(office: Home, reg: Register,
+                                                                  cfg: config.Config):
+    """The card of 2025 changed in 2026: filing the change redraws 2025's register book too,
+    which then says the card was replaced."""
+    from pipeline.archive.books import book_rows
+
+    old = make_case(office, reg, 1, year=2025)
+    archive.file_case(office, cfg, reg, old)
+    book_2025 = office.archive / "2025" / "buku-register-2025.pdf"
+    before = book_2025.read_bytes()
+    new = make_case(office, reg, 2, year=2026, replaces=old.id)
+    archive.file_case(office, cfg, reg, reg.get(new.id))
+    assert book_2025.read_bytes() != before
+    remarks = {r["nomor_register"]: r["keterangan"] for r in book_rows(reg, 2025)}
+    assert remarks[old.id].startswith(f"KK sudah diserahkan; diganti oleh KK {new.id} tanggal ")
+    assert archive.verify_archive(office, reg) == []

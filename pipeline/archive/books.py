@@ -146,18 +146,20 @@ def book_rows(reg: Register, year: int, tz: Any = None) -> list[dict[str, str]]:
 
     zone = tz or ZoneInfo("Asia/Makassar")
     cases = sorted(reg.db.execute(
-        "SELECT id, service, seq, title, status, step, received_at, collection_code, data"
-        " FROM cases WHERE year = ? ORDER BY seq", (year,)).fetchall(),
+        "SELECT id, service, seq, title, status, step, received_at, collection_code, data,"
+        " replaces FROM cases WHERE year = ? ORDER BY seq", (year,)).fetchall(),
         key=lambda c: _service_order(c["service"]))  # stable: seq order within a service
     events: dict[str, list[sqlite3.Row]] = {}
     for e in reg.db.execute(
             "SELECT * FROM events WHERE case_id IN (SELECT id FROM cases WHERE year = ?)"
             " ORDER BY id", (year,)):
         events.setdefault(e["case_id"], []).append(e)
-    return [_row(c, events.get(c["id"], []), zone) for c in cases]
+    replaced = reg.replacements()
+    return [_row(c, events.get(c["id"], []), zone, replaced.get(c["id"])) for c in cases]
 
 
-def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str]:
+def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any,
+         replaced_by: tuple[str, datetime] | None = None) -> dict[str, str]:
     data = json.loads(c["data"])
     keluarga = data.get("keluarga") or {}
     head: dict[str, Any] = next((m for m in keluarga.get("anggota", [])
@@ -181,7 +183,7 @@ def _row(c: sqlite3.Row, evs: Sequence[sqlite3.Row], zone: Any) -> dict[str, str
         "tanggal_diambil": _date(handed["at"], zone) if handed else "",
         "diterima_oleh": str(hand_detail.get("penerima_nama", "")),
         "petugas": _officer(handed) if handed else "",
-        "keterangan": _remarks(c, evs),
+        "keterangan": _remarks(c, evs, replaced_by, zone),
         "kode_pengambilan": str(hand_detail.get("kode_pengambilan") or c["collection_code"]
                                 or ""),
         "status": STATUS.get(c["status"], c["status"]),  # a person reads it: Indonesian
@@ -204,7 +206,20 @@ def _classes_line(rows: Sequence[Mapping[str, str]]) -> str:
     return f" · Klasifikasi arsip: {'; '.join(seen)}" if seen else ""
 
 
-def _remarks(c: sqlite3.Row, evs: Sequence[sqlite3.Row]) -> str:
+def _remarks(c: sqlite3.Row, evs: Sequence[sqlite3.Row],
+             replaced_by: tuple[str, datetime] | None = None, zone: Any = None) -> str:
+    """What the book says of the case's end, and of the cards it replaced or that replaced
+    its own (the old card is no longer valid: an archivist reads it here)."""
+    state = _state(c, evs)
+    if c["replaces"]:
+        state += f"; mengubah KK {c['replaces']}"
+    if replaced_by is not None:
+        new, at = replaced_by
+        state += f"; diganti oleh KK {new} tanggal {clock.short_date(at.astimezone(zone).date())}"
+    return state
+
+
+def _state(c: sqlite3.Row, evs: Sequence[sqlite3.Row]) -> str:
     status = c["status"]
     if status == "returned":
         back = next((e for e in reversed(evs) if e["action"] == Action.RETURNED), None)

@@ -107,6 +107,9 @@ def file_case(home: Home, cfg: Config, reg: Register, case: Case) -> Path:
     # the working folder goes last: while it is there, `recover` knows the filing is unfinished
     service, odner = binders.binder_of(target.parent.name)
     refresh(home, cfg, reg, case.year, odner, service)
+    old = reg.find(case.replaces) if case.replaces else None
+    if old is not None and old.year != case.year:  # its book now says the card was replaced
+        books.write_books(home, cfg, reg, old.year)
     if case.status == "returned":
         withdraw_slip(home, case)
     if working != target and working.exists():

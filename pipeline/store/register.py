@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +81,18 @@ def _signed_at(db: sqlite3.Connection, cid: str) -> datetime | None:
         " AND e.action = ? AND c.status NOT IN ('returned', 'cancelled')",
         (cid, Action.SIGNED)).fetchone()
     return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def _first_signed(db: sqlite3.Connection, links: Iterable[tuple[str, str]]
+                  ) -> dict[str, tuple[str, datetime]]:
+    """{old case id: (new case id, signed at)} over (new, old) links: of the changes of one
+    card whose new KK is signed, the first (the old card stopped being valid then)."""
+    out: dict[str, tuple[str, datetime]] = {}
+    for cid, old in links:
+        at = _signed_at(db, cid)
+        if at is not None and (old not in out or at < out[old][1]):
+            out[old] = (cid, at)
+    return out
 
 
 class Register:
@@ -242,15 +254,17 @@ class Register:
         signed; None while no change of it is signed (the old card is then still valid).
         Were two ever signed, the first: the old card stopped being valid then."""
         conn = db or self.db
-        found: list[tuple[datetime, Case]] = []
-        for row in conn.execute("SELECT * FROM cases WHERE replaces = ?", (old_cid,)):
-            at = _signed_at(conn, row["id"])
-            if at is not None:
-                found.append((at, _case(row)))
-        if not found:
-            return None
-        at, case = min(found, key=lambda f: f[0])
-        return case, at
+        hit = _first_signed(conn, conn.execute(
+            "SELECT id, replaces FROM cases WHERE replaces = ?", (old_cid,))).get(old_cid)
+        return None if hit is None else (self.get(hit[0], conn), hit[1])
+
+    def replacements(self, db: sqlite3.Connection | None = None
+                     ) -> dict[str, tuple[str, datetime]]:
+        """Every card replaced: {old case id: (the id of the case whose new KK replaced it,
+        when that KK was signed)}, by the rule of `replacement_of` (for the register book)."""
+        conn = db or self.db
+        return _first_signed(conn, conn.execute(
+            "SELECT id, replaces FROM cases WHERE replaces IS NOT NULL"))
 
     def open_change_of(self, old_cid: str, db: sqlite3.Connection | None = None
                        ) -> Case | None:
