@@ -192,6 +192,9 @@ def test_a_register_made_before_services_gains_the_link(tmp_path: Path):
     reg.close()
     again = Register(path)
     assert again.replaces(new.id) == issued[0].id and again.verify_chain() == []
+    indexes = {r[0] for r in again.db.execute("SELECT name FROM sqlite_master"
+                                              " WHERE type = 'index'")}
+    assert {"cases_replaces", "cases_no_kk"} <= indexes
     again.close()
 
 
@@ -234,3 +237,26 @@ def test_a_change_filed_the_next_year_rewrites_the_old_cards_book(office: Home, 
     remarks = {r["nomor_register"]: r["keterangan"] for r in book_rows(reg, 2025)}
     assert remarks[old.id].startswith(f"KK sudah diserahkan; diganti oleh KK {new.id} tanggal ")
     assert archive.verify_archive(office, reg) == []
+
+
+def test_an_issued_card_is_found_by_its_no_kk_and_its_holder_through_the_index(
+        office: Home, reg: Register):
+    """The change service's verification finds the card by No. KK (an index on the family
+    data's number) and guesses it by the holder's name (SQLite reading the JSON): only
+    issued cases, in register order."""
+    from tests.archive_cases import family
+
+    issued = make_case(office, reg, 1)
+    returned = make_case(office, reg, 2, returned_at=3)
+    no_kk, holder = family(1)["no_kk"], family(1)["anggota"][0]["nama_lengkap"]
+    with reg.transaction() as db:  # a returned case with the same number: not a card
+        reg.update(db, returned, data={"keluarga": family(1)})
+        reg.add_event(db, returned.id, at=AT, step=3, action=Action.RETURNED)
+    assert [c.id for c in reg.issued_with_no_kk(no_kk)] == [issued.id]
+    assert reg.issued_with_no_kk(family(2)["no_kk"]) == []
+    assert [c.id for c in reg.issued_with_member(holder)] == [issued.id]
+    assert reg.issued_with_member(holder.lower()) == []
+    plan = " ".join(str(tuple(r)) for r in reg.db.execute(
+        "EXPLAIN QUERY PLAN SELECT * FROM cases WHERE json_extract(data, '$.keluarga.no_kk')"
+        " = ? AND status = 'issued'", (no_kk,)))
+    assert "cases_no_kk" in plan

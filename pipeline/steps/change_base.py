@@ -59,7 +59,7 @@ class Target:
 def target(reg: Register, case: Case, no_kk: str) -> Target:
     """The issued card of No. KK *no_kk* that *case* may change, or the one Indonesian line
     saying why it may not: none issued, already replaced, already being changed."""
-    issued = [c for c in reg.cases("issued") if c.id != case.id and no_kk_of(c) == no_kk]
+    issued = [c for c in reg.issued_with_no_kk(no_kk) if c.id != case.id]
     if not issued:
         return Target(None, f"No. KK {no_kk} tidak ditemukan pada KK yang sudah diterbitkan "
                             f"kantor ini: periksa nomor pada KK lama; perubahan data hanya "

@@ -44,7 +44,7 @@ def _guess(reg: Register, case: Case) -> Case | None:
     one does: the verifier's field is pre-filled with its No. KK (to confirm against the
     KK lama in the file, never taken on trust)."""
     name = " ".join(str(case.data.get("nama_pemohon") or case.title).split()).upper()
-    found = [c for c in reg.cases("issued") if c.id != case.id and no_kk_of(c)
+    found = [c for c in reg.issued_with_member(name) if c.id != case.id and no_kk_of(c)
              and family.holder(c.data.get("keluarga", {})) == name
              and reg.replacement_of(c.id) is None]
     return found[0] if len(found) == 1 else None

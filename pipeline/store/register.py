@@ -187,6 +187,25 @@ class Register:
             rows = self.db.execute("SELECT * FROM cases ORDER BY year, seq, service")
         return [_case(r) for r in rows]
 
+    def issued_with_no_kk(self, no_kk: str) -> list[Case]:
+        """The issued cases whose card bears No. KK *no_kk* (normalised), in register order:
+        an index lookup (a scan of every issued case was 0.4 s on 10,000)."""
+        rows = self.db.execute(
+            "SELECT * FROM cases WHERE json_extract(data, '$.keluarga.no_kk') = ?"
+            " AND status = 'issued' ORDER BY year, seq, service", (no_kk,))
+        return [_case(r) for r in rows]
+
+    def issued_with_member(self, name: str) -> list[Case]:
+        """The issued cases whose family data has a member named *name* (as stored:
+        normalised), in register order; the JSON is read by SQLite, not parsed case by case
+        here."""
+        rows = self.db.execute(
+            "SELECT * FROM cases c WHERE status = 'issued' AND EXISTS (SELECT 1 FROM"
+            " json_each(c.data, '$.keluarga.anggota') m"
+            " WHERE json_extract(m.value, '$.nama_lengkap') = ?)"
+            " ORDER BY year, seq, service", (name,))
+        return [_case(r) for r in rows]
+
     def by_source(self, source_key: str) -> Case | None:
         """The case an inbox entry already became (its entry not yet removed). A cancelled
         case never counts: the same files dropped again are a new application."""

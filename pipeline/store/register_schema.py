@@ -50,8 +50,15 @@ CREATE INDEX IF NOT EXISTS cases_status ON cases (status, step);    -- kkwna sta
 CREATE INDEX IF NOT EXISTS cases_received ON cases (received_at);   -- the monthly report
 CREATE INDEX IF NOT EXISTS cases_code ON cases (collection_code);   -- kkwna collect
 """
-# on a column an older register gains by `upgrade`: made after it, not with SCHEMA
-REPLACES_INDEX = "CREATE INDEX IF NOT EXISTS cases_replaces ON cases (replaces)"
+# Indexes added after registers were first kept, made by `upgrade` (in a transaction, and
+# after the columns they need): the KK a change replaces, and an issued card by its No. KK
+# (the change service's verification finds the card it changes by it; data entry stores
+# the family data normalised, so the JSON's value is the number as typed on no card).
+LATER_INDEXES = {
+    "cases_replaces": "CREATE INDEX IF NOT EXISTS cases_replaces ON cases (replaces)",
+    "cases_no_kk": "CREATE INDEX IF NOT EXISTS cases_no_kk"
+                   " ON cases (json_extract(data, '$.keluarga.no_kk'))",
+}
 SCHEMA = CASES.replace("<name>", "cases") + CASE_INDEXES + """
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -122,10 +129,11 @@ def upgrade(db: sqlite3.Connection, transaction: Transaction) -> None:
     if "service" not in _columns(db, "cases"):
         _rebuild(db, transaction)  # the new table has every column of CASES
     add_columns("cases", CASE_COLUMNS)
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index'"
-                  " AND name = 'cases_replaces'").fetchone() is None:
+    have = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    if not set(LATER_INDEXES) <= have:
         with transaction() as tx:
-            tx.execute(REPLACES_INDEX)
+            for statement in LATER_INDEXES.values():
+                tx.execute(statement)
 
 
 def _rebuild(db: sqlite3.Connection, transaction: Transaction) -> None:
