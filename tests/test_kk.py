@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.domain import family
-from pipeline.render import fonts, kk
+from pipeline.render import fonts, kk, kk_cells
 from pipeline.render.pdfa import validate
 from tests.families import ADDRESS, HEAD, TAPIN
 from tests.qrread import read_standard_qr, render_page
@@ -113,12 +113,12 @@ def drawn_strings(path: Path) -> list[Drawn]:
     return found
 
 
-def _inside(d: Drawn, cell: kk.Cell) -> bool:
+def _inside(d: Drawn, cell: kk_cells.Cell) -> bool:
     return (
         cell.x0 - EPS <= d.x
         and d.x + d.width <= cell.x1 + EPS
-        and cell.y0 - EPS <= d.y - kk.DESCENT * d.size
-        and d.y + kk.ASCENT * d.size <= cell.y1 + EPS
+        and cell.y0 - EPS <= d.y - kk_cells.DESCENT * d.size
+        and d.y + kk_cells.ASCENT * d.size <= cell.y1 + EPS
     )
 
 
@@ -150,7 +150,7 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
-def _layout(name: str) -> list[kk.Cell]:
+def _layout(name: str) -> list[kk_cells.Cell]:
     data, kwargs = CASES[name]
     return kk.layout_kk(data, office=OFFICE, **kwargs)
 
@@ -231,7 +231,7 @@ def test_layout_lines_fit_their_cells(name: str) -> None:
         for line in cell.lines:
             d = Drawn(line.text, line.x, line.y, line.font, line.size, False)
             assert _inside(d, cell), (cell.key, line)
-            assert line.size >= kk.MIN_SIZE, (cell.key, line)
+            assert line.size >= kk_cells.MIN_SIZE, (cell.key, line)
         assert len(cell.lines) <= 2, cell.key
 
 
@@ -279,16 +279,17 @@ def test_tables_have_ten_rows_and_the_official_columns() -> None:
 )
 def test_fit_text_always_fits(text: str) -> None:
     width, height = 100.0, 12.4
-    size, lines = kk.fit_text(text, fonts.REGULAR, 7, width, height)
+    size, lines = kk_cells.fit_text(text, fonts.REGULAR, 7, width, height)
     joined = _squash("".join(lines))
     if len(text) < 100:
         assert joined == _squash(text)
     else:  # absurdly long: cut short with an ellipsis rather than drawn too small to read
-        assert joined.endswith(kk.ELLIPSIS)
+        assert joined.endswith(kk_cells.ELLIPSIS)
         assert _squash(text).startswith(joined[:-1])
-        assert size >= kk.FLOOR_SIZE
+        assert size >= kk_cells.FLOOR_SIZE
     assert all(fonts.text_width(line, fonts.REGULAR, size) <= width + EPS for line in lines)
-    assert size * (kk.ASCENT + kk.DESCENT + (len(lines) - 1) * kk.LEADING) <= height + EPS
+    spread = kk_cells.ASCENT + kk_cells.DESCENT + (len(lines) - 1) * kk_cells.LEADING
+    assert size * spread <= height + EPS
 
 
 def test_longest_accepted_values_still_print_at_least_at_min_size() -> None:
@@ -303,7 +304,7 @@ def test_longest_accepted_values_still_print_at_least_at_min_size() -> None:
             data[key] = text
     for cell in kk.layout_kk(data, office=OFFICE):
         for line in cell.lines:
-            assert line.size >= kk.MIN_SIZE, (cell.key, line)
+            assert line.size >= kk_cells.MIN_SIZE, (cell.key, line)
 
 
 # --------------------------------------------------------------------------- the file

@@ -5,6 +5,7 @@
 - `history`: riwayat.pdf, every event with who, when, decision and reason
 - `books`: the register book and collection book (PDF per year) and the CSV export
 - `fixity`: `verify_archive` (SHA256SUMS, register checksums, event chain, signatures)
+- `hashing`: the case folders read and hashed (in a forked child), for fixity and replicas
 - `export`: `export_bagit` (a BagIt bag for the records office)
 """
 

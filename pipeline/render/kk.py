@@ -14,7 +14,6 @@ head of division's initial (paraf), and files the page as PDF/A-2b.
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from pipeline.domain import clock, family, refdata
 from pipeline.office.fsutil import atomic_write_bytes
 from pipeline.render import fonts, qr
+from pipeline.render.kk_cells import Cell, fitted_cell
 from pipeline.render.pdfa import save_pdfa
 from pipeline.render.qr import draw_qr
 
@@ -36,14 +36,6 @@ WIDTH, HEIGHT = PAGE
 MARGIN_X = 28.0
 ROWS = family.MAX_MEMBERS
 ROW_H = 13.0  # 14 before the seal grew: 20 pt more for the seal QR below the tables
-MIN_SIZE = 4.5
-FLOOR_SIZE = 3.0  # below MIN_SIZE only for text longer than validation accepts
-ELLIPSIS = "\u2026"
-LEADING = 1.1
-ASCENT = 0.76  # of the Vera fonts, per point of size
-DESCENT = 0.24
-PAD_X = 2.0
-PAD_Y = 0.8
 WITA = ZoneInfo("Asia/Makassar")
 
 BSRE = "Balai Besar Sertifikasi Elektronik (BSrE)"  # the CA of government signatures
@@ -100,186 +92,6 @@ class Paraf:
     waktu: datetime  # naive times are taken as office time (WITA)
 
 
-@dataclass(frozen=True)
-class Line:
-    """One drawn string: baseline start (x, y), font and size."""
-
-    text: str
-    x: float
-    y: float
-    font: str
-    size: float
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A rectangle of the card and the text fitted into it.
-
-    ``key`` names what it holds: ``a3.nik`` (member 3's NIK), ``a3.no`` (row number),
-    ``no_kk``, ``kepala_keluarga``, ``label.kecamatan``, ``t1.head.nik`` (a column
-    header), ``footer.nama_kepala_dinas``, ``paraf.nip``, ...
-    """
-
-    key: str
-    text: str
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-    lines: tuple[Line, ...] = ()
-    border: bool = False
-
-
-# --------------------------------------------------------------------------- fitting
-
-
-def _break_points(text: str, anywhere: bool) -> list[int]:
-    """Indices where a line may end: at a space (dropped), after '-' or '/' (kept)."""
-    points = []
-    for i in range(1, len(text)):
-        if text[i] == " " or text[i - 1] in "-/" or (anywhere and text[i - 1] != " "):
-            points.append(i)
-    return points
-
-
-def _split_at(text: str, cuts: Sequence[int]) -> list[str]:
-    bounds = [0, *cuts, len(text)]
-    return [text[a:b].strip() for a, b in itertools.pairwise(bounds)]
-
-
-def _best_split(text: str, n: int, font: str, anywhere: bool) -> list[str] | None:
-    """The split of *text* into *n* non-empty lines whose widest line is narrowest."""
-    points = _break_points(text, anywhere)
-    if len(points) > (400 if n == 2 else 40):  # very long text: fill lines greedily
-        return _greedy_split(text, n, font, points)
-    best: list[str] | None = None
-    best_width = float("inf")
-    for cuts in itertools.combinations(points, n - 1):
-        lines = _split_at(text, cuts)
-        if any(not line for line in lines):
-            continue
-        widest = max(fonts.text_width(line, font, 1.0) for line in lines)
-        if widest < best_width:
-            best, best_width = lines, widest
-    return best
-
-
-def _greedy_split(text: str, n: int, font: str, points: Sequence[int]) -> list[str] | None:
-    target = fonts.text_width(text, font, 1.0) / n
-    cuts: list[int] = []
-    start = 0
-    for p in points:
-        if len(cuts) == n - 1:
-            break
-        if fonts.text_width(text[start:p], font, 1.0) >= target:
-            cuts.append(p)
-            start = p
-    lines = _split_at(text, cuts)
-    return lines if len(lines) == n and all(lines) else None
-
-
-def _size_for(
-    lines: Sequence[str], font: str, max_size: float, width: float, height: float
-) -> float:
-    widest = max(fonts.text_width(line, font, 1.0) for line in lines)
-    by_width = width / widest if widest else max_size
-    by_height = height / (ASCENT + DESCENT + (len(lines) - 1) * LEADING)
-    size = min(max_size, by_width, by_height)
-    size = int(size * 4) / 4  # down to a quarter point
-    while size > 0.25 and any(fonts.text_width(li, font, size) > width for li in lines):
-        size -= 0.25
-    return size
-
-
-def _fit(
-    text: str, font: str, max_size: float, width: float, height: float
-) -> tuple[float, list[str]]:
-    size = _size_for([text], font, max_size, width, height)
-    if size >= max_size or size >= MIN_SIZE + 1.5:
-        return size, [text]
-    candidates: list[tuple[float, list[str]]] = [(size, [text])]
-    two = _best_split(text, 2, font, False)
-    if size >= MIN_SIZE and (
-        two is None or _size_for(two, font, max_size, width, height) < size + 0.5
-    ):
-        return size, [text]
-    for n, anywhere in ((2, False), (2, True), (3, False), (3, True)):
-        lines = _best_split(text, n, font, anywhere)
-        if lines is None:
-            continue
-        size = _size_for(lines, font, max_size, width, height)
-        if size >= MIN_SIZE:
-            return size, lines
-        candidates.append((size, lines))
-    return max(candidates, key=lambda c: c[0])
-
-
-def fit_text(
-    text: str, font: str, max_size: float, width: float, height: float
-) -> tuple[float, list[str]]:
-    """The size and lines that put *text* inside a box *width* x *height* points.
-
-    One line, shrunk down to MIN_SIZE -- unless two lines (broken at spaces, hyphens
-    or slashes) would print it clearly larger; else two lines (broken anywhere if
-    need be); only if that fails too, three lines or smaller than MIN_SIZE. Text
-    that would need less than FLOOR_SIZE (far beyond what validation accepts) is
-    cut short with an ellipsis rather than drawn unreadably small.
-    """
-    if not text:
-        return max_size, []
-    size, lines = _fit(text, font, max_size, width, height)
-    if size >= FLOOR_SIZE:
-        return size, lines
-    low, high = 0, len(text) - 1  # longest prefix that fits with an ellipsis
-    best: tuple[float, list[str]] = (max_size, [])
-    while low < high:
-        mid = (low + high + 1) // 2
-        trial = _fit(text[:mid].rstrip() + ELLIPSIS, font, max_size, width, height)
-        if trial[0] >= FLOOR_SIZE:
-            low, best = mid, trial
-        else:
-            high = mid - 1
-    return best
-
-
-def _cell(
-    key: str,
-    text: str,
-    x0: float,
-    x1: float,
-    y0: float,
-    y1: float,
-    *,
-    font: str = fonts.REGULAR,
-    size: float = 7.0,
-    align: str = "left",
-    border: bool = False,
-) -> Cell:
-    width = x1 - x0 - 2 * PAD_X
-    height = y1 - y0 - 2 * PAD_Y
-    fitted, texts = fit_text(text, font, size, width, height)
-    n = len(texts)
-    lines = []
-    if n:
-        # centre capitals on the cell's middle, then keep ascent and descent inside
-        middle = (y0 + y1) / 2
-        first = middle + (n - 1) * LEADING * fitted / 2 - 0.36 * fitted
-        first = min(first, y1 - PAD_Y - ASCENT * fitted)
-        last = first - (n - 1) * LEADING * fitted
-        if last - DESCENT * fitted < y0 + PAD_Y:
-            first += y0 + PAD_Y - (last - DESCENT * fitted)
-        for i, line in enumerate(texts):
-            w = fonts.text_width(line, font, fitted)
-            if align == "center":
-                x = (x0 + x1 - w) / 2
-            elif align == "right":
-                x = x1 - PAD_X - w
-            else:
-                x = x0 + PAD_X
-            lines.append(Line(line, x, first - i * LEADING * fitted, font, fitted))
-    return Cell(key, text, x0, x1, y0, y1, tuple(lines), border)
-
-
 # --------------------------------------------------------------------------- layout
 
 
@@ -310,12 +122,14 @@ def _table_rows(
             else:
                 text = member.get(key, "")
             align = "center" if key in _CENTRED else "left"
-            cells.append(_cell(f"a{row + 1}.{key}", text, x0, x1, y0, y1, align=align, border=True))
+            cells.append(fitted_cell(f"a{row + 1}.{key}", text, x0, x1, y0, y1, align=align,
+                                     border=True))
     return cells
 
 
 def _header_cell(key: str, text: str, x0: float, x1: float, y0: float, y1: float) -> Cell:
-    return _cell(key, text, x0, x1, y0, y1, font=fonts.BOLD, size=6.5, align="center", border=True)
+    return fitted_cell(key, text, x0, x1, y0, y1, font=fonts.BOLD, size=6.5, align="center",
+                       border=True)
 
 
 def _table1(members: list[dict[str, str]], top: float) -> tuple[list[Cell], float]:
@@ -399,7 +213,7 @@ def layout_kk(
     # title and number
     top = HEIGHT - 22
     cells.append(
-        _cell(
+        fitted_cell(
             "title",
             "KARTU KELUARGA",
             MARGIN_X,
@@ -412,7 +226,7 @@ def layout_kk(
         )
     )
     cells.append(
-        _cell(
+        fitted_cell(
             "no_kk",
             f"No. {norm['no_kk']}",
             MARGIN_X,
@@ -447,9 +261,10 @@ def layout_kk(
         for i, (key, label, value) in enumerate(column):
             y1 = header_top - i * line_h
             y0 = y1 - line_h
-            cells.append(_cell(f"label.{key}", label, lx, lx + label_w, y0, y1, size=8))
-            cells.append(_cell(f"colon.{key}", ":", lx + label_w, lx + label_w + 8, y0, y1, size=8))
-            cells.append(_cell(key, value, lx + label_w + 8, value_x1, y0, y1, size=8))
+            cells.append(fitted_cell(f"label.{key}", label, lx, lx + label_w, y0, y1, size=8))
+            cells.append(fitted_cell(f"colon.{key}", ":", lx + label_w, lx + label_w + 8, y0,
+                                     y1, size=8))
+            cells.append(fitted_cell(key, value, lx + label_w + 8, value_x1, y0, y1, size=8))
 
     # the two tables
     table_top = header_top - 4 * line_h - 6
@@ -463,13 +278,13 @@ def layout_kk(
     y = bottom - 4
     issued_text = clock.short_date(issued) if issued else ""
     cells.append(
-        _cell("label.dikeluarkan", "Dikeluarkan Tanggal", fx0, fx0 + 80, y - 10, y, size=7.5)
+        fitted_cell("label.dikeluarkan", "Dikeluarkan Tanggal", fx0, fx0 + 80, y - 10, y, size=7.5)
     )
-    cells.append(_cell("colon.dikeluarkan", ":", fx0 + 80, fx0 + 88, y - 10, y, size=7.5))
-    cells.append(_cell("dikeluarkan", issued_text, fx0 + 88, fx1, y - 10, y, size=7.5))
+    cells.append(fitted_cell("colon.dikeluarkan", ":", fx0 + 80, fx0 + 88, y - 10, y, size=7.5))
+    cells.append(fitted_cell("dikeluarkan", issued_text, fx0 + 88, fx1, y - 10, y, size=7.5))
     jab_top = y - 12
     cells.append(
-        _cell(
+        fitted_cell(
             "footer.jabatan_kepala",
             office.get("jabatan_kepala", "").upper(),
             fx0,
@@ -483,7 +298,7 @@ def layout_kk(
     )
     name_top = jab_top - 17 - SIGN_SLOT - 2
     cells.append(
-        _cell(
+        fitted_cell(
             "footer.nama_kepala_dinas",
             office.get("kepala_dinas_nama", ""),
             fx0,
@@ -497,7 +312,7 @@ def layout_kk(
     )
     nip = office.get("kepala_dinas_nip", "")
     cells.append(
-        _cell(
+        fitted_cell(
             "footer.nip_kepala_dinas",
             f"NIP. {nip}" if nip else "",
             fx0,
@@ -510,7 +325,7 @@ def layout_kk(
     )
     kx0, kx1 = MARGIN_X + 12, 318.0
     cells.append(
-        _cell(
+        fitted_cell(
             "footer.kepala_keluarga",
             "KEPALA KELUARGA",
             kx0,
@@ -523,7 +338,7 @@ def layout_kk(
         )
     )
     cells.append(
-        _cell(
+        fitted_cell(
             "footer.nama_kepala_keluarga",
             head.get("nama_lengkap", ""),
             kx0,
@@ -537,7 +352,7 @@ def layout_kk(
     )
     if ca_name is not None:
         cells.append(
-            _cell(
+            fitted_cell(
                 "footer.bsre",
                 signed_line(ca_name),
                 MARGIN_X,
@@ -573,7 +388,7 @@ def _paraf_cells(paraf: Paraf, x0: float, x1: float, top: float) -> list[Cell]:
     for i, (key, text, font, size) in enumerate(rows):
         y1 = top - 2 - i * h
         cells.append(
-            _cell(key, text, x0 + 2, x1 - 2, y1 - h, y1, font=font, size=size, align="center")
+            fitted_cell(key, text, x0 + 2, x1 - 2, y1 - h, y1, font=font, size=size, align="center")
         )
     return cells
 

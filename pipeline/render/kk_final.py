@@ -38,7 +38,7 @@ import pikepdf
 
 from pipeline.domain import family
 from pipeline.office.fsutil import atomic_write_bytes
-from pipeline.render import fonts, kk, kk_garuda, qr
+from pipeline.render import fonts, kk, kk_cells, kk_garuda, qr
 from pipeline.render.pdfa import save_pdfa
 
 SIGNATURE_FIELD = "TTE_KEPALA_DINAS"
@@ -63,7 +63,7 @@ class Signer:
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in points, origin bottom left
 
 
-def _signature_rect(cells: list[kk.Cell]) -> Rect:
+def _signature_rect(cells: list[kk_cells.Cell]) -> Rect:
     by_key = {c.key: c for c in cells}
     jabatan, nama = by_key["footer.jabatan_kepala"], by_key["footer.nama_kepala_dinas"]
     return (jabatan.x0 + _SIG_INSET, nama.y1 + 1, jabatan.x1 - _SIG_INSET, jabatan.y0 - 1)
@@ -79,7 +79,7 @@ def signature_rect() -> Rect:
     return _signature_rect(kk.layout_kk({"anggota": []}, office={}))
 
 
-def _seal_box(cells: list[kk.Cell]) -> Rect:
+def _seal_box(cells: list[kk_cells.Cell]) -> Rect:
     """The seal QR's square: from just below the tables (the lowest place the card's
     fixed rows reach) down to SEAL_QR_BOTTOM, beside the head of office's block."""
     top = next(c for c in cells if c.key == "label.dikeluarkan").y1 + 4 - SEAL_QR_GAP
@@ -114,7 +114,7 @@ def layout_final_kk(
     issued: date,
     signer: Signer,
     ca_name: str,
-) -> list[kk.Cell]:
+) -> list[kk_cells.Cell]:
     """Every string of the final card in its cell (pure): the draft's cells for the
     signer, the signed line and the seal's caption."""
     named = {
@@ -128,14 +128,13 @@ def layout_final_kk(
     nip = next(c for c in cells if c.key == "footer.nip_kepala_dinas")
     signed = next(c for c in cells if c.key == "footer.bsre")
     cells = [c for c in cells if c is not signed]
-    cells.append(kk._cell("footer.bsre", signed.text, nip.x0, nip.x1, 4, nip.y0 - 2,
-                          font=fonts.ITALIC, size=6.5, align="center"))
+    cells.append(kk_cells.fitted_cell("footer.bsre", signed.text, nip.x0, nip.x1, 4,
+                                      nip.y0 - 2, font=fonts.ITALIC, size=6.5,
+                                      align="center"))
     # the caption stays clear of the head of the family's name above it
     name_bottom = next(c for c in cells if c.key == "footer.nama_kepala_keluarga").y0
-    cells.append(
-        kk._cell("seal.caption", SEAL_CAPTION, x0 - 104, x0 - 6, y0 + 8, name_bottom - 4,
-                 size=6.5, align="right")
-    )
+    cells.append(kk_cells.fitted_cell("seal.caption", SEAL_CAPTION, x0 - 104, x0 - 6, y0 + 8,
+                                      name_bottom - 4, size=6.5, align="right"))
     return cells
 
 

@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.domain import family
 from pipeline.domain.family_changes import Change, marked_cells
-from pipeline.render import fonts, kk
+from pipeline.render import fonts, kk, kk_cells
 from pipeline.render.pdfa import save_pdfa
 
 MARK = "*"
@@ -58,7 +58,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def _marks(c: Canvas, cells: Sequence[kk.Cell], marked: set[str]) -> None:
+def _marks(c: Canvas, cells: Sequence[kk_cells.Cell], marked: set[str]) -> None:
     c.setStrokeColorRGB(*MARK_COLOUR)
     c.setFillColorRGB(*MARK_COLOUR)
     c.setLineWidth(1.3)
