@@ -199,8 +199,8 @@ def test_a_register_made_before_services_gains_the_link(tmp_path: Path):
 
 
 def test_the_register_book_says_which_card_replaced_which(office: Home, reg: Register):
-    """The archivist reads it in the book: the old case "diganti oleh KK ... tanggal ...",
-    the change case "mengubah KK ..."; nothing while the new KK is not signed."""
+    """The archivist reads it in the book: the old case "Diganti oleh ... (date)", the
+    change case "Mengubah KK ..."; nothing while the new KK is not signed."""
     from pipeline.archive.books import book_rows
 
     old, other = make_case(office, reg, 1), make_case(office, reg, 2)
@@ -216,8 +216,8 @@ def test_the_register_book_says_which_card_replaced_which(office: Home, reg: Reg
     file_it(reg, new.id)
     assert reg.replacements() == {old.id: (new.id, reg.replacement_of(old.id)[1])}
     book = remarks()
-    assert book[old.id] == f"KK sudah diserahkan; diganti oleh KK {new.id} tanggal 25-11-2026"
-    assert book[new.id] == f"KK sudah diserahkan; mengubah KK {old.id}"
+    assert book[old.id] == f"Diganti oleh {new.id} (25-11-2026)"
+    assert book[new.id] == f"Mengubah KK {old.id}"
     assert book[other.id] == "KK sudah diserahkan"
 
 
@@ -235,7 +235,7 @@ def test_a_change_filed_the_next_year_rewrites_the_old_cards_book(office: Home, 
     archive.file_case(office, cfg, reg, reg.get(new.id))
     assert book_2025.read_bytes() != before
     remarks = {r["nomor_register"]: r["keterangan"] for r in book_rows(reg, 2025)}
-    assert remarks[old.id].startswith(f"KK sudah diserahkan; diganti oleh KK {new.id} tanggal ")
+    assert remarks[old.id].startswith(f"Diganti oleh {new.id} (")
     assert archive.verify_archive(office, reg) == []
 
 

@@ -209,13 +209,16 @@ def _classes_line(rows: Sequence[Mapping[str, str]]) -> str:
 def _remarks(c: sqlite3.Row, evs: Sequence[sqlite3.Row],
              replaced_by: tuple[str, datetime] | None = None, zone: Any = None) -> str:
     """What the book says of the case's end, and of the cards it replaced or that replaced
-    its own (the old card is no longer valid: an archivist reads it here)."""
-    state = _state(c, evs)
-    if c["replaces"]:
-        state += f"; mengubah KK {c['replaces']}"
+    its own. A replaced card says so first and alone (the cell holds three short lines, and
+    the hand-over is in its own columns): it is no longer valid, and the archivist reads
+    which KK replaced it here."""
     if replaced_by is not None:
         new, at = replaced_by
-        state += f"; diganti oleh KK {new} tanggal {clock.short_date(at.astimezone(zone).date())}"
+        return f"Diganti oleh {new} ({clock.short_date(at.astimezone(zone).date())})"
+    state = _state(c, evs)
+    if c["replaces"]:
+        old = c["replaces"]
+        return f"Mengubah KK {old}" if c["status"] == "issued" else f"{state}; mengubah KK {old}"
     return state
 
 
