@@ -107,8 +107,9 @@ def verify_archive(home: Home, reg: Register, year: int | None = None,
         if isinstance(slot, str):
             problems.append(slot)
             continue
-        # a folder the walk did not find (or not where the walk looks) is read here
-        result = read.get(slot.path) or read_folder(slot.path)
+        result = read.get(slot.path)
+        if result is None:  # a folder the walk did not find (or not where it looks)
+            result = read_folder(slot.path)
         if result.missing:
             problems.append(f"{slot.rel}: map kasus {slot.case_id} hilang dari arsip")
             continue

@@ -132,6 +132,7 @@ class Hashing:
         self._pid = 0
         self._read = -1
         self._queue: SimpleQueue[_Done] | None = None
+        self._stop = threading.Event()  # closed early: the threads here take no more folders
         self._done: dict[str, Folder] = {}
         self._left = 0
         self._tail = bytearray()
@@ -148,7 +149,7 @@ class Hashing:
             paths = folders if isinstance(folders, list) else folders()
             if self.walked is not None:
                 self.walked = paths
-            self._queue = _hash_on_threads(paths)
+            self._queue = _hash_on_threads(paths, self._stop)
             self._left = len(paths)
 
     @classmethod
@@ -216,6 +217,7 @@ class Hashing:
         return self._done
 
     def close(self) -> None:
+        self._stop.set()
         if self._pid:  # left early (an exception here): do not leave the child behind
             os.kill(self._pid, 9)
             os.waitpid(self._pid, 0)
@@ -225,14 +227,16 @@ class Hashing:
             self._read = -1
 
 
-def _hash_on_threads(paths: list[str]) -> SimpleQueue[_Done]:
-    """Start the hashing threads; each folder done (or an error) arrives on the queue."""
+def _hash_on_threads(paths: list[str], stop: threading.Event | None = None
+                     ) -> SimpleQueue[_Done]:
+    """Start the hashing threads; each folder done (or an error) arrives on the queue. Once
+    *stop* is set they take no more folders."""
     done: SimpleQueue[_Done] = SimpleQueue()
     todo = iter(paths)
     lock = threading.Lock()
 
     def work() -> None:
-        while True:
+        while stop is None or not stop.is_set():
             with lock:
                 path = next(todo, None)
             if path is None:
