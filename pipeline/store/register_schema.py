@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS cases_code ON cases (collection_code);   -- kkwna col
 # Indexes added after registers were first kept, made by `upgrade` (in a transaction, and
 # after the columns they need): the KK a change replaces, and an issued card by its No. KK
 # (the change service's verification finds the card it changes by it; data entry stores
-# the family data normalised, so the JSON's value is the number as typed on no card).
+# the family data normalised, so the JSON holds the number as the card prints it).
 LATER_INDEXES = {
     "cases_replaces": "CREATE INDEX IF NOT EXISTS cases_replaces ON cases (replaces)",
     "cases_no_kk": "CREATE INDEX IF NOT EXISTS cases_no_kk"
