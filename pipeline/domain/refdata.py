@@ -335,15 +335,7 @@ def is_district_code(code: str, within: str) -> bool:
 
 def district_code(name_or_code: str, within: str) -> str | None:
     """The 6-digit code of a district of *within* given its name (any case) or code."""
-    listed = regency(within).districts
-    text = str(name_or_code).strip()
-    if digits(text) in listed:
-        return digits(text)
-    wanted = fold(text)
-    for code, name in listed.items():
-        if fold(name) == wanted:
-            return code
-    return None
+    return _code_in(regency(within).districts, name_or_code)
 
 
 def village_code(district: str, name_or_code: str, within: str) -> str | None:
@@ -351,15 +343,16 @@ def village_code(district: str, name_or_code: str, within: str) -> str | None:
     dcode = district_code(district, within)
     if dcode is None:
         return None
-    listed = regency(within).villages.get(dcode, {})
+    return _code_in(regency(within).villages.get(dcode, {}), name_or_code)
+
+
+def _code_in(listed: Mapping[str, str], name_or_code: str) -> str | None:
+    """The code in *listed* ({code: name}) of a code, or of a name in any case."""
     text = str(name_or_code).strip()
     if digits(text) in listed:
         return digits(text)
     wanted = fold(text)
-    for code, name in listed.items():
-        if fold(name) == wanted:
-            return code
-    return None
+    return next((code for code, name in listed.items() if fold(name) == wanted), None)
 
 
 def district_caps(name_or_code: str, within: str) -> str:
